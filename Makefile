@@ -1,0 +1,56 @@
+# Thin targets over scripts/. `make` alone lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+# uv: from PATH, else installed from PyPI into .tools/ on first use.
+UV ?= $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+RUN := $(UV) run --frozen --no-sync
+PORT ?= 8050
+# USER is always set by the login shell: only a USER given to make counts.
+VISITOR := $(if $(filter command line,$(origin USER)),$(USER),)
+VISITOR_GROUPS := $(if $(filter command line environment,$(origin GROUPS)),$(GROUPS),)
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(CURDIR)/.tools/bin/uv:
+	@echo "uv not found: installing it from PyPI into .tools/"
+	python3 -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/python -m pip install --quiet uv
+
+.venv/.synced: $(UV) uv.lock pyproject.toml shared/pyproject.toml $(wildcard apps/*/pyproject.toml)
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+.PHONY: env
+env: .venv/.synced ## Create or update the environment (.venv)
+
+.PHONY: list
+list: .venv/.synced ## List the discovered apps
+	@$(RUN) python -m scripts.catalog
+
+.PHONY: run
+run: .venv/.synced ## Serve APP like Connect: [PORT=8050] [PREFIX=/content/<id>/] [USER=] [GROUPS=a,b] [RELOAD=1]
+	@$(RUN) python -m scripts.run "$(APP)" --port $(PORT) \
+		$(if $(PREFIX),--prefix "$(PREFIX)") \
+		--user "$(VISITOR)" --groups "$(VISITOR_GROUPS)" \
+		$(if $(filter 1 true yes,$(RELOAD)),--reload)
+
+.PHONY: browser
+browser: ## Make sure headless Chromium and chromedriver are installed
+	@bash scripts/ensure_browser.sh
+
+.PHONY: test
+test: .venv/.synced browser ## Run every test (unit, browser smoke, security, deploy)
+	$(RUN) pytest
+
+.PHONY: lint
+lint: .venv/.synced ## ruff check and format check
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+.PHONY: fmt
+fmt: .venv/.synced ## Format and fix what ruff can
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .

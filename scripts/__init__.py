@@ -1,0 +1,1 @@
+"""Monorepo tooling: discover, run, bundle and deploy the apps under apps/."""

@@ -1,0 +1,64 @@
+"""Which apps exist: every ``apps/<name>/app.py``, discovered, never listed by hand."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+APPS_DIR = REPO_ROOT / "apps"
+ENTRYPOINT = "app:app"
+SETTINGS_TABLE = "monorepo"  # [tool.monorepo] in each app's pyproject.toml
+# An app's folder name is also its Connect content name and URL segment.
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+
+
+class UnknownAppError(LookupError):
+    """Raised for an app name that names no folder under apps/."""
+
+
+@dataclass(frozen=True)
+class AppInfo:
+    name: str
+    path: Path
+
+    @property
+    def module_file(self) -> Path:
+        return self.path / "app.py"
+
+    def settings(self) -> dict[str, Any]:
+        """The app's ``[tool.monorepo]`` table (deploy and smoke settings)."""
+        pyproject = self.path / "pyproject.toml"
+        if not pyproject.is_file():
+            return {}
+        data = tomllib.loads(pyproject.read_text())
+        table = data.get("tool", {}).get(SETTINGS_TABLE, {})
+        return table if isinstance(table, dict) else {}
+
+
+def discover_apps(apps_dir: Path = APPS_DIR) -> list[AppInfo]:
+    """All apps, sorted by name: folders holding an ``app.py``."""
+    if not apps_dir.is_dir():
+        return []
+    return [
+        AppInfo(name=entry.parent.name, path=entry.parent)
+        for entry in sorted(apps_dir.glob("*/app.py"))
+    ]
+
+
+def find_app(name: str, apps_dir: Path = APPS_DIR) -> AppInfo:
+    """The app called ``name``, or an error that lists the apps there are."""
+    apps = discover_apps(apps_dir)
+    for info in apps:
+        if info.name == name:
+            return info
+    known = ", ".join(a.name for a in apps) or "(none)"
+    raise UnknownAppError(f"no app named {name!r} under {apps_dir}; expected one of: {known}")
+
+
+if __name__ == "__main__":
+    for app_info in discover_apps():
+        print(app_info.name)

@@ -1,0 +1,22 @@
+"""connectkit: what every Dash app published to Posit Connect needs.
+
+Attach it explicitly: ``create_app(__name__, title=..., layout=...)`` builds
+the Dash object with the page chrome, local Bootstrap CSS, compression and a
+health route. Importing this package does no work and never imports pandas
+or plotly.
+"""
+
+from connectkit.chrome import navbar, page
+from connectkit.factory import HEALTH_PATH, create_app
+from connectkit.identity import ANONYMOUS, Visitor, current_visitor, parse_credentials
+
+__all__ = [
+    "ANONYMOUS",
+    "HEALTH_PATH",
+    "Visitor",
+    "create_app",
+    "current_visitor",
+    "navbar",
+    "page",
+    "parse_credentials",
+]

@@ -1,0 +1,33 @@
+"""The app factory: one call gives a Dash app everything Connect needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Dash
+
+from connectkit.chrome import Layout, page
+from connectkit.static_assets import serve_stylesheet
+
+HEALTH_PATH = "health"  # answered at <prefix>health: what runners poll for readiness
+
+
+def create_app(import_name: str, *, title: str, layout: Layout, **dash_kwargs: Any) -> Dash:
+    """Build a Dash app with page chrome, local Bootstrap, compression and health.
+
+    Do not pass ``url_base_pathname``: Connect sets the prefix through
+    ``DASH_REQUESTS_PATHNAME_PREFIX`` (and ``make run`` does the same).
+    Extra keyword arguments go to ``Dash`` (for example ``use_pages=True``).
+    """
+    app = Dash(
+        import_name,
+        title=title,
+        update_title=None,  # keep the tab title steady while callbacks run
+        compress=True,  # br/zstd/gzip through flask-compress
+        serve_locally=True,
+        health_endpoint=HEALTH_PATH,
+        **dash_kwargs,
+    )
+    serve_stylesheet(app)
+    app.layout = page(app, layout, title=title)
+    return app
