@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): every figure against a baseline measured in the same run."""
