@@ -70,6 +70,7 @@ class Request:
     mime_type: str = ""
     failure: str = ""
     encoded_bytes: float = 0.0
+    content_encoding: str = ""  # the response's Content-Encoding ("" when sent as is)
 
 
 @dataclass
@@ -127,6 +128,8 @@ def drain(driver: webdriver.Chrome, journal: Journal | None = None) -> Journal:
                 request.status = int(response.get("status", 0))
                 request.mime_type = response.get("mimeType", "")
                 request.kind = params.get("type", request.kind)
+                headers = {k.lower(): v for k, v in response.get("headers", {}).items()}
+                request.content_encoding = headers.get("content-encoding", "")
             elif method == "Network.loadingFailed" and not params.get("canceled"):
                 request.failure = params.get("errorText", "failed")
             elif method == "Network.loadingFinished":
