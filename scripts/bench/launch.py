@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from scripts.bench import proctree
 from scripts.bench.subjects import Subject
 from scripts.catalog import REPO_ROOT
 
@@ -42,6 +43,7 @@ class Running:
     process: subprocess.Popen[bytes]
     stderr_path: Path
     cold_start_s: float
+    cold_start_cpu_s: float  # CPU time of the runner and its worker up to that 200
 
     @property
     def origin(self) -> str:
@@ -127,7 +129,8 @@ def running(subject: Subject, log_dir: Path | None = None) -> Iterator[Running]:
         url = _wait_for_url(process, out, err, subject.name)
         _first_200(url, process, err, subject.name)
         elapsed = time.perf_counter() - started
-        yield Running(subject, url, process, err, elapsed)
+        cpu = proctree.cpu_seconds(process.pid)
+        yield Running(subject, url, process, err, elapsed, cpu)
     finally:
         process.terminate()
         try:
@@ -137,7 +140,7 @@ def running(subject: Subject, log_dir: Path | None = None) -> Iterator[Running]:
             process.wait()
 
 
-def cold_start_s(subject: Subject) -> float:
-    """One cold start, in seconds (the process is stopped again)."""
+def cold_start(subject: Subject) -> tuple[float, float]:
+    """One cold start: wall and CPU seconds to the first 200 (the process is stopped again)."""
     with running(subject) as app:
-        return app.cold_start_s
+        return app.cold_start_s, app.cold_start_cpu_s

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from selenium.webdriver import Chrome
 
-from scripts.bench import launch, rss, subjects
+from scripts.bench import launch, proctree, subjects
 from scripts.bench.model import Figure, PartialFailure
 from scripts.bench.schedule import interleaved, rounds_for
 from tests.support.browser import drain, make_driver, wait_for_dash
@@ -25,7 +25,7 @@ def peak_after_journey(driver: Chrome, subject: subjects.Subject) -> float:
         wait_for_dash(driver)
         if problems := drain(driver).failed_requests():
             raise RuntimeError(f"failed requests: {problems}")
-        return rss.peak_rss_mb(app.process.pid)
+        return proctree.peak_rss_mb(app.process.pid)
 
 
 def measure(quick: bool = False) -> list[Figure]:

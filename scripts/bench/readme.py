@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from scripts.bench import chart, report
 from scripts.catalog import REPO_ROOT
@@ -39,12 +41,17 @@ def replace_block(text: str, block: str, start: str = START, end: str = END) -> 
     return f"{head}{start}\n{block.strip()}\n{end}{tail}"
 
 
-def rewrite(results: Path = RESULTS, readme: Path = README, chart_path: Path = CHART) -> list[Path]:
+def rewrite(
+    results: Path = RESULTS,
+    readme: Path = README,
+    chart_path: Path = CHART,
+    draw: Callable[[dict[str, Any], Path], bool] = chart.draw,
+) -> list[Path]:
     """Regenerate the chart and the README block; return the files written."""
     doc = json.loads(results.read_text())
     written = []
     relative = None
-    if chart.draw(doc, chart_path):
+    if draw(doc, chart_path):
         written.append(chart_path)
         relative = chart_path.relative_to(readme.parent).as_posix()
     block = f"{NOTICE}\n{report.markdown(doc, relative)}"

@@ -49,7 +49,7 @@ def document(results: Sequence[ModuleResult], quick: bool, started: datetime) ->
 def number(value: float | None) -> str:
     if value is None:
         return "-"
-    if abs(value) >= 100:
+    if abs(value) >= 100 or float(value).is_integer():
         return f"{value:,.0f}"
     if abs(value) >= 10:
         return f"{value:.1f}"

@@ -95,14 +95,16 @@ def run_all(
     only: Iterable[str] = (),
     on_result: Callable[[ModuleResult], None] = lambda _: None,
     on_start: Callable[[str], None] = lambda _: None,
+    bench_dir: Path = BENCH_DIR,
+    package: str = PACKAGE,
 ) -> list[ModuleResult]:
-    names = discover()
+    names = discover(bench_dir)
     skip, only = [key_of(s) for s in skip], [key_of(o) for o in only]
     check_selection(names, skip, only)
     loaded: list[tuple[int, str, ModuleType | None, str]] = []
     for name in names:
         try:
-            module: ModuleType | None = importlib.import_module(f"{PACKAGE}.{name}")
+            module: ModuleType | None = importlib.import_module(f"{package}.{name}")
             error = ""
         except Exception as exc:  # a broken module is reported, never fatal
             module, error = None, f"import failed: {type(exc).__name__}: {exc}"

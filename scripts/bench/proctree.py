@@ -1,4 +1,4 @@
-"""Peak resident memory of a process and its children, read from /proc (Linux).
+"""A process and its children, read from /proc (Linux): peak memory and CPU time.
 
 An app served by the runner is two processes: the gunicorn master (the runner
 itself) and its worker. Each one's ``VmHWM`` is its peak resident set; their
@@ -8,16 +8,24 @@ worker still shares with the master after the fork are counted twice).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROC = Path("/proc")
 KIB_PER_MB = 1024.0
+TICKS_PER_S = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def parent_of(stat_line: str) -> int:
     """The parent pid in a ``/proc/<pid>/stat`` line (the name may hold spaces and ')')."""
     after_name = stat_line[stat_line.rindex(")") + 2 :]
     return int(after_name.split()[1])  # fields: state, ppid, ...
+
+
+def cpu_ticks(stat_line: str) -> int:
+    """User + system CPU time in a ``/proc/<pid>/stat`` line, in clock ticks."""
+    fields = stat_line[stat_line.rindex(")") + 2 :].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
 
 
 def peak_kib(status_text: str) -> int:
@@ -56,3 +64,14 @@ def peak_rss_mb(root: int, proc: Path = PROC) -> float:
         except OSError:
             continue
     return total / KIB_PER_MB
+
+
+def cpu_seconds(root: int, proc: Path = PROC) -> float:
+    """CPU time (user + system) used so far by ``root`` and its live descendants."""
+    ticks = 0
+    for pid in process_tree(root, proc):
+        try:
+            ticks += cpu_ticks((proc / str(pid) / "stat").read_text())
+        except OSError:
+            continue
+    return ticks / TICKS_PER_S
