@@ -82,7 +82,7 @@ def verdict(figure: FigureDoc) -> str:
 
 
 def rows(doc: Doc) -> list[tuple[str, ...]]:
-    table = []
+    table: list[tuple[str, ...]] = []
     for f in doc["figures"]:
         base = f.get("baseline_samples") or []
         baseline = (

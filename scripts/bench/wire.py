@@ -40,5 +40,5 @@ def short(urls: Iterable[str], limit: int = 3) -> str:
 
 def _file_name(url: str) -> str:
     parts = urlsplit(url)
-    name = parts.path.rstrip("/").rsplit("/", 1)[-1] or "/"
+    name = "(index)" if parts.path.endswith("/") else parts.path.rsplit("/", 1)[-1]
     return name if parts.hostname in ("127.0.0.1", "localhost") else f"{parts.netloc}/{name}"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,7 +116,7 @@ FAKE_MODULES = {
 
 
 @pytest.fixture
-def fake_bench(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def fake_bench(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     package = tmp_path / "fakebench"
     package.mkdir()
     for name, source in FAKE_MODULES.items():
@@ -268,7 +270,7 @@ def test_bench_settings_are_read_and_checked(tmp_path: Path) -> None:
         ({"max_rss": 500}, r"unknown keys \['max_rss'\]"),
     ],
 )
-def test_bad_bench_settings_name_the_key(tmp_path: Path, bench: dict, message: str) -> None:
+def test_bad_bench_settings_name_the_key(tmp_path: Path, bench: dict[str, Any], message: str) -> None:
     with pytest.raises(BadBenchSettings, match=message):
         subject_from_settings("dash", tmp_path, {}, bench)
 
