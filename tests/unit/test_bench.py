@@ -270,7 +270,9 @@ def test_bench_settings_are_read_and_checked(tmp_path: Path) -> None:
         ({"max_rss": 500}, r"unknown keys \['max_rss'\]"),
     ],
 )
-def test_bad_bench_settings_name_the_key(tmp_path: Path, bench: dict[str, Any], message: str) -> None:
+def test_bad_bench_settings_name_the_key(
+    tmp_path: Path, bench: dict[str, Any], message: str
+) -> None:
     with pytest.raises(BadBenchSettings, match=message):
         subject_from_settings("dash", tmp_path, {}, bench)
 
