@@ -9,6 +9,7 @@ worker still shares with the master after the fork are counted twice).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -55,23 +56,22 @@ def process_tree(root: int, proc: Path = PROC) -> list[int]:
     return tree
 
 
-def peak_rss_mb(root: int, proc: Path = PROC) -> float:
-    """Sum of the peak RSS of ``root`` and its descendants, in MB (MiB)."""
+def _sum_over_tree(root: int, proc: Path, file: str, read: Callable[[str], int]) -> int:
+    """``read`` applied to ``/proc/<pid>/<file>`` of every process in the tree, summed."""
     total = 0
     for pid in process_tree(root, proc):
         try:
-            total += peak_kib((proc / str(pid) / "status").read_text())
+            total += read((proc / str(pid) / file).read_text())
         except OSError:
-            continue
-    return total / KIB_PER_MB
+            continue  # ended since the tree was listed
+    return total
+
+
+def peak_rss_mb(root: int, proc: Path = PROC) -> float:
+    """Sum of the peak RSS of ``root`` and its descendants, in MB (MiB)."""
+    return _sum_over_tree(root, proc, "status", peak_kib) / KIB_PER_MB
 
 
 def cpu_seconds(root: int, proc: Path = PROC) -> float:
     """CPU time (user + system) used so far by ``root`` and its live descendants."""
-    ticks = 0
-    for pid in process_tree(root, proc):
-        try:
-            ticks += cpu_ticks((proc / str(pid) / "stat").read_text())
-        except OSError:
-            continue
-    return ticks / TICKS_PER_S
+    return _sum_over_tree(root, proc, "stat", cpu_ticks) / TICKS_PER_S
