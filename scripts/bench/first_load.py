@@ -2,9 +2,10 @@
 
 Every app and the baseline (Dash + dash-bootstrap-components, compressed) are
 served at once; each round loads each page with the browser cache disabled
-and counts every response until Dash is idle, compressed as served. Two more
-figures per app, targets of zero: compressible responses sent without
-compression, and requests to any other host (a CDN).
+and counts every response until the page is ready (``page.py``: Dash idle,
+graphs drawn, nothing in flight), compressed as served. Two more figures per
+app, targets of zero: compressible responses sent without compression, and
+requests to any other host (a CDN).
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from dataclasses import dataclass, field
 
 from selenium.webdriver import Chrome
 
-from scripts.bench import launch, subjects, wire
+from scripts.bench import launch, page, subjects, wire
 from scripts.bench.model import Figure, PartialFailure
 from scripts.bench.schedule import interleaved, rounds_for
-from tests.support.browser import drain, make_driver, wait_for_dash
+from tests.support.browser import make_driver
 
 ORDER = 20
 
@@ -33,10 +34,7 @@ class Load:
 
 def load_once(driver: Chrome, app: launch.Running, load: Load) -> float:
     driver.execute_cdp_cmd("Network.clearBrowserCache", {})
-    drain(driver)  # forget what the previous page logged
-    driver.get(app.url)
-    wait_for_dash(driver)
-    journal = drain(driver)
+    journal = page.load(driver, app.url)
     requests = list(journal.requests.values())
     if problems := journal.failed_requests():
         raise RuntimeError(f"{app.subject.name}: failed requests: {problems}")

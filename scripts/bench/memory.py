@@ -1,18 +1,19 @@
 """Memory: peak RSS of each app's processes after the smoke journey.
 
 Each sample is a fresh process (runner = gunicorn master, plus its worker):
-start it, open the page in headless Chromium, wait until Dash is idle, then
-sum the peak RSS of the process tree. Baseline: bare Dash, same runner.
+start it, open the page in headless Chromium, wait until it is ready
+(``page.py``), then sum the peak RSS of the process tree. Baseline: bare
+Dash, same runner.
 """
 
 from __future__ import annotations
 
 from selenium.webdriver import Chrome
 
-from scripts.bench import launch, proctree, subjects
+from scripts.bench import launch, page, proctree, subjects
 from scripts.bench.model import Figure, PartialFailure
 from scripts.bench.schedule import interleaved, rounds_for
-from tests.support.browser import drain, make_driver, wait_for_dash
+from tests.support.browser import make_driver
 
 ORDER = 40
 QUICK_RUNS, FULL_RUNS = 1, 3  # a sample costs a cold start and a page load
@@ -20,10 +21,7 @@ QUICK_RUNS, FULL_RUNS = 1, 3  # a sample costs a cold start and a page load
 
 def peak_after_journey(driver: Chrome, subject: subjects.Subject) -> float:
     with launch.running(subject) as app:
-        drain(driver)
-        driver.get(app.url)
-        wait_for_dash(driver)
-        if problems := drain(driver).failed_requests():
+        if problems := page.load(driver, app.url).failed_requests():
             raise RuntimeError(f"failed requests: {problems}")
         return proctree.peak_rss_mb(app.process.pid)
 

@@ -71,6 +71,7 @@ class Request:
     failure: str = ""
     encoded_bytes: float = 0.0
     content_encoding: str = ""  # the response's Content-Encoding ("" when sent as is)
+    finished: bool = False  # the body has arrived, or the request failed or was cancelled
 
 
 @dataclass
@@ -130,9 +131,12 @@ def drain(driver: webdriver.Chrome, journal: Journal | None = None) -> Journal:
                 request.kind = params.get("type", request.kind)
                 headers = {k.lower(): v for k, v in response.get("headers", {}).items()}
                 request.content_encoding = headers.get("content-encoding", "")
-            elif method == "Network.loadingFailed" and not params.get("canceled"):
-                request.failure = params.get("errorText", "failed")
+            elif method == "Network.loadingFailed":
+                request.finished = True
+                if not params.get("canceled"):
+                    request.failure = params.get("errorText", "failed")
             elif method == "Network.loadingFinished":
+                request.finished = True
                 request.encoded_bytes = params.get("encodedDataLength", 0.0)
     return journal
 

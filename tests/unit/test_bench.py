@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from scripts.bench import chart, proctree, readme, report, runner, wire
+from scripts.bench import chart, page, proctree, readme, report, runner, wire
 from scripts.bench.model import Figure, PartialFailure, Skipped
 from scripts.bench.schedule import interleaved, schedule
 from scripts.bench.subjects import BadBenchSettings, subject_from_settings
-from tests.support.browser import Request
+from tests.support.browser import Journal, Request
 
 
 # -- interleaving ----------------------------------------------------------------------
@@ -361,3 +361,15 @@ def test_chart_bars_come_from_ratios_and_absolute_targets() -> None:
     ]
     assert chart.ratio_bars(doc)[1][3] is True  # missed
     assert chart.target_bars(doc) == []
+
+
+def test_in_flight_ignores_finished_and_inline_urls() -> None:
+    journal = Journal(
+        requests={
+            "1": Request("http://h/plotly.min.js"),
+            "2": Request("http://h/app.js", status=200, finished=True),
+            "3": Request("data:image/png;base64,AAAA"),
+            "4": Request("http://h/gone.js", failure="net::ERR_FAILED", finished=True),
+        }
+    )
+    assert page.in_flight(journal) == ["http://h/plotly.min.js"]
