@@ -1,0 +1,140 @@
+"""Multi-page, in the browser, under a random /content/<GUID>/ prefix and at /.
+
+Deep links load each page fresh (and survive a reload); the navbar reaches
+every page and marks the current one; back and forward restore pages and
+URLs; the path variable, the query string and the 404 page show what they
+should; and no page logs a console error or a failed request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.support.server import random_prefix
+from tests.support.smoke import AppPage
+
+PREFIXES = pytest.mark.parametrize(
+    "prefix", [random_prefix(), "/"], ids=["content-guid-prefix", "root-prefix"]
+)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a page shows: its heading, the navbar link marked current, the location line."""
+
+    heading: str
+    current_nav: str | None
+    where: str
+    title: str
+
+
+# Paths as typed after the prefix in the address bar, and what each must show.
+PAGES = {
+    "": Shown("Multi-page app", "Home", "You are on page index", "Multi-page"),
+    "page-2": Shown("Page 2", "Page 2", "You are on page page-2", "Page 2 · Multi-page"),
+    "page-3": Shown("Page 3", "Page 3", "You are on page page-3", "Page 3 · Multi-page"),
+    "reports/2026-q3": Shown(
+        "Report 2026-q3",
+        "Reports",
+        "You are on page reports/2026-q3",
+        "Report 2026-q3 · Multi-page",
+    ),
+    "reports/q3%20sales": Shown(
+        "Report q3 sales",
+        "Reports",
+        "You are on page reports/q3%20sales",
+        "Report q3 sales · Multi-page",
+    ),
+    "search": Shown("Search", "Search", "You are on page search", "Search · Multi-page"),
+    "search?q=PAGE&other=1": Shown(
+        "Search", "Search", "You are on page search", "Search · Multi-page"
+    ),
+    "no-such/page": Shown(
+        "There is no page here", None, "You are on page no-such/page", "Page not found · Multi-page"
+    ),
+}
+
+# The navbar's own targets: reached by clicking, not typed.
+NAV_ONLY = {"reports/2026-q3", "search"}
+
+# What the path variable, the query string and the 404 page put on the page.
+DETAILS = {
+    "reports/q3%20sales": {"#report-id": "q3 sales"},
+    "search?q=PAGE&other=1": {"#search-query": "PAGE", "#search-results": "Page 2\nPage 3"},
+    "no-such/page": {"#not-found": "There is no page here", ".not-found-code": "404"},
+}
+
+# Clicking these navbar links in turn, from the index: where each one lands.
+NAV_CLICKS = [
+    ("Page 2", "page-2"),
+    ("Page 3", "page-3"),
+    ("Reports", "reports/2026-q3"),
+    ("Search", "search"),
+    ("Home", ""),
+]
+
+
+def shown_on(page: AppPage) -> Shown:
+    driver = page.driver
+    active = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".navbar .nav-link.active")]
+    headings = driver.find_elements(By.CSS_SELECTOR, "#_pages_content h1")
+    return Shown(
+        heading=headings[0].text if headings else "",
+        current_nav=", ".join(active) or None,
+        where=page.text("#where-am-i"),
+        title=driver.title,
+    )
+
+
+def expect(page: AppPage, path: str) -> None:
+    """Wait until the browser is at ``path`` and shows that page; fail with what it shows."""
+    url, wanted = page.served.url + path, PAGES[path]
+    try:
+        WebDriverWait(page.driver, 15, poll_frequency=0.05).until(
+            lambda d: d.current_url == url and shown_on(page) == wanted
+        )
+    except TimeoutException:
+        page.fail(
+            [f"expected {wanted} at {url}; got {shown_on(page)} at {page.driver.current_url}"]
+        )
+    page.settle()
+
+
+@pytest.mark.browser
+@PREFIXES
+def test_pages_in_the_browser(prefix: str, browser: Any, served_app: Any) -> None:
+    with served_app("multi-page", prefix=prefix) as served:
+        assert served.url.endswith(prefix)
+        page = AppPage(browser, served, label=f"multi-page-{'root' if prefix == '/' else 'guid'}")
+
+        # A fresh load of each page's URL, then a reload, renders that page.
+        for path in [p for p in PAGES if p not in NAV_ONLY]:
+            page.open(path)
+            expect(page, path)
+            browser.refresh()
+            expect(page, path)
+            assert {sel: page.text(sel) for sel in DETAILS.get(path, {})} == DETAILS.get(path, {})
+            page.check()
+
+        # The navbar reaches every page; back and forward walk the same URLs.
+        page.open("")
+        visited = [""]
+        browser.execute_script("window.sameDocument = true")  # gone after a full page load
+        for label, path in NAV_CLICKS:
+            browser.find_element(By.LINK_TEXT, label).click()
+            expect(page, path)
+            visited.append(path)
+        for path in reversed(visited[:-1]):
+            browser.back()
+            expect(page, path)
+        for path in visited[1:]:
+            browser.forward()
+            expect(page, path)
+        assert browser.execute_script("return window.sameDocument === true"), "a link reloaded"
+        page.check()
