@@ -16,6 +16,7 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.support.browser import drain
 from tests.support.server import random_prefix
 from tests.support.smoke import AppPage
 
@@ -138,3 +139,24 @@ def test_pages_in_the_browser(prefix: str, browser: Any, served_app: Any) -> Non
             expect(page, path)
         assert browser.execute_script("return window.sameDocument === true"), "a link reloaded"
         page.check()
+
+
+@pytest.mark.browser
+def test_vanity_url_lands_on_the_content_url(browser: Any, served_app: Any) -> None:
+    """At a vanity URL Dash Pages cannot route; the app moves the browser to its content URL."""
+    with served_app("multi-page", vanity="/multi-page-dash/") as served:
+        page = AppPage(browser, served, label="multi-page-vanity")
+        drain(browser)  # what the check reports starts with the vanity load
+        browser.get(served.origin + "/multi-page-dash/?from=vanity")
+        expected = served.url + "?from=vanity"
+        try:
+            WebDriverWait(browser, 15, poll_frequency=0.05).until(
+                lambda d: d.current_url == expected
+            )
+        except TimeoutException:
+            page.fail(
+                [f"expected a redirect to {expected}; the browser is at {browser.current_url}"]
+            )
+        page.settle()
+        assert shown_on(page) == PAGES[""]
+        page.check()  # and the vanity load left no console error, failed request or traceback
