@@ -3,7 +3,8 @@
 Deep links load each page fresh (and survive a reload); the navbar reaches
 every page and marks the current one; back and forward restore pages and
 URLs; the path variable, the query string and the 404 page show what they
-should; and no page logs a console error or a failed request.
+should; a Connect vanity URL lands on the content URL; and no page logs a
+console error or a failed request.
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.support.browser import drain
+from tests.support.browser import Journal, drain
 from tests.support.server import random_prefix
 from tests.support.smoke import AppPage
 
-PREFIXES = pytest.mark.parametrize(
-    "prefix", [random_prefix(), "/"], ids=["content-guid-prefix", "root-prefix"]
+VANITY = "/multi-page-dash/"
+# Served under a Connect-like prefix (with a vanity path, as Connect can add
+# one) and at the root; one server per case keeps the suite short.
+SERVED_AT = pytest.mark.parametrize(
+    ("prefix", "vanity"),
+    [(random_prefix(), VANITY), ("/", None)],
+    ids=["content-guid-prefix", "root-prefix"],
 )
 
 
@@ -64,8 +70,10 @@ PAGES = {
 # The navbar's own targets: reached by clicking, not typed.
 NAV_ONLY = {"reports/2026-q3", "search"}
 
-# What the path variable, the query string and the 404 page put on the page.
+# What the site map, the path variable, the query string and the 404 page put
+# on the page ({prefix}: the prefix the app is served under).
 DETAILS = {
+    "page-3": {"#site-map tbody tr:nth-child(2) td:nth-child(2)": "{prefix}page-2"},
     "reports/q3%20sales": {"#report-id": "q3 sales"},
     "search?q=PAGE&other=1": {"#search-query": "PAGE", "#search-results": "Page 2\nPage 3"},
     "no-such/page": {"#not-found": "There is no page here", ".not-found-code": "404"},
@@ -81,16 +89,18 @@ NAV_CLICKS = [
 ]
 
 
+# Read in one script, so a re-render between reads cannot leave a stale element.
+SHOWN_JS = """
+const text = (el) => (el ? el.innerText.trim() : "");
+const active = [...document.querySelectorAll(".navbar .nav-link.active")].map(text);
+return [text(document.querySelector("#_pages_content h1")), active.join(", "),
+        text(document.getElementById("where-am-i")), document.title];
+"""
+
+
 def shown_on(page: AppPage) -> Shown:
-    driver = page.driver
-    active = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".navbar .nav-link.active")]
-    headings = driver.find_elements(By.CSS_SELECTOR, "#_pages_content h1")
-    return Shown(
-        heading=headings[0].text if headings else "",
-        current_nav=", ".join(active) or None,
-        where=page.text("#where-am-i"),
-        title=driver.title,
-    )
+    heading, current_nav, where, title = page.driver.execute_script(SHOWN_JS)
+    return Shown(heading, current_nav or None, where, title)
 
 
 def expect(page: AppPage, path: str) -> None:
@@ -108,9 +118,11 @@ def expect(page: AppPage, path: str) -> None:
 
 
 @pytest.mark.browser
-@PREFIXES
-def test_pages_in_the_browser(prefix: str, browser: Any, served_app: Any) -> None:
-    with served_app("multi-page", prefix=prefix) as served:
+@SERVED_AT
+def test_pages_in_the_browser(
+    prefix: str, vanity: str | None, browser: Any, served_app: Any
+) -> None:
+    with served_app("multi-page", prefix=prefix, vanity=vanity) as served:
         assert served.url.endswith(prefix)
         page = AppPage(browser, served, label=f"multi-page-{'root' if prefix == '/' else 'guid'}")
 
@@ -120,7 +132,8 @@ def test_pages_in_the_browser(prefix: str, browser: Any, served_app: Any) -> Non
             expect(page, path)
             browser.refresh()
             expect(page, path)
-            assert {sel: page.text(sel) for sel in DETAILS.get(path, {})} == DETAILS.get(path, {})
+            details = {k: v.format(prefix=prefix) for k, v in DETAILS.get(path, {}).items()}
+            assert {selector: page.text(selector) for selector in details} == details
             page.check()
 
         # The navbar reaches every page; back and forward walk the same URLs.
@@ -140,23 +153,21 @@ def test_pages_in_the_browser(prefix: str, browser: Any, served_app: Any) -> Non
         assert browser.execute_script("return window.sameDocument === true"), "a link reloaded"
         page.check()
 
+        if vanity:
+            vanity_url_lands_on_the_content_url(page, vanity)
 
-@pytest.mark.browser
-def test_vanity_url_lands_on_the_content_url(browser: Any, served_app: Any) -> None:
+
+def vanity_url_lands_on_the_content_url(page: AppPage, vanity: str) -> None:
     """At a vanity URL Dash Pages cannot route; the app moves the browser to its content URL."""
-    with served_app("multi-page", vanity="/multi-page-dash/") as served:
-        page = AppPage(browser, served, label="multi-page-vanity")
-        drain(browser)  # what the check reports starts with the vanity load
-        browser.get(served.origin + "/multi-page-dash/?from=vanity")
-        expected = served.url + "?from=vanity"
-        try:
-            WebDriverWait(browser, 15, poll_frequency=0.05).until(
-                lambda d: d.current_url == expected
-            )
-        except TimeoutException:
-            page.fail(
-                [f"expected a redirect to {expected}; the browser is at {browser.current_url}"]
-            )
-        page.settle()
-        assert shown_on(page) == PAGES[""]
-        page.check()  # and the vanity load left no console error, failed request or traceback
+    browser, served = page.driver, page.served
+    drain(browser)  # what the check reports starts with the vanity load
+    page.journal = Journal()
+    browser.get(served.origin + vanity + "?from=vanity")
+    expected = served.url + "?from=vanity"
+    try:
+        WebDriverWait(browser, 15, poll_frequency=0.05).until(lambda d: d.current_url == expected)
+    except TimeoutException:
+        page.fail([f"expected a redirect to {expected}; the browser is at {browser.current_url}"])
+    page.settle()
+    assert shown_on(page) == PAGES[""]
+    page.check()  # and the vanity load left no console error, failed request or traceback
