@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Dash, Input, Output, ctx, dcc
+from dash import ALL, Dash, Input, Output, ctx, dcc, page_registry
 from dash.exceptions import UnsupportedRelativePath
 
 NAV_LINK_TYPE = "connectkit-nav-link"  # pattern-matching id type of each navbar link
@@ -103,7 +103,6 @@ def page_navigation(app: Dash) -> NavItems:
     The items are built per layout call from Dash's page registry, which is
     filled while the app is built (it is process-wide: one app per process).
     """
-    from dash import page_registry
 
     @app.callback(
         Output({"type": NAV_LINK_TYPE, "pattern": ALL}, "active"),
