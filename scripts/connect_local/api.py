@@ -133,7 +133,9 @@ def _page(items: list[Record]) -> Record:
         number = max(1, int(request.args.get("page_number", 1)))
         size = min(500, max(1, int(request.args.get("page_size", 20))))
     except ValueError:
-        raise ApiError(400, CODE_BAD_REQUEST, "page_number and page_size must be integers") from None
+        raise ApiError(
+            400, CODE_BAD_REQUEST, "page_number and page_size must be integers"
+        ) from None
     start = (number - 1) * size
     return {"results": items[start : start + size], "current_page": number, "total": len(items)}
 
@@ -267,7 +269,9 @@ def _check_updates(body: Any, guid: str | None = None) -> Record:
     unknown = sorted(set(body) - set(CONTENT_FIELDS))
     if unknown:
         raise ApiError(
-            400, CODE_BAD_REQUEST, f"unsupported fields {unknown}; this stand-in knows {CONTENT_FIELDS}"
+            400,
+            CODE_BAD_REQUEST,
+            f"unsupported fields {unknown}; this stand-in knows {CONTENT_FIELDS}",
         )
     if "name" in body:
         _check_name(body["name"], guid)
@@ -580,7 +584,9 @@ def normalise_vanity(path: object) -> str:
         raise ApiError(400, CODE_BAD_REQUEST, f"vanity path {path!r}: use only A-Z a-z 0-9 _ / -")
     if path.lower().startswith(RESERVED_VANITY_PREFIXES):
         raise ApiError(
-            400, CODE_BAD_REQUEST, f"vanity path {path!r} may not start with /content, /connect or /__"
+            400,
+            CODE_BAD_REQUEST,
+            f"vanity path {path!r} may not start with /content, /connect or /__",
         )
     return path
 
@@ -599,7 +605,9 @@ def set_vanity(guid: str) -> Response:
                 del state["vanities"][other]
             elif other_path.startswith(path) or path.startswith(other_path):
                 raise ApiError(
-                    409, CODE_NAME_TAKEN, f"vanity path {path!r} overlaps {other_path!r} (no nesting)"
+                    409,
+                    CODE_NAME_TAKEN,
+                    f"vanity path {path!r} overlaps {other_path!r} (no nesting)",
                 )
         state["vanities"][guid] = path
     return jsonify(_vanity_json(guid, path))
@@ -682,7 +690,15 @@ def set_failing_builds() -> Response:
     return jsonify(_faults().describe())
 
 
-def install(app: Flask, *, store: Store, config: ApiConfig, deployer: Deployer, faults: Faults, tasks: TaskRegistry) -> None:
+def install(
+    app: Flask,
+    *,
+    store: Store,
+    config: ApiConfig,
+    deployer: Deployer,
+    faults: Faults,
+    tasks: TaskRegistry,
+) -> None:
     """Attach the API and the fault endpoints to ``app``."""
     app.extensions.update(
         {
@@ -701,7 +717,9 @@ def install(app: Flask, *, store: Store, config: ApiConfig, deployer: Deployer, 
     def _unknown_route(error: Any) -> Response | Any:
         if request.path.startswith(("/__api__", "/__faults__")):
             return error_response(
-                getattr(error, "code", 404), CODE_UNSUPPORTED, f"{request.method} {request.path} is not supported by connect-local"
+                getattr(error, "code", 404),
+                CODE_UNSUPPORTED,
+                f"{request.method} {request.path} is not supported by connect-local",
             )
         return error
 

@@ -1,5 +1,8 @@
 """Turn an uploaded bundle into a runnable folder and virtualenv, as Connect's build does.
 
+Environments are shared by bundles with byte-identical requirements (Connect
+caches environments too), so a redeploy does not reinstall anything.
+
 ``uv venv`` then ``uv pip install -r requirements.txt``: offline from uv's
 cache first (fast, and works without a network), online when something is
 missing there. Every installer line goes to the task log; a failing install
@@ -8,12 +11,14 @@ raises BuildError carrying the installer's last lines.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tarfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -106,36 +111,51 @@ def _install(uv: str, python: Path, args: Sequence[str], log: Log) -> None:
         raise BuildError(f"installing {' '.join(args)} failed (uv exit {code}):\n{tail}")
 
 
-def venv_python(bundle_dir: Path) -> Path:
-    return bundle_dir / "venv" / "bin" / "python"
+def environment_key(requirements: Path, python: str) -> str:
+    """Bundles with the same requirements share one environment, as on Connect."""
+    digest = hashlib.sha256(requirements.read_bytes())
+    digest.update(f"\0{python}\0{sys.version}".encode())
+    return digest.hexdigest()[:16]
 
 
-def is_built(bundle_dir: Path) -> bool:
-    return (bundle_dir / BUILT_MARKER).is_file() and venv_python(bundle_dir).exists()
+_key_locks: dict[str, threading.Lock] = {}
+_key_locks_guard = threading.Lock()
 
 
-def build(bundle_dir: Path, log: Log, *, python: str = sys.executable) -> Path:
-    """Build ``bundle_dir/venv`` from ``bundle_dir/app``; return the venv's python."""
-    app_dir = bundle_dir / "app"
-    if is_built(bundle_dir):
-        log("Reusing the environment built for this bundle.")
-        return venv_python(bundle_dir)
+def _lock_for(key: str) -> threading.Lock:
+    with _key_locks_guard:
+        return _key_locks.setdefault(key, threading.Lock())
+
+
+def build(app_dir: Path, environments_dir: Path, log: Log, *, python: str = sys.executable) -> Path:
+    """The virtualenv for the bundle in ``app_dir``, built unless an identical one exists.
+
+    Returns the environment's ``python``.
+    """
     manifest = read_manifest(app_dir)
     requirements = requirements_file(app_dir, manifest)
-    uv = find_uv()
     wanted = str(manifest.get("python", {}).get("version", ""))
     here = ".".join(map(str, sys.version_info[:3]))
     if wanted and not here.startswith(".".join(wanted.split(".")[:2])):
         log(f"The manifest asks for Python {wanted}; the stand-in builds with its own {here}.")
-    venv = bundle_dir / "venv"
-    if venv.exists():
-        shutil.rmtree(venv)
-    code, lines = _run([uv, "venv", "--quiet", "--python", python, str(venv)], log)
-    if code != 0:
-        raise BuildError(f"uv venv failed (exit {code}):\n" + "\n".join(lines[-ERROR_TAIL_LINES:]))
-    _install(uv, venv_python(bundle_dir), ["-r", str(requirements)], log)
-    if not (venv / "bin" / "gunicorn").exists():
-        log("gunicorn is not in the bundle's requirements: adding it to serve the app.")
-        _install(uv, venv_python(bundle_dir), ["gunicorn"], log)
-    (bundle_dir / BUILT_MARKER).write_text("built\n")
-    return venv_python(bundle_dir)
+    key = environment_key(requirements, python)
+    venv = environments_dir / key
+    venv_python = venv / "bin" / "python"
+    with _lock_for(key):
+        if (venv / BUILT_MARKER).is_file() and venv_python.exists():
+            log(f"Reusing the environment {key}: same requirements as an earlier build.")
+            return venv_python
+        uv = find_uv()
+        if venv.exists():
+            shutil.rmtree(venv)  # a build that did not finish
+        environments_dir.mkdir(parents=True, exist_ok=True)
+        code, lines = _run([uv, "venv", "--quiet", "--python", python, str(venv)], log)
+        if code != 0:
+            tail = "\n".join(lines[-ERROR_TAIL_LINES:])
+            raise BuildError(f"uv venv failed (exit {code}):\n{tail}")
+        _install(uv, venv_python, ["-r", str(requirements)], log)
+        if not (venv / "bin" / "gunicorn").exists():
+            log("gunicorn is not in the bundle's requirements: adding it to serve the app.")
+            _install(uv, venv_python, ["gunicorn"], log)
+        (venv / BUILT_MARKER).write_text("built\n")
+    return venv_python

@@ -7,17 +7,20 @@ the bundle under ``/content/<guid>/`` and stops the previous process.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.connect_local.builder import BuildError, Log, build, is_built, read_manifest, unpack
+from scripts.connect_local.builder import BuildError, Log, build, read_manifest, unpack
 from scripts.connect_local.directory import now_iso
 from scripts.connect_local.faults import Faults
 from scripts.connect_local.processes import AppProcess, AppStartError, ProcessManager
 from scripts.connect_local.store import Store
 from scripts.connect_local.tasks import Task, TaskRegistry
+
+UNPACKED_MARKER = ".connect-local-unpacked"
 
 
 def _quiet(_line: str) -> None:
@@ -61,8 +64,10 @@ class Deployer:
         processes: ProcessManager,
         faults: Faults,
         identity: ServerIdentity,
+        environments_dir: Path | None = None,
     ) -> None:
         self.store = store
+        self.environments_dir = environments_dir or store.state_dir / "environments"
         self.tasks = tasks
         self.processes = processes
         self.faults = faults
@@ -105,16 +110,17 @@ class Deployer:
         if delay > 0:
             task.log(f"(fault injection) this task is slowed down by {delay:g}s")
             self._stopping.wait(delay)
-        task.log(f"Deploying bundle {bundle_id} of content {guid} ({'activate' if activate else 'draft'})")
+        mode = "activate" if activate else "draft"
+        task.log(f"Deploying bundle {bundle_id} of content {guid} ({mode})")
         bundle_dir = self.store.bundle_dir(guid, bundle_id)
         injected = self.faults.take_build_failure()
         if injected is not None:
             raise BuildError(injected)
-        self._ensure_built(bundle_dir, task.log)
+        python = self._ensure_built(bundle_dir, task.log)
         prefix = content_prefix(guid) if activate else draft_prefix(guid, bundle_id)
         key = process_key(guid, None if activate else bundle_id)
         task.log(f"Starting the app at {prefix}")
-        self._start(guid, bundle_id, bundle_dir, prefix, key)
+        self._start(guid, python, bundle_dir, prefix, key)
         task.log("The app answered: it is running.")
         if activate:
             self.processes.stop(process_key(guid, bundle_id))  # its draft, if any
@@ -127,17 +133,21 @@ class Deployer:
                     bundle["active"] = bundle["id"] == bundle_id
             task.log("Activated: this bundle now serves the content.")
 
-    def _ensure_built(self, bundle_dir: Path, log: Log = _quiet) -> None:
-        if not is_built(bundle_dir):
+    def _ensure_built(self, bundle_dir: Path, log: Log = _quiet) -> Path:
+        """Unpack (once) and build; the environment's python."""
+        if not (bundle_dir / UNPACKED_MARKER).is_file():
             log("Unpacking the bundle")
             unpack(bundle_dir / "bundle.tar.gz", bundle_dir / "app")
-        build(bundle_dir, log)
+            (bundle_dir / UNPACKED_MARKER).write_text("unpacked\n")
+        return build(bundle_dir / "app", self.environments_dir, log)
 
-    def _start(self, guid: str, bundle_id: str, bundle_dir: Path, prefix: str, key: str) -> AppProcess:
+    def _start(
+        self, guid: str, python: Path, bundle_dir: Path, prefix: str, key: str
+    ) -> AppProcess:
         app_dir = bundle_dir / "app"
         with self.store.read() as state:
             content_env = dict(state["environment"].get(guid, {}))
-        venv_bin = bundle_dir / "venv" / "bin"
+        venv_bin = python.parent
         env = {
             "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
             "HOME": os.environ.get("HOME", "/tmp"),
@@ -154,7 +164,7 @@ class Deployer:
         }
         return self.processes.start(
             key,
-            python=bundle_dir / "venv" / "bin" / "python",
+            python=python,
             app_dir=app_dir,
             entrypoint=entrypoint_for(read_manifest(app_dir)),
             env=env,
@@ -185,8 +195,8 @@ class Deployer:
                 prefix = draft_prefix(guid, bundle_id)
             if not (bundle_dir / "bundle.tar.gz").is_file():
                 raise AppStartError(f"bundle {bundle_id or ''} of {guid} does not exist")
-            self._ensure_built(bundle_dir)
-            return self._start(guid, bundle_id or "", bundle_dir, prefix, key)
+            python = self._ensure_built(bundle_dir)
+            return self._start(guid, python, bundle_dir, prefix, key)
 
     def bring_up_all(self) -> None:
         """After a restart: start every content item that has an active bundle."""
@@ -196,14 +206,13 @@ class Deployer:
             threading.Thread(target=self._bring_up, args=(guid,), daemon=True).start()
 
     def _bring_up(self, guid: str) -> None:
-        try:
+        # on failure the proxy retries on the next request and shows the error then
+        with contextlib.suppress(BuildError, AppStartError):
             self.running(guid)
-        except (BuildError, AppStartError):
-            pass  # the proxy retries on the next request and shows the error then
 
     def forget(self, guid: str) -> None:
         """Stop every process of a deleted content item."""
-        for key in self.processes.keys():
+        for key in self.processes.keys():  # noqa: SIM118 (a method, not a dict)
             if key == guid or key.startswith(f"{guid}/"):
                 self.processes.stop(key)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
 
@@ -16,14 +16,16 @@ pages = Blueprint("connect_local_pages", __name__)
 
 STYLE = (
     "<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem}"
-    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}"
+    "table{border-collapse:collapse}"
+    "td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}"
     ".warn{background:#fff3cd;padding:.5rem}</style>"
 )
 
 
 def _layout(title: str, body: str) -> Response:
     page = (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>{STYLE}"
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title>{STYLE}"
         f"</head><body><p class='warn'>connect-local: a stand-in for Posit Connect, for "
         f"development and tests only.</p><h1>{html.escape(title)}</h1>{body}</body></html>"
     )
@@ -54,7 +56,9 @@ def landing() -> Response:
         link = f"/content/{guid}/"
         vanity = vanities.get(guid)
         vanity_cell = f"<a href='{html.escape(vanity)}'>{html.escape(vanity)}</a>" if vanity else ""
-        state_text = "running" if guid in running else ("deployed" if item["bundle_id"] else "no bundle")
+        state_text = (
+            "running" if guid in running else ("deployed" if item["bundle_id"] else "no bundle")
+        )
         rows.append(
             f"<tr><td><a href='{link}'>{html.escape(item.get('title') or item['name'])}</a></td>"
             f"<td>{html.escape(item['name'])}</td><td><code>{guid}</code></td>"
@@ -103,12 +107,15 @@ def login() -> Response:
                 return _layout("Choose a visitor", f"<p>{html.escape(str(error))}</p>")
             response.set_cookie(VISITOR_COOKIE, user, httponly=True, samesite="Lax")
         else:
-            response.set_cookie(VISITOR_COOKIE, ANONYMOUS_COOKIE_VALUE, httponly=True, samesite="Lax")
+            response.set_cookie(
+                VISITOR_COOKIE, ANONYMOUS_COOKIE_VALUE, httponly=True, samesite="Lax"
+            )
         return response
     with _store().read() as state:
         known = sorted(u["username"] for u in state["users"].values())
     options = "".join(
-        f"<li><a href='/__login__?user={html.escape(n)}&next={html.escape(target)}'>{html.escape(n)}</a></li>"
+        f"<li><a href='/__login__?{html.escape(urlencode({'user': n, 'next': target}))}'>"
+        f"{html.escape(n)}</a></li>"
         for n in known
     )
     form = (

@@ -7,9 +7,11 @@ request; if the process exits first, the error is the tail of its output.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -21,11 +23,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 START_TIMEOUT_S = 120.0
+SHIM_DIR = Path(__file__).resolve().parent / "app_shim"  # holds connect_local_wsgi.py only
 ERROR_TAIL_LINES = 30
 
 
 class AppStartError(RuntimeError):
     """The app exited or never answered; the message carries its last output lines."""
+
+
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b.*")
+
+
+def summarise(output: str) -> str:
+    """The line that says what went wrong: the last exception line, else the last line."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    exceptions = [line for line in lines if EXCEPTION_LINE.match(line)]
+    return (exceptions or lines or ["no output"])[-1].strip()
 
 
 class UnixHTTPConnection(http.client.HTTPConnection):
@@ -61,10 +74,8 @@ class AppProcess:
 
     def stop(self) -> None:
         if self.alive():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -112,10 +123,8 @@ class ProcessManager:
             except (OSError, TypeError):
                 continue
             if marker and marker in cmdline:
-                try:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(int(pid), signal.SIGTERM)
-                except (ProcessLookupError, PermissionError):
-                    pass
 
     def _record_pids(self) -> None:
         entries = [
@@ -164,8 +173,11 @@ class ProcessManager:
             "5",
             "--chdir",
             str(app_dir),
-            entrypoint,
+            "--pythonpath",
+            str(SHIM_DIR),
+            "connect_local_wsgi:application",
         ]
+        env = {**env, "CONNECT_LOCAL_ENTRYPOINT": entrypoint}
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with log_path.open("ab") as log:
             log.write(f"--- starting {key}: {' '.join(command)}\n".encode())
@@ -183,9 +195,10 @@ class ProcessManager:
         deadline = time.monotonic() + timeout
         while not (socket_path.exists() and _answers_http(socket_path)):
             if not app.alive():
+                tail = app.log_tail()
                 raise AppStartError(
-                    f"the app exited with code {process.returncode} before it answered; "
-                    f"its last output lines:\n{app.log_tail()}"
+                    f"the app exited with code {process.returncode} before it answered: "
+                    f"{summarise(tail)}\nits last output lines:\n{tail}"
                 )
             if time.monotonic() > deadline:
                 app.stop()

@@ -31,7 +31,9 @@ StartResponse = Callable[..., Any]
 
 VISITOR_COOKIE = "connect_local_visitor"
 ANONYMOUS_COOKIE_VALUE = "-"
-CONTENT_PATH = re.compile(r"^/content/(?P<guid>[0-9a-fA-F-]{36})(?:/_bundle(?P<bundle>\d+))?(?P<rest>/.*)?$")
+CONTENT_PATH = re.compile(
+    r"^/content/(?P<guid>[0-9a-fA-F-]{36})(?:/_bundle(?P<bundle>\d+))?(?P<rest>/.*)?$"
+)
 HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -55,15 +57,26 @@ def credentials_header(visitor: Visitor, use_guids: bool) -> str | None:
     return json.dumps({"user": visitor.username, "groups": list(visitor.group_names)})
 
 
-def _page(start_response: StartResponse, status: str, title: str, body: str, headers: Iterable[tuple[str, str]] = ()) -> list[bytes]:
+def _page(
+    start_response: StartResponse,
+    status: str,
+    title: str,
+    body: str,
+    headers: Iterable[tuple[str, str]] = (),
+) -> list[bytes]:
     page = (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title></head>"
         f"<body><h1>{html.escape(title)}</h1>{body}<p><a href='/'>connect-local home</a> · "
         "<a href='/__login__'>choose visitor</a></p></body></html>"
     ).encode()
     start_response(
         status,
-        [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(page))), *headers],
+        [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(page))),
+            *headers,
+        ],
     )
     return [page]
 
@@ -124,18 +137,31 @@ class ContentProxy:
             content = state["content"].get(guid)
             permissions = list(state["permissions"].get(guid, []))
         if content is None:
-            return _page(start_response, "404 Not Found", "Content not found", f"<p>No content {html.escape(guid)}.</p>")
+            return _page(
+                start_response,
+                "404 Not Found",
+                "Content not found",
+                f"<p>No content {html.escape(guid)}.</p>",
+            )
         if not rest:
-            location = mount + "/" + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
-            start_response("301 Moved Permanently", [("Location", location), ("Content-Length", "0")])
+            location = (
+                mount + "/" + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
+            )
+            start_response(
+                "301 Moved Permanently", [("Location", location), ("Content-Length", "0")]
+            )
             return [b""]
         visitor = self.visitor(environ)
         decision = decide(content, permissions, visitor)
         if bundle_id is not None and visitor.user_guid != content.get("owner_guid"):
             decision = Decision.DENY if not visitor.is_anonymous else Decision.LOGIN
         if decision is Decision.LOGIN:
-            target = quote(path + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else ""))
-            start_response("302 Found", [("Location", f"/__login__?next={target}"), ("Content-Length", "0")])
+            target = quote(
+                path + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
+            )
+            start_response(
+                "302 Found", [("Location", f"/__login__?next={target}"), ("Content-Length", "0")]
+            )
             return [b""]
         if decision is Decision.DENY:
             who = html.escape(visitor.username or "")
@@ -156,7 +182,14 @@ class ContentProxy:
             )
         return self._forward(environ, start_response, app.socket_path, rest, visitor)
 
-    def _forward(self, environ: Environ, start_response: StartResponse, socket_path: Any, rest: str, visitor: Visitor) -> Iterable[bytes]:
+    def _forward(
+        self,
+        environ: Environ,
+        start_response: StartResponse,
+        socket_path: Any,
+        rest: str,
+        visitor: Visitor,
+    ) -> Iterable[bytes]:
         headers: dict[str, str] = {}
         for key, value in environ.items():
             if key.startswith("HTTP_"):
@@ -185,7 +218,12 @@ class ContentProxy:
             response = connection.getresponse()
         except (OSError, http.client.HTTPException) as error:
             connection.close()
-            return _page(start_response, "502 Bad Gateway", "The content did not answer", f"<pre>{html.escape(repr(error))}</pre>")
+            return _page(
+                start_response,
+                "502 Bad Gateway",
+                "The content did not answer",
+                f"<pre>{html.escape(repr(error))}</pre>",
+            )
         out_headers = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP]
         start_response(f"{response.status} {response.reason}", out_headers)
         return self._stream(connection, response)
@@ -204,10 +242,14 @@ class ContentProxy:
         return None
 
     @staticmethod
-    def _stream(connection: UnixHTTPConnection, response: http.client.HTTPResponse) -> Iterator[bytes]:
+    def _stream(
+        connection: UnixHTTPConnection, response: http.client.HTTPResponse
+    ) -> Iterator[bytes]:
         try:
             while True:
-                chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
+                chunk = (
+                    response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
+                )
                 if not chunk:
                     break
                 yield chunk

@@ -69,7 +69,14 @@ class StandIn:
         self.tasks = TaskRegistry()
         self.processes = ProcessManager(self.store.state_dir / "run")
         self.identity = ServerIdentity(api_key=args.api_key)
-        self.deployer = Deployer(self.store, self.tasks, self.processes, self.faults, self.identity)
+        self.deployer = Deployer(
+            self.store,
+            self.tasks,
+            self.processes,
+            self.faults,
+            self.identity,
+            Path(args.environments_dir) if args.environments_dir else None,
+        )
         self.config = api.ApiConfig(
             api_key=args.api_key,
             api_user_guid=api_user["guid"],
@@ -129,6 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--api-user", default="publisher", help="user name the key belongs to")
     parser.add_argument("--state-dir", default="build/connect-local", help="where state lives")
+    parser.add_argument(
+        "--environments-dir",
+        default="",
+        help="where built virtualenvs live (default STATE_DIR/environments; may be shared)",
+    )
     parser.add_argument("--version", default=DEFAULT_VERSION, help="Connect version to report")
     parser.add_argument(
         "--visitor",
@@ -158,7 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"warning: binding {args.host}: connect-local is not a server to expose", file=sys.stderr)
+        print(
+            f"warning: binding {args.host}: connect-local is not a server to expose",
+            file=sys.stderr,
+        )
     if not args.api_key:
         args.api_key = secrets.token_hex(16)
         print(f"API key (random, pass --api-key to fix it): {args.api_key}", flush=True)

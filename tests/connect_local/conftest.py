@@ -17,7 +17,7 @@ RSCONNECT = str(Path(sys.executable).parent / "rsconnect")
 CONTENT_URL = re.compile(r"/content/(?P<guid>[0-9a-f-]{36})/")
 
 # A Dash app that greets whoever Connect's header names: what the browser checks.
-VISITOR_APP = '''\
+VISITOR_APP = """\
 import json
 
 import flask
@@ -32,7 +32,7 @@ def greet(_: str) -> str:
     raw = flask.request.headers.get("RStudio-Connect-Credentials")
     user = json.loads(raw)["user"] if raw else "anonymous"
     return f"Hello, {user}!"
-'''
+"""
 REQUIREMENTS = "dash==4.4.1\n"
 
 
@@ -55,9 +55,20 @@ def rsconnect(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def deploy(connect: ConnectLocal, folder: Path, title: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def deploy(
+    connect: ConnectLocal, folder: Path, title: str, *extra: str
+) -> subprocess.CompletedProcess[str]:
     return rsconnect(
-        "deploy", "dash", "-s", connect.url, "-k", connect.api_key, "--title", title, *extra, str(folder)
+        "deploy",
+        "dash",
+        "-s",
+        connect.url,
+        "-k",
+        connect.api_key,
+        "--title",
+        title,
+        *extra,
+        str(folder),
     )
 
 
@@ -68,12 +79,23 @@ def deployed_guid(result: subprocess.CompletedProcess[str]) -> str:
     return match["guid"]
 
 
+@pytest.fixture(scope="session")
+def environments_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Virtualenvs shared by every stand-in of the session: one build per requirements."""
+    return tmp_path_factory.mktemp("environments")
+
+
 @pytest.fixture(scope="module")
-def connect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectLocal]:
+def connect(
+    tmp_path_factory: pytest.TempPathFactory, environments_dir: Path
+) -> Iterator[ConnectLocal]:
     """One stand-in per test module; tests use distinct content names."""
     state = tmp_path_factory.mktemp("connect") / "state"
     with running_connect_local(
-        state, default_visitor="alice:analysts", users=["bob:sales"]
+        state,
+        default_visitor="alice:analysts",
+        users=["bob:sales"],
+        environments_dir=environments_dir,
     ) as server:
         yield server
 

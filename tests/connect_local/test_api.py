@@ -16,7 +16,7 @@ from tests.support.connect_local import ConnectLocal
 
 
 def test_wrong_key_is_refused_with_connects_error(connect: ConnectLocal, tmp_path: Path) -> None:
-    status, body = connect.request("GET", "__api__/v1/user", key="not-the-key")
+    status, _ = connect.request("GET", "__api__/v1/user", key="not-the-key")
     assert status == 401
     assert body["code"] == 30
     folder = make_bundle_dir(tmp_path, "wrong-key")
@@ -33,7 +33,9 @@ def test_every_api_answer_is_json(connect: ConnectLocal) -> None:
         ("__api__/v1/no-such-endpoint", connect.api_key),
         ("__api__/v1/content/00000000-0000-0000-0000-000000000000", connect.api_key),
     ]:
-        request = urllib.request.Request(f"{connect.url}/{path}", headers={"Authorization": f"Key {key}"})
+        request = urllib.request.Request(
+            f"{connect.url}/{path}", headers={"Authorization": f"Key {key}"}
+        )
         try:
             with urllib.request.urlopen(request) as response:
                 content_type = response.headers["Content-Type"]
@@ -84,9 +86,9 @@ def test_posit_sdk_sets_access_permissions_env_and_vanity(connect: ConnectLocal)
     content.vanity = "/sdk-managed/"
     assert content.vanity == "/sdk-managed/"
     with pytest.raises(ClientError):
-        client.content.get(connect.api("POST", "v1/content", {"name": "sdk-other"})["guid"]).vanity = (
-            "/sdk-managed/nested/"
-        )
+        client.content.get(
+            connect.api("POST", "v1/content", {"name": "sdk-other"})["guid"]
+        ).vanity = "/sdk-managed/nested/"
 
 
 def test_vanity_paths_follow_connects_rules(connect: ConnectLocal) -> None:
@@ -121,7 +123,9 @@ def test_upload_that_is_not_a_bundle_is_refused(connect: ConnectLocal) -> None:
     assert connect.api("GET", f"v1/content/{guid}/bundles") == []
 
 
-def test_injected_503_fails_rsconnect_then_clears(faulty_connect: ConnectLocal, tmp_path: Path) -> None:
+def test_injected_503_fails_rsconnect_then_clears(
+    faulty_connect: ConnectLocal, tmp_path: Path
+) -> None:
     faulty_connect.fail_next("v1/content", method="POST", count=1)
     folder = make_bundle_dir(tmp_path, "unavailable")
     result = deploy(faulty_connect, folder, "unavailable once")

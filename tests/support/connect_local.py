@@ -126,6 +126,7 @@ def running_connect_local(
     version: str | None = None,
     default_visitor: str | None = None,
     users: Sequence[str] = (),
+    environments_dir: Path | None = None,
     extra_args: Sequence[str] = (),
 ) -> Iterator[ConnectLocal]:
     """Run the stand-in on a free port until the block ends.
@@ -133,7 +134,9 @@ def running_connect_local(
     ``version``: the Connect version to report (default: new enough for
     rsconnect's draft-then-activate flow); ``default_visitor`` and ``users``:
     ``NAME[:GROUP,GROUP]`` specs (the default visitor of content requests, and
-    users to register so permissions can name them).
+    users to register so permissions can name them); ``environments_dir``:
+    built virtualenvs, shareable between stand-ins (bundles with identical
+    requirements then build once).
     """
     state_dir = Path(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -154,6 +157,8 @@ def running_connect_local(
         command += ["--visitor", default_visitor]
     for spec in users:
         command += ["--user", spec]
+    if environments_dir is not None:
+        command += ["--environments-dir", str(environments_dir)]
     command += list(extra_args)
     log_path = state_dir.parent / f"{state_dir.name}-connect-local.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CONNECT_", "DASH_"))}
@@ -176,3 +181,36 @@ def running_connect_local(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@dataclass
+class DeployedContent:
+    """A content item as tests.support.smoke.AppPage needs it (like ServedApp).
+
+    ``url`` is the content URL (``.../content/<guid>/``); ``stderr()`` is the
+    output of the app process serving the active bundle.
+    """
+
+    name: str
+    url: str
+    origin: str
+    log_path: Path
+
+    @classmethod
+    def find(cls, connect: ConnectLocal, guid: str) -> DeployedContent:
+        content = connect.api("GET", f"v1/content/{guid}")
+        if not content.get("bundle_id"):
+            raise ConnectLocalError(f"content {guid} has no active bundle")
+        log = connect.state_dir / "content" / guid / "bundles" / content["bundle_id"] / "app.log"
+        return cls(content["name"], f"{connect.url}/content/{guid}/", connect.url, log)
+
+    def stderr(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stderr_tail(self, lines: int = 30) -> str:
+        return "\n".join(self.stderr().splitlines()[-lines:])
+
+    def tracebacks(self) -> list[str]:
+        return re.findall(
+            r"Traceback \(most recent call last\):\n(?:[ \t].*\n)*\S.*", self.stderr()
+        )
