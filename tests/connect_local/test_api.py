@@ -16,7 +16,7 @@ from tests.support.connect_local import ConnectLocal
 
 
 def test_wrong_key_is_refused_with_connects_error(connect: ConnectLocal, tmp_path: Path) -> None:
-    status, _ = connect.request("GET", "__api__/v1/user", key="not-the-key")
+    status, body = connect.request("GET", "__api__/v1/user", key="not-the-key")
     assert status == 401
     assert body["code"] == 30
     folder = make_bundle_dir(tmp_path, "wrong-key")
@@ -137,6 +137,6 @@ def test_injected_503_fails_rsconnect_then_clears(
 
 
 def test_fault_injection_needs_the_key(connect: ConnectLocal) -> None:
-    status, body = connect.request("POST", "__faults__/failing_builds", {"count": 1}, key="bad")
+    status, _ = connect.request("POST", "__faults__/failing_builds", {"count": 1}, key="bad")
     assert status == 401
     assert connect.request("GET", "__faults__/")[1]["failing_builds"] == 0

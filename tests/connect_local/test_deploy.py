@@ -185,10 +185,8 @@ def test_app_that_cannot_start_fails_with_its_own_error(
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert "RuntimeError: boom at import" in output
-    assert (
-        "Error from Connect server: the app exited with code 1 before it answered: RuntimeError: boom at import"
-        in output
-    )
+    summary = "the app exited with code 1 before it answered: RuntimeError: boom at import"
+    assert f"Error from Connect server: {summary}" in output
 
 
 def test_injected_build_failure_and_slow_task(faulty_connect: ConnectLocal, tmp_path: Path) -> None:
