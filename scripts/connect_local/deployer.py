@@ -122,12 +122,17 @@ class Deployer:
         task.log(f"Starting the app at {prefix}")
         self._start(guid, python, bundle_dir, prefix, key)
         task.log("The app answered: it is running.")
+        # one draft process per content item: a newer draft replaces older ones
+        for other in self.processes.keys():  # noqa: SIM118 (a method, not a dict)
+            if other.startswith(f"{guid}/") and other != key:
+                self.processes.stop(other)
         if activate:
-            self.processes.stop(process_key(guid, bundle_id))  # its draft, if any
+            metadata = read_manifest(bundle_dir / "app").get("metadata", {})
+            app_mode = metadata.get("appmode", "unknown") if isinstance(metadata, dict) else "unknown"
             with self.store.change() as state:
                 content = state["content"][guid]
                 content["bundle_id"] = bundle_id
-                content["app_mode"] = "python-dash"
+                content["app_mode"] = app_mode
                 content["last_deployed_time"] = now_iso()
                 for bundle in state["bundles"].get(guid, {}).values():
                     bundle["active"] = bundle["id"] == bundle_id
