@@ -46,6 +46,24 @@ ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 VANITY_PATTERN = re.compile(r"^/[A-Za-z0-9_/-]+/$")
 RESERVED_VANITY_PREFIXES = ("/content", "/connect", "/__")
 CONTENT_FIELDS = ("name", "title", "description", "access_type", "locked", "content_category")
+# Connect's runtime settings: accepted and stored so deploy tools can set them,
+# but they change nothing here (one process, no timeouts).
+RUNTIME_FIELDS = (
+    "connection_timeout",
+    "read_timeout",
+    "init_timeout",
+    "idle_timeout",
+    "max_processes",
+    "min_processes",
+    "max_conns_per_process",
+    "load_factor",
+    "memory_limit",
+    "cpu_limit",
+    "run_as",
+    "run_as_current_user",
+    "default_image_name",
+    "service_account_name",
+)
 
 
 @dataclass
@@ -266,12 +284,12 @@ def _check_name(name: object, guid: str | None = None) -> str:
 def _check_updates(body: Any, guid: str | None = None) -> Record:
     if not isinstance(body, dict):
         raise ApiError(400, CODE_BAD_REQUEST, "expected a JSON object of content fields")
-    unknown = sorted(set(body) - set(CONTENT_FIELDS))
+    unknown = sorted(set(body) - set(CONTENT_FIELDS) - set(RUNTIME_FIELDS))
     if unknown:
         raise ApiError(
             400,
             CODE_BAD_REQUEST,
-            f"unsupported fields {unknown}; this stand-in knows {CONTENT_FIELDS}",
+            f"unsupported fields {unknown}; this stand-in knows {CONTENT_FIELDS + RUNTIME_FIELDS}",
         )
     if "name" in body:
         _check_name(body["name"], guid)

@@ -128,7 +128,9 @@ class Deployer:
                 self.processes.stop(other)
         if activate:
             metadata = read_manifest(bundle_dir / "app").get("metadata", {})
-            app_mode = metadata.get("appmode", "unknown") if isinstance(metadata, dict) else "unknown"
+            app_mode = (
+                metadata.get("appmode", "unknown") if isinstance(metadata, dict) else "unknown"
+            )
             with self.store.change() as state:
                 content = state["content"][guid]
                 content["bundle_id"] = bundle_id
