@@ -106,6 +106,7 @@ class ProcessManager:
         self._pid_file = run_dir / "app-pids.json"
         run_dir.mkdir(parents=True, exist_ok=True)
         self._processes: dict[str, AppProcess] = {}
+        self._spawned: list[AppProcess] = []  # every process, even one still starting
         self._lock = threading.RLock()
         self._counter = 0
         self._reap_leftovers()
@@ -127,11 +128,8 @@ class ProcessManager:
                     os.killpg(int(pid), signal.SIGTERM)
 
     def _record_pids(self) -> None:
-        entries = [
-            {"pid": p.process.pid, "socket": str(p.socket_path)}
-            for p in self._processes.values()
-            if p.alive()
-        ]
+        self._spawned = [p for p in self._spawned if p.alive()]
+        entries = [{"pid": p.process.pid, "socket": str(p.socket_path)} for p in self._spawned]
         self._pid_file.write_text(json.dumps(entries))
 
     def get(self, key: str) -> AppProcess | None:
@@ -192,6 +190,9 @@ class ProcessManager:
                 start_new_session=True,  # its own process group: stop() ends workers too
             )
         app = AppProcess(key, socket_path, log_path, process)
+        with self._lock:
+            self._spawned.append(app)
+            self._record_pids()
         deadline = time.monotonic() + timeout
         while not (socket_path.exists() and _answers_http(socket_path)):
             if not app.alive():
@@ -228,7 +229,7 @@ class ProcessManager:
 
     def stop_all(self) -> None:
         with self._lock:
-            apps = list(self._processes.values())
+            apps = list(self._spawned)
             self._processes.clear()
         for app in apps:
             app.stop()
