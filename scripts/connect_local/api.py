@@ -175,11 +175,6 @@ def _faults_then_key() -> Response | None:
     return None
 
 
-@api.errorhandler(ApiError)
-def _api_error(error: ApiError) -> Response:
-    return error_response(error.status, error.code, error.message)
-
-
 # -- server and users ------------------------------------------------------------------
 
 
@@ -202,29 +197,35 @@ def current_user() -> Response:
         return jsonify(state["users"][_config().api_user_guid])
 
 
-@api.get("/v1/users")
-def list_users() -> Response:
+def _principals(table: str, name_field: str) -> Response:
+    """A page of users or groups whose name starts with ``prefix`` (any case)."""
     prefix = request.args.get("prefix", "").lower()
     with _store().read() as state:
-        users = [u for u in state["users"].values() if u["username"].lower().startswith(prefix)]
-    return jsonify(_page(sorted(users, key=lambda u: u["username"])))
+        found = [r for r in state[table].values() if r[name_field].lower().startswith(prefix)]
+    return jsonify(_page(sorted(found, key=lambda r: r[name_field])))
+
+
+def _principal(table: str, guid: str) -> Record:
+    with _store().read() as state:
+        record = state[table].get(guid)
+    if record is None:
+        raise ApiError(404, CODE_NOT_FOUND, f"{table[:-1]} {guid} does not exist")
+    return record
+
+
+@api.get("/v1/users")
+def list_users() -> Response:
+    return _principals("users", "username")
 
 
 @api.get("/v1/users/<guid>")
 def get_user(guid: str) -> Response:
-    with _store().read() as state:
-        user = state["users"].get(guid)
-    if user is None:
-        raise ApiError(404, CODE_NOT_FOUND, f"user {guid} does not exist")
-    return jsonify(user)
+    return jsonify(_principal("users", guid))
 
 
 @api.get("/v1/groups")
 def list_groups() -> Response:
-    prefix = request.args.get("prefix", "").lower()
-    with _store().read() as state:
-        groups = [g for g in state["groups"].values() if g["name"].lower().startswith(prefix)]
-    return jsonify(_page(sorted(groups, key=lambda g: g["name"])))
+    return _principals("groups", "name")
 
 
 @api.post("/v1/groups")
@@ -241,16 +242,12 @@ def create_group() -> Response:
 
 @api.get("/v1/groups/<guid>")
 def get_group(guid: str) -> Response:
-    with _store().read() as state:
-        group = state["groups"].get(guid)
-    if group is None:
-        raise ApiError(404, CODE_NOT_FOUND, f"group {guid} does not exist")
-    return jsonify(group)
+    return jsonify(_principal("groups", guid))
 
 
 @api.get("/v1/groups/<guid>/members")
 def group_members(guid: str) -> Response:
-    get_group(guid)
+    _principal("groups", guid)
     return jsonify(_page(members_of(_store(), guid)))
 
 
@@ -658,11 +655,6 @@ def _faults_need_key() -> Response | None:
     return None
 
 
-@faults_api.errorhandler(ApiError)
-def _faults_error(error: ApiError) -> Response:
-    return error_response(error.status, error.code, error.message)
-
-
 @faults_api.get("/")
 def show_faults() -> Response:
     return jsonify(_faults().describe())
@@ -729,6 +721,10 @@ def install(
     )
     app.register_blueprint(api)
     app.register_blueprint(faults_api)
+
+    @app.errorhandler(ApiError)
+    def _api_error(error: ApiError) -> Response:
+        return error_response(error.status, error.code, error.message)
 
     @app.errorhandler(404)
     @app.errorhandler(405)

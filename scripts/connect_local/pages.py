@@ -8,28 +8,16 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
 
 from scripts.connect_local.directory import register_visitor
+from scripts.connect_local.page import render
 from scripts.connect_local.processes import ProcessManager
 from scripts.connect_local.proxy import ANONYMOUS_COOKIE_VALUE, VISITOR_COOKIE, ContentProxy
 from scripts.connect_local.store import Store
 
 pages = Blueprint("connect_local_pages", __name__)
 
-STYLE = (
-    "<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem}"
-    "table{border-collapse:collapse}"
-    "td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}"
-    ".warn{background:#fff3cd;padding:.5rem}</style>"
-)
-
 
 def _layout(title: str, body: str) -> Response:
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title>{STYLE}"
-        f"</head><body><p class='warn'>connect-local: a stand-in for Posit Connect, for "
-        f"development and tests only.</p><h1>{html.escape(title)}</h1>{body}</body></html>"
-    )
-    return Response(page, mimetype="text/html")
+    return Response(render(title, body), mimetype="text/html")
 
 
 def _store() -> Store:

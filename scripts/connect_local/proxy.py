@@ -23,6 +23,7 @@ from scripts.connect_local.api import ApiConfig, key_is_valid, visitor_from_key
 from scripts.connect_local.builder import BuildError
 from scripts.connect_local.deployer import Deployer
 from scripts.connect_local.directory import ANONYMOUS, Visitor, visitor_for
+from scripts.connect_local.page import render
 from scripts.connect_local.processes import AppStartError, UnixHTTPConnection
 from scripts.connect_local.store import Store
 
@@ -64,12 +65,7 @@ def _page(
     body: str,
     headers: Iterable[tuple[str, str]] = (),
 ) -> list[bytes]:
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title></head>"
-        f"<body><h1>{html.escape(title)}</h1>{body}<p><a href='/'>connect-local home</a> · "
-        "<a href='/__login__'>choose visitor</a></p></body></html>"
-    ).encode()
+    page = render(title, body).encode()
     start_response(
         status,
         [
