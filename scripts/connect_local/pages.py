@@ -6,6 +6,7 @@ import html
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
+from flask.typing import ResponseReturnValue
 
 from scripts.connect_local.directory import register_visitor
 from scripts.connect_local.page import render
@@ -80,7 +81,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @pages.route("/__login__", methods=["GET", "POST"])
-def login() -> Response:
+def login() -> ResponseReturnValue:
     """Pick the visitor: ``?user=alice&groups=a,b&next=/content/...`` or the form."""
     values = request.form if request.method == "POST" else request.args
     target = _safe_next(values.get("next"))
@@ -118,7 +119,7 @@ def login() -> Response:
 
 
 @pages.get("/connect/")
-def dashboard() -> Response:
+def dashboard() -> ResponseReturnValue:
     return redirect("/", code=302)
 
 

@@ -71,6 +71,8 @@ def test_posit_sdk_sets_access_permissions_env_and_vanity(connect: ConnectLocal)
     sales = client.groups.find_one(prefix="sal")
     assert sales is not None and sales["name"] == "sales"
     assert client.groups.get(sales["guid"])["name"] == "sales"
+    bob = client.users.find_one(prefix="bo")
+    assert bob is not None and client.users.get(bob["guid"])["username"] == "bob"
     permission = content.permissions.create(
         principal_guid=sales["guid"], principal_type="group", role="viewer"
     )
