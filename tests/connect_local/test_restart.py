@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.connect_local.conftest import deploy, deployed_guid, make_bundle_dir
-from tests.connect_local.test_deploy import greeting
+from tests.connect_local.test_deploy import greeting, visit
 from tests.support.connect_local import running_connect_local
 
 OLD_CONNECT = "2025.01.0"  # before 2025.06.0: rsconnect activates in one step
@@ -59,3 +59,5 @@ def test_old_server_deploys_without_a_draft_and_everything_survives_a_restart(
         assert connect.api("GET", "v1/vanities")[0]["path"] == "/survivor/"
         status, text = greeting(connect, guid)
         assert status == 200 and "Hello, carol!" in text
+        status, page, _ = visit(connect, "/survivor/")  # the vanity URL serves the app too
+        assert status == 200 and f"/content/{guid}/_dash-component-suites/" in page
