@@ -7,6 +7,7 @@ atomically after each change. Tasks are not kept: Connect forgets them too.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import threading
@@ -41,7 +42,11 @@ class StateError(RuntimeError):
 
 
 class Store:
-    """Thread-safe access to the state; ``with store.change() as state:`` saves on exit."""
+    """Thread-safe access to the state.
+
+    ``with store.read() as state:`` gives a copy; ``with store.change() as state:``
+    gives the live state under the lock and saves it on a normal exit.
+    """
 
     def __init__(self, state_dir: Path) -> None:
         self.state_dir = state_dir.resolve()
@@ -63,8 +68,10 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[dict[str, Any]]:
+        """A private copy: callers may use it after other threads change the state."""
         with self._lock:
-            yield self._state
+            snapshot = copy.deepcopy(self._state)
+        yield snapshot
 
     @contextmanager
     def change(self) -> Iterator[dict[str, Any]]:
