@@ -473,7 +473,8 @@ def deploy(guid: str) -> Response:
         raise ApiError(400, CODE_BAD_REQUEST, 'expected {"bundle_id": ..., "activate": ...}')
     with _store().read() as state:
         bundles = state["bundles"].get(guid, {})
-        bundle_id = body.get("bundle_id") or max(bundles, key=int, default=None)
+        requested = body.get("bundle_id")
+        bundle_id = str(requested) if requested else max(bundles, key=int, default=None)
         known = bundle_id in bundles
     if not known:
         raise ApiError(404, CODE_NOT_FOUND, f"bundle {bundle_id} of {guid} does not exist")
