@@ -80,7 +80,7 @@ def _names(value: Iterable[str] | str | None) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, Iterable):
+    if not isinstance(value, list | tuple):  # JSON gives lists; anything else is forged
         return ()
     return tuple(sorted({v for v in value if isinstance(v, str)}))
 
