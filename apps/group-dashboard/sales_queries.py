@@ -2,9 +2,10 @@
 
 At start-up the rows are summed once into a dense cube (measure x day x
 country x product x channel: a few hundred thousand cells whatever the row
-count). A query slices the cube by date and weights it by the allowed
-countries, products and channels, so its cost does not grow with the rows;
-results are also cached per (scope, filters).
+count), kept as running totals over days. A query takes one difference per
+month of its date range and weights it by the allowed countries, products
+and channels: its cost grows with neither the rows nor the days. Results
+are also cached per (scope, filters).
 
 The scope is an argument of every query and is intersected with the
 country filter here, in the one place all callbacks go through: a filter
@@ -104,9 +105,14 @@ class SalesQueries:
     def __init__(self, rows: pd.DataFrame) -> None:
         self.first_day = pd.Timestamp(FIRST_DAY).date()
         self.last_day = (pd.Timestamp(FIRST_DAY) + pd.Timedelta(days=DAYS - 1)).date()
-        self.cube = self._build_cube(rows)
-        month = (FIRST_DAY + np.arange(DAYS)).astype("datetime64[M]")
-        self._month_of_day = month
+        cube = self._build_cube(rows)
+        # Running totals over days: any date range is one subtraction away.
+        self.running = np.concatenate(
+            [np.zeros((*cube.shape[:1], 1, *cube.shape[2:])), cube.cumsum(axis=1)], axis=1
+        )
+        months = (FIRST_DAY + np.arange(DAYS)).astype("datetime64[M]")
+        self._month_of_day = months
+        self._month_starts = np.flatnonzero(np.r_[True, months[1:] != months[:-1]])
         self._summary = lru_cache(maxsize=512)(self._compute)
 
     @staticmethod
@@ -149,15 +155,20 @@ class SalesQueries:
         wanted = [c for c in filters.countries if c in in_scope] if filters.countries else scope
         country_mask = _mask(tuple(wanted), COUNTRIES) if wanted else np.zeros(len(COUNTRIES))
         first, stop = self._day_range(filters)
-        # measure x day x country x product, channels folded in by one matrix product
-        cells = self.cube[:, first:stop] @ _mask(filters.channels, CHANNELS)
-        cells = cells * country_mask[:, None] * _mask(filters.products, PRODUCTS)
-        by_day = cells.sum(axis=(2, 3))  # measure x day
-        by_country_product = cells.sum(axis=1)  # measure x country x product
-        totals = by_day.sum(axis=1)
+        # Month segments of [first, stop): the range's edges cut its first and last month.
+        inner = self._month_starts[(self._month_starts > first) & (self._month_starts < stop)]
+        bounds = np.r_[first, inner, stop] if stop > first else np.array([first])
+        segments = self.running[:, bounds[1:]] - self.running[:, bounds[:-1]]
+        # measure x month x country, then x country x product: channels and products
+        # folded in by matrix products, countries (the scope) by a 0/1 weight.
+        by_product = (segments @ _mask(filters.channels, CHANNELS)) * _mask(
+            filters.products, PRODUCTS
+        )
+        by_country_product = by_product.sum(axis=1) * country_mask[:, None]
+        by_month = by_product.sum(axis=3) @ country_mask
+        totals = by_month.sum(axis=1)
+        months = self._month_of_day[bounds[:-1]]
 
-        months, month_starts = np.unique(self._month_of_day[first:stop], return_index=True)
-        revenue_by_month = np.add.reduceat(by_day[0], month_starts) if stop > first else np.zeros(0)
         by_country = by_country_product[0].sum(axis=1)
         country_order = [i for i in np.argsort(-by_country, kind="stable") if country_mask[i]]
         flat = by_country_product.reshape(len(MEASURES), -1)
@@ -167,7 +178,7 @@ class SalesQueries:
             units=round(float(totals[1])),
             orders=round(float(totals[2])),
             months=tuple(str(m) for m in months),
-            revenue_by_month=tuple(round(float(v), 2) for v in revenue_by_month),
+            revenue_by_month=tuple(round(float(v), 2) for v in by_month[0]),
             revenue_by_country=tuple(
                 (COUNTRIES[i], round(float(by_country[i]), 2)) for i in country_order
             ),

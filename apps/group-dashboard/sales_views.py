@@ -5,25 +5,42 @@ Only aggregates reach the browser: a few dozen numbers per callback, never rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import html
 from sales_queries import Summary
 
 BAR_COLOUR = "#0d6efd"  # Bootstrap's primary blue, like the rest of the page
+Figure = dict[str, Any]
 
 
-def _layout(title: str) -> dict[str, object]:
-    """Plotly.js's own defaults (template "none"): a named template costs ~25 ms
-    of validation per figure and ~8 KiB of JSON per response."""
-    return {
-        "template": "none",
-        "title": {"text": title},
-        "height": 320,
-        "margin": {"l": 70, "r": 20, "t": 50, "b": 60},
-        "yaxis": {"title": {"text": "revenue ($)"}, "gridcolor": "#e9ecef"},
-        "colorway": [BAR_COLOUR],
-    }
+@cache
+def _validated(trace_type: str, title: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A trace's style and a layout, checked by plotly once, not on every callback.
+
+    Building a ``go.Figure`` per callback spent ~4 ms per figure validating
+    what never changes (a fifth of the latency budget); only the numbers do.
+    Template "none" (plotly.js's own look): a named one adds ~8 KiB of JSON.
+    """
+    trace = go.Scatter(mode="lines+markers") if trace_type == "scatter" else go.Bar()
+    layout = go.Layout(
+        template="none",
+        title={"text": title},
+        height=320,
+        margin={"l": 70, "r": 20, "t": 50, "b": 60},
+        yaxis={"title": {"text": "revenue ($)"}, "gridcolor": "#e9ecef"},
+        colorway=[BAR_COLOUR],
+    )
+    return trace.to_plotly_json(), layout.to_plotly_json()
+
+
+def _figure(trace_type: str, title: str, x: Sequence[Any], y: Sequence[float]) -> Figure:
+    trace, layout = _validated(trace_type, title)
+    return {"data": [{**trace, "x": list(x), "y": list(y)}], "layout": layout}
 
 
 def money(value: float) -> str:
@@ -38,17 +55,14 @@ def kpi_texts(summary: Summary) -> tuple[str, str, str]:
     return money(summary.revenue), f"{summary.units:,}", f"{summary.orders:,}"
 
 
-def revenue_over_time(summary: Summary) -> go.Figure:
-    return go.Figure(
-        go.Scatter(x=summary.months, y=summary.revenue_by_month, mode="lines+markers"),
-        layout=_layout("Revenue by month"),
-    )
+def revenue_over_time(summary: Summary) -> Figure:
+    return _figure("scatter", "Revenue by month", summary.months, summary.revenue_by_month)
 
 
-def revenue_by_country(summary: Summary) -> go.Figure:
+def revenue_by_country(summary: Summary) -> Figure:
     countries = [c for c, _ in summary.revenue_by_country]
     values = [v for _, v in summary.revenue_by_country]
-    return go.Figure(go.Bar(x=countries, y=values), layout=_layout("Revenue by country"))
+    return _figure("bar", "Revenue by country", countries, values)
 
 
 def top_table(summary: Summary) -> dbc.Table:
