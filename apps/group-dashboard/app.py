@@ -23,7 +23,7 @@ from dash import Dash, Input, Output, dcc, html
 from dashboard_settings import GROUPS_SETTING, DashboardSettings, load_settings
 from sales_data import CHANNELS, PRODUCTS, REGIONS, generate_sales
 from sales_queries import Filters, SalesQueries, countries_in
-from sales_views import kpi_texts, revenue_by_country, revenue_over_time, top_table
+from sales_views import dashboard_outputs
 
 TITLE = "Sales dashboard"
 
@@ -146,13 +146,7 @@ def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
         # The scope comes from this request's credentials, never from the inputs.
         scope = countries_in(visitor_scope(settings).restrict(REGIONS))
         chosen = Filters.from_inputs(start, end, products, channels, countries)
-        summary = queries.summary(scope, chosen)
-        return (
-            *kpi_texts(summary),
-            revenue_over_time(summary),
-            revenue_by_country(summary),
-            top_table(summary),
-        )
+        return dashboard_outputs(queries.summary(scope, chosen))
 
     return app
 

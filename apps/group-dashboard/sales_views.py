@@ -84,3 +84,13 @@ def top_table(summary: Summary) -> dbc.Table:
     if not rows:
         rows = [html.Tr(html.Td("No sales match these filters.", colSpan=5))]
     return dbc.Table([header, html.Tbody(rows)], striped=True, hover=True, size="sm")
+
+
+def dashboard_outputs(summary: Summary) -> tuple[Any, ...]:
+    """Every output of the update callback, in its order: three KPIs, two figures, the table."""
+    return (
+        *kpi_texts(summary),
+        revenue_over_time(summary),
+        revenue_by_country(summary),
+        top_table(summary),
+    )

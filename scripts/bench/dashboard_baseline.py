@@ -1,20 +1,20 @@
 """The baseline for the dashboard benchmark: bare Flask, the same aggregation.
 
 It takes the very request body the Dash callback takes, runs the same
-scoped query on the same data and answers the numbers as JSON: what is left
-between the two is what Dash and the figures cost. Served by gunicorn:
+scoped query on the same data, renders the same outputs (KPI texts, figure
+dicts, table components) and serialises them with the encoder Dash uses:
+what is left between the two is what Dash's request handling costs. Served by gunicorn:
 ``gunicorn 'scripts.bench.dashboard_baseline:create_baseline()'``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any
 
 import flask
+from plotly.io.json import to_json_plotly
 
 from scripts.catalog import find_app
 
@@ -25,13 +25,14 @@ def create_baseline(environ: Mapping[str, str] = os.environ) -> flask.Flask:
     sys.path.insert(0, str(find_app(APP).path))
     from sales_data import REGIONS, generate_sales, rows_from_environ
     from sales_queries import Filters, SalesQueries, countries_in
+    from sales_views import dashboard_outputs
 
     queries = SalesQueries(generate_sales(rows_from_environ(environ)))
     every_country = countries_in(REGIONS)  # the benchmark's visitor is an admin
     server = flask.Flask(__name__)
 
     @server.post("/aggregate")
-    def aggregate() -> dict[str, Any]:
+    def aggregate() -> flask.Response:
         values = {
             f"{i['id']}.{i['property']}": i.get("value") for i in flask.request.get_json()["inputs"]
         }
@@ -42,7 +43,8 @@ def create_baseline(environ: Mapping[str, str] = os.environ) -> flask.Flask:
             values["channel.value"],
             values["country.value"],
         )
-        return dataclasses.asdict(queries.summary(every_country, filters))
+        outputs = dashboard_outputs(queries.summary(every_country, filters))
+        return flask.Response(to_json_plotly(outputs), mimetype="application/json")
 
     @server.get("/health")
     def health() -> str:

@@ -3,8 +3,9 @@
 Subject: the app served by the runner (gunicorn, as ``make run``), visitor in
 ``admins`` (every region: the largest scope), posting the dashboard's update
 callback with seeded random filters. Baseline: a bare Flask endpoint that
-takes the same body and runs the same scoped aggregation (no Dash, no
-figures), gunicorn with the same worker settings, in its own process.
+takes the same body, runs the same scoped aggregation and renders the same
+outputs (no Dash request handling), gunicorn with the same worker settings,
+in its own process.
 
 Samples are interleaved A B A B. Latency figures are per-batch percentiles
 (one sample per batch of requests); throughput is 16 client threads for a
@@ -41,7 +42,7 @@ APP = "group-dashboard"
 ROWS = 1_000_000
 CLIENTS = 16
 SUBJECT = f"{APP} callback ({ROWS:,} rows)"
-BASELINE = "bare Flask, same aggregation, same gunicorn settings"
+BASELINE = "bare Flask: same aggregation and rendering, same gunicorn settings"
 LISTENING = re.compile(r"Listening at: (http://\S+)")
 
 
