@@ -20,6 +20,8 @@ OUTPUTS = [
     ("revenue-by-country", "figure"),
     ("top-table", "children"),
 ]
+# What a visitor can pick on the page. Kept here, not imported from the app, so
+# the client stays a client; a name the app does not know would only be ignored.
 FIRST_DAY, LAST_DAY = date(2021, 1, 1), date(2024, 12, 31)
 PRODUCTS = ["Atlas", "Beacon", "Comet", "Drift", "Ember", "Flux"]
 CHANNELS = ["Online", "Retail", "Partner"]

@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from scripts.bench.model import Figure
 from scripts.catalog import REPO_ROOT
@@ -83,7 +84,7 @@ def _wait_for_listening(process: subprocess.Popen[bytes], log: Path) -> str:
     raise RuntimeError("baseline did not start within 120 s")
 
 
-def _post(client: LoopbackClient, path: str, body: dict) -> float:
+def _post(client: LoopbackClient, path: str, body: dict[str, Any]) -> float:
     status, seconds, payload = client.request("POST", path, body)
     if status != 200:
         raise RuntimeError(f"POST {path} answered {status}: {payload[:300]!r}")

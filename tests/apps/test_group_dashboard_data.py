@@ -70,7 +70,7 @@ CASES = [
 
 @pytest.mark.parametrize(("regions", "picked"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_summary_matches_pandas(
-    mods: Any, rows: Any, regions: tuple[str, ...], picked: dict
+    mods: Any, rows: Any, regions: tuple[str, ...], picked: dict[str, Any]
 ) -> None:
     q = mods.queries
     queries = q.SalesQueries(rows)
