@@ -17,6 +17,7 @@ from connectkit.access import (
 from connectkit.chrome import navbar, page
 from connectkit.factory import HEALTH_PATH, create_app
 from connectkit.identity import ANONYMOUS, Visitor, current_visitor, parse_credentials
+from connectkit.navigation import page_navigation
 
 __all__ = [
     "ANONYMOUS",
@@ -28,6 +29,7 @@ __all__ = [
     "has_required_group",
     "navbar",
     "page",
+    "page_navigation",
     "parse_credentials",
     "parse_group_list",
     "parse_scope_grants",
