@@ -18,24 +18,20 @@ from werkzeug.serving import make_server
 from scripts.frontend import ConnectLikeFrontend
 from scripts.load_dashboard import report, run_load
 from scripts.loopback import LoopbackClient
-from tests.conftest import LEAKY_ENV_PREFIXES
-from tests.support.apps import import_app
+from tests.support.apps import app_built_with
 
 PREFIX = "/content/load-test/"
 
 
 @pytest.fixture(scope="module")
 def dashboard_server() -> Iterator[Any]:
-    import os
-
-    with pytest.MonkeyPatch.context() as patch:
-        for key in list(os.environ):
-            if key.startswith(LEAKY_ENV_PREFIXES):
-                patch.delenv(key)
-        patch.setenv("CONNECTKIT_TRUSTED_FRONTEND", "test")  # as the runner sets it
-        patch.setenv("DASH_REQUESTS_PATHNAME_PREFIX", PREFIX)
-        patch.setenv("DASHBOARD_ROWS", "20000")
-        yield import_app("group-dashboard", patch).app.server
+    env = {
+        "CONNECTKIT_TRUSTED_FRONTEND": "test",  # as the runner sets it
+        "DASH_REQUESTS_PATHNAME_PREFIX": PREFIX,
+        "DASHBOARD_ROWS": "20000",
+    }
+    with app_built_with("group-dashboard", env) as module:
+        yield module.app.server
 
 
 @pytest.fixture

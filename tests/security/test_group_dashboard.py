@@ -19,8 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from scripts.dash_requests import UPDATE_PATH, callback_body
-from tests.conftest import LEAKY_ENV_PREFIXES
-from tests.support.apps import import_app
+from tests.support.apps import app_built_with
 
 PREFIX = "/content/0f6c3a52-9f0e-4d4e-9a57-1b1d3c5e7a90/"
 HEADER = "RStudio-Connect-Credentials"
@@ -48,16 +47,13 @@ ROUTES_WITH_OWN_FILES = {"package_name", "fingerprinted_path"}  # taken from the
 
 @pytest.fixture(scope="module")
 def dashboard() -> Iterator[ModuleType]:
-    with pytest.MonkeyPatch.context() as patch:
-        import os
-
-        for key in list(os.environ):
-            if key.startswith(LEAKY_ENV_PREFIXES):
-                patch.delenv(key)
-        patch.setenv("RSTUDIO_PRODUCT", "CONNECT")  # believe the header, as on Connect
-        patch.setenv("DASH_REQUESTS_PATHNAME_PREFIX", PREFIX)
-        patch.setenv("DASHBOARD_ROWS", "30000")
-        yield import_app("group-dashboard", patch)
+    env = {
+        "RSTUDIO_PRODUCT": "CONNECT",  # believe the header, as on Connect
+        "DASH_REQUESTS_PATHNAME_PREFIX": PREFIX,
+        "DASHBOARD_ROWS": "30000",
+    }
+    with app_built_with("group-dashboard", env) as module:
+        yield module
 
 
 @pytest.fixture(autouse=True)
@@ -125,6 +121,11 @@ def test_members_reach_every_enumerated_route(dashboard: ModuleType) -> None:
         if send(client, method, path, MEMBER).status_code == 403
     ]
     assert refused == []
+    # ...and what they get carries the canary: a leak of it would be seen.
+    from sales_data import CANARY_PRODUCT
+
+    layout = client.get("/_dash-layout", headers=headers(MEMBER)).get_data(as_text=True)
+    assert CANARY_PRODUCT in layout and "Germany" in layout
 
 
 @pytest.mark.parametrize("who", list(OUTSIDERS), ids=list(OUTSIDERS))

@@ -7,7 +7,10 @@ unique name; its sibling modules (``sales_data``...) import by their own names.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
 
 import pytest
@@ -27,3 +30,18 @@ def import_app(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     monkeypatch.setitem(sys.modules, module_name, module)
     spec.loader.exec_module(module)
     return module
+
+
+@contextmanager
+def app_built_with(name: str, env: dict[str, str]) -> Iterator[ModuleType]:
+    """For module-scoped fixtures: the app built with exactly ``env`` on top of a
+    cleaned environment (the function-scoped clean-up has not run yet there)."""
+    from tests.conftest import LEAKY_ENV_PREFIXES
+
+    with pytest.MonkeyPatch.context() as patch:
+        for key in list(os.environ):
+            if key.startswith(LEAKY_ENV_PREFIXES):
+                patch.delenv(key)
+        for key, value in env.items():
+            patch.setenv(key, value)
+        yield import_app(name, patch)
