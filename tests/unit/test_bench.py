@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from scripts.bench import chart, page, proctree, readme, report, runner, wire
+from scripts.bench import chart, page, proctree, readme, report, runner, suite_time, wire
 from scripts.bench.model import Figure, PartialFailure, Skipped
 from scripts.bench.schedule import interleaved, schedule
 from scripts.bench.subjects import BadBenchSettings, subject_from_settings
@@ -373,3 +373,13 @@ def test_in_flight_ignores_finished_and_inline_urls() -> None:
         }
     )
     assert page.in_flight(journal) == ["http://h/plotly.min.js"]
+
+
+def test_suite_summary_skips_makes_own_lines() -> None:
+    output = (
+        "tests/x.py ..\n===== 224 passed in 365.02s (0:06:05) =====\nmake[1]: Leaving directory\n"
+    )
+    assert suite_time.pytest_summary(output) == "224 passed in 365.02s (0:06:05)"
+    assert (
+        suite_time.pytest_summary("make: *** [test] Error 2\n") == "no pytest summary in the output"
+    )
