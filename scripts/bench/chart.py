@@ -42,7 +42,7 @@ def draw(doc: Doc, path: Path) -> bool:
         return False
     heights = [max(1.5, 0.35 * len(p) + 0.8) for p in panels]
     fig, axes = plt.subplots(
-        len(panels), 1, figsize=(8, sum(heights)), height_ratios=heights, squeeze=False
+        len(panels), 1, figsize=(12, sum(heights)), height_ratios=heights, squeeze=False
     )
     axis_iter = iter(axes[:, 0])
     if ratios:
