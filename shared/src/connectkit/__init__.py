@@ -7,16 +7,39 @@ or plotly.
 """
 
 from connectkit.chrome import navbar, page
+from connectkit.directory import (
+    current_directory,
+    directory_for,
+    group_display_names,
+    visitor_display_name,
+)
 from connectkit.factory import HEALTH_PATH, create_app
-from connectkit.identity import ANONYMOUS, Visitor, current_visitor, parse_credentials
+from connectkit.identity import (
+    ANONYMOUS,
+    Mode,
+    Visitor,
+    current_visitor,
+    in_any_group,
+    is_guid,
+    matching_groups,
+    parse_credentials,
+)
 
 __all__ = [
     "ANONYMOUS",
     "HEALTH_PATH",
+    "Mode",
     "Visitor",
     "create_app",
+    "current_directory",
     "current_visitor",
+    "directory_for",
+    "group_display_names",
+    "in_any_group",
+    "is_guid",
+    "matching_groups",
     "navbar",
     "page",
     "parse_credentials",
+    "visitor_display_name",
 ]

@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from typing import Any
 
 from dash import Dash
 
 from connectkit.chrome import Layout, page
+from connectkit.directory import init_directory
+from connectkit.identity import init_identity
 from connectkit.static_assets import serve_stylesheet
 
 HEALTH_PATH = "health"  # answered at <prefix>health: what runners poll for readiness
 
 
-def create_app(import_name: str, *, title: str, layout: Layout, **dash_kwargs: Any) -> Dash:
+def create_app(
+    import_name: str,
+    *,
+    title: str,
+    layout: Layout,
+    environ: Mapping[str, str] | None = None,
+    **dash_kwargs: Any,
+) -> Dash:
     """Build a Dash app with page chrome, local Bootstrap, compression and health.
 
     Do not pass ``url_base_pathname``: Connect sets the prefix through
     ``DASH_REQUESTS_PATHNAME_PREFIX`` (and ``make run`` does the same).
+    ``environ`` (default ``os.environ``) decides whether the credentials
+    header is trusted (``connectkit.trust``) and where the Connect API is.
     Extra keyword arguments go to ``Dash`` (for example ``use_pages=True``).
     """
+    environ = os.environ if environ is None else environ
     app = Dash(
         import_name,
         title=title,
@@ -29,5 +43,7 @@ def create_app(import_name: str, *, title: str, layout: Layout, **dash_kwargs: A
         **dash_kwargs,
     )
     serve_stylesheet(app)
+    init_identity(app.server, environ)
+    init_directory(app.server, environ)
     app.layout = page(app, layout, title=title)
     return app
