@@ -107,11 +107,13 @@ class Directory:
                 name = client.groups.get(guid)["name"]
         except Exception as error:  # any failure means "show the GUID"
             logger.warning(
-                "Could not resolve %s %s through the Connect API at %s: %s",
+                "Could not resolve %s %s through the Connect API at %s (showing the GUID): "
+                "%s: %.200s",
                 kind,
                 guid,
                 self.settings.server,
                 type(error).__name__,
+                error,
             )
             return None
         if not isinstance(name, str) or not name.strip():
