@@ -44,7 +44,7 @@ def creds(**fields: object) -> str:
 # raw header value -> (visitor, problems)
 PARSE_TABLE = [
     # valid, names mode
-    (creds(user="alice", groups=["analysts", "emea"]), Visitor("alice", ("analysts", "emea")), set()),
+    (creds(user="alice", groups=["data", "emea"]), Visitor("alice", ("data", "emea")), set()),
     (creds(user="alice", groups=[]), Visitor("alice"), set()),
     (creds(user="alice"), Visitor("alice"), set()),
     (creds(user="alice", groups=None), Visitor("alice"), set()),
