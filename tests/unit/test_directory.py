@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 
 import pytest
 from connectkit import Mode, Visitor, create_app, group_display_names, visitor_display_name
@@ -103,6 +104,25 @@ def test_a_slow_or_failing_server_gives_the_guids_back(
         assert len(fake.requests) == 3
     expected = "ReadTimeout" if behaviour == "slow" else "internal error"
     assert any(expected in r.getMessage() for r in caplog.records), caplog.text
+
+
+def test_concurrent_lookups_of_one_guid_share_one_api_call() -> None:
+    with fake_connect(users={ALICE: "alice"}, behaviour="slow") as fake:
+        found = directory(fake.url, timeout_s=1.0)
+        start = threading.Barrier(4)
+        names: list[str | None] = []
+
+        def look_up() -> None:
+            start.wait()
+            names.append(found.user_name(ALICE))
+
+        threads = [threading.Thread(target=look_up) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert names == [None] * 4
+        assert fake.requests == [f"/__api__/v1/users/{ALICE}"]
 
 
 def test_wrong_key_or_unreachable_server_gives_the_guid_back() -> None:

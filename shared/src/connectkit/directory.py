@@ -6,7 +6,8 @@ carries GUIDs. This module asks Connect (posit-sdk, with the
 user name and group names behind them, with a short timeout and a cache.
 Any failure (not configured, timeout, error, unknown GUID) gives the GUID
 back: a page shows it and keeps working. Failures are cached too, for a
-shorter time, so a slow server costs one timeout per GUID, not one per page.
+shorter time, and concurrent requests for one GUID share one API call, so a
+slow server costs one timeout per GUID, not one per page or per thread.
 
 posit-sdk is imported on the first lookup, never when connectkit is imported.
 """
@@ -70,6 +71,7 @@ class Directory:
         self._clock = clock
         self._cache: dict[tuple[Kind, str], tuple[str | None, float]] = {}
         self._lock = threading.Lock()
+        self._pending: dict[tuple[Kind, str], threading.Event] = {}
         self._client: Any = None
 
     def user_name(self, guid: str) -> str | None:
@@ -84,19 +86,34 @@ class Directory:
         if not self.settings.configured or not is_guid(guid):
             return None
         key = (kind, guid.lower())
-        now = self._clock()
         with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None and cached[1] > now:
+            cached = self._fresh(key)
+            if cached is not None:
                 return cached[0]
-        name = self._fetch(kind, key[1])
-        ttl = self.settings.ttl_s if name is not None else self.settings.failure_ttl_s
-        with self._lock:
-            self._cache.pop(key, None)
-            while len(self._cache) >= self.settings.max_entries:
-                self._cache.pop(next(iter(self._cache)))  # oldest first
-            self._cache[key] = (name, self._clock() + ttl)
+            pending = self._pending.get(key)
+            if pending is None:  # this thread asks; others wanting the same GUID wait
+                self._pending[key] = threading.Event()
+        if pending is not None:
+            pending.wait(self.settings.timeout_s * 4)
+            with self._lock:
+                cached = self._fresh(key)
+            return cached[0] if cached is not None else None
+        name: str | None = None
+        try:
+            name = self._fetch(kind, key[1])
+        finally:
+            ttl = self.settings.ttl_s if name is not None else self.settings.failure_ttl_s
+            with self._lock:
+                self._cache.pop(key, None)
+                while len(self._cache) >= self.settings.max_entries:
+                    self._cache.pop(next(iter(self._cache)))  # oldest first
+                self._cache[key] = (name, self._clock() + ttl)
+                self._pending.pop(key).set()
         return name
+
+    def _fresh(self, key: tuple[Kind, str]) -> tuple[str | None, float] | None:
+        cached = self._cache.get(key)
+        return cached if cached is not None and cached[1] > self._clock() else None
 
     def _fetch(self, kind: Kind, guid: str) -> str | None:
         try:
