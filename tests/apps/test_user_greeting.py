@@ -73,32 +73,29 @@ def pick(page: AppPage, salutation: str) -> None:
     option.click()
 
 
-def greets_in_every_salutation(page: AppPage, name: str) -> None:
-    assert page.text("#greeting") == f"Hello, {name}."
-    for salutation in SALUTATIONS:
-        pick(page, salutation)
-        WebDriverWait(page.driver, 10).until(
-            lambda _d, s=salutation: page.text("#greeting") == f"{s}, {name}."
-        )
-        page.check()
-
-
 @pytest.mark.browser
-def test_anonymous_visitor_is_a_stranger(browser: Any, served_app: Any) -> None:
-    with served_app("user-greeting") as served:
-        page = AppPage(browser, served, label="user-greeting-anonymous").open()
-        assert page.text("#visitor-name") == "anonymous"
-        assert page.text("#groups") == "You are in no groups."
-        greets_in_every_salutation(page, "stranger")
-
-
-@pytest.mark.browser
-def test_signed_in_visitor_is_greeted_by_name(browser: Any, served_app: Any) -> None:
-    with served_app("user-greeting", user="alice", groups=["analysts", "sales-emea"]) as served:
-        page = AppPage(browser, served, label="user-greeting-alice").open()
-        assert page.text("#visitor-name") == "alice"
-        assert page.text("#groups") == "Your groups: analysts, sales-emea"
-        greets_in_every_salutation(page, "alice")
+@pytest.mark.parametrize(
+    ("user", "groups", "name", "groups_text"),
+    [
+        ("", [], "stranger", "You are in no groups."),
+        ("alice", ["analysts", "sales-emea"], "alice", "Your groups: analysts, sales-emea"),
+    ],
+    ids=["anonymous", "alice"],
+)
+def test_every_salutation_greets_the_visitor(
+    browser: Any, served_app: Any, user: str, groups: list[str], name: str, groups_text: str
+) -> None:
+    with served_app("user-greeting", user=user, groups=groups) as served:
+        page = AppPage(browser, served, label=f"user-greeting-{name}").open()
+        assert page.text("#visitor-name") == (user or "anonymous")
+        assert page.text("#groups") == groups_text
+        assert page.text("#greeting") == f"Hello, {name}."
+        for salutation in SALUTATIONS:
+            pick(page, salutation)
+            WebDriverWait(browser, 10).until(
+                lambda _d, s=salutation: page.text("#greeting") == f"{s}, {name}."
+            )
+            page.check()
 
 
 @pytest.mark.browser
