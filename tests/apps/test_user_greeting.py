@@ -141,14 +141,6 @@ def call_greeting(url: str, header: str | None) -> str:
         return str(json.load(response)["response"]["greeting"]["children"])
 
 
-def test_guid_mode_with_a_hanging_api_shows_the_guid(served_app: Any) -> None:
-    with fake_connect(users={ALICE_GUID: "alice"}, behaviour="slow") as api:
-        env = {"CONNECT_SERVER": api.url, "CONNECT_API_KEY": api.api_key}
-        with served_app("user-greeting", user=ALICE_GUID, env=env) as served:
-            assert call_greeting(served.url, None) == f"Hello, {ALICE_GUID}."
-            assert "ReadTimeout" in served.stderr()
-
-
 LISTENING = re.compile(r"Listening at: (http://\S+)")
 
 
