@@ -175,7 +175,7 @@ def read_credentials(raw: str | bytes | None) -> Credentials:
         return _anonymous(Problem.USER_INVALID)
 
     raw_groups = data.get("groups")
-    groups: list[str] = []
+    groups: dict[str, None] = {}  # ordered, duplicates dropped in linear time
     if raw_groups is None:
         pass  # Connect may send null or omit groups (e.g. under LDAP)
     elif not isinstance(raw_groups, list):
@@ -183,8 +183,7 @@ def read_credentials(raw: str | bytes | None) -> Credentials:
     else:
         for group in raw_groups:
             if isinstance(group, str) and _is_clean_text(group):
-                if group not in groups:
-                    groups.append(group)
+                groups[group] = None
             else:
                 problems.add(Problem.GROUP_INVALID)
     mode = Mode.GUIDS if is_guid(user) else Mode.NAMES
