@@ -2,8 +2,10 @@
 
 Attach it explicitly: ``create_app(__name__, title=..., layout=...)`` builds
 the Dash object with the page chrome, local Bootstrap CSS, compression and a
-health route. Importing this package does no work and never imports pandas
-or plotly.
+health route. ``current_visitor()`` tells who is visiting (the Connect
+credentials header, believed only on Connect or behind ``make run``).
+Importing this package does no work and never imports pandas, plotly or
+posit-sdk.
 """
 
 from connectkit.chrome import navbar, page
