@@ -60,7 +60,7 @@ def pick(page: AppPage, salutation: str) -> None:
     """Choose a salutation in the Dash 4 dropdown (a button opening a listbox)."""
     driver: Any = page.driver
     driver.find_element(By.ID, "salutation").click()
-    option = WebDriverWait(driver, 10).until(
+    option: Any = WebDriverWait(driver, 10).until(
         lambda d: next(
             (
                 o
@@ -71,6 +71,11 @@ def pick(page: AppPage, salutation: str) -> None:
         )
     )
     option.click()
+
+
+def wait_for_greeting(page: AppPage, expected: str) -> None:
+    driver: Any = page.driver
+    WebDriverWait(driver, 10).until(lambda _d: page.text("#greeting") == expected)
 
 
 @pytest.mark.browser
@@ -92,9 +97,7 @@ def test_every_salutation_greets_the_visitor(
         assert page.text("#greeting") == f"Hello, {name}."
         for salutation in SALUTATIONS:
             pick(page, salutation)
-            WebDriverWait(browser, 10).until(
-                lambda _d, s=salutation: page.text("#greeting") == f"{s}, {name}."
-            )
+            wait_for_greeting(page, f"{salutation}, {name}.")
             page.check()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+from typing import Any
 
 import pytest
 from connectkit import Mode, Visitor, create_app, group_display_names, visitor_display_name
@@ -28,7 +29,7 @@ class FakeClock:
         return self.now
 
 
-def directory(url: str, api_key: str = "test-key", **settings: float) -> Directory:
+def directory(url: str, api_key: str = "test-key", **settings: Any) -> Directory:
     return Directory(DirectorySettings(server=url, api_key=api_key, **settings))
 
 

@@ -152,7 +152,8 @@ def _make_client(settings: DirectorySettings) -> Any:
     timeout = settings.timeout_s
 
     class TimeoutAdapter(requests.adapters.HTTPAdapter):
-        def send(self, request: Any, **kwargs: Any) -> Any:
+        # requests has no session-wide timeout: set one on every send
+        def send(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
             if kwargs.get("timeout") is None:
                 kwargs["timeout"] = timeout
             return super().send(request, **kwargs)
