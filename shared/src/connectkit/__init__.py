@@ -26,6 +26,7 @@ from connectkit.identity import (
     matching_groups,
     parse_credentials,
 )
+from connectkit.navigation import page_navigation
 
 __all__ = [
     "ANONYMOUS",
@@ -42,6 +43,7 @@ __all__ = [
     "matching_groups",
     "navbar",
     "page",
+    "page_navigation",
     "parse_credentials",
     "visitor_display_name",
 ]

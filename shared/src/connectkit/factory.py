@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from dash import Dash
@@ -11,6 +11,7 @@ from dash import Dash
 from connectkit.chrome import Layout, page
 from connectkit.directory import init_directory
 from connectkit.identity import init_identity
+from connectkit.navigation import NavItems
 from connectkit.static_assets import serve_stylesheet
 
 HEALTH_PATH = "health"  # answered at <prefix>health: what runners poll for readiness
@@ -22,12 +23,15 @@ def create_app(
     title: str,
     layout: Layout,
     environ: Mapping[str, str] | None = None,
+    nav: Callable[[Dash], NavItems] | None = None,
     **dash_kwargs: Any,
 ) -> Dash:
     """Build a Dash app with page chrome, local Bootstrap, compression and health.
 
     Do not pass ``url_base_pathname``: Connect sets the prefix through
     ``DASH_REQUESTS_PATHNAME_PREFIX`` (and ``make run`` does the same).
+    ``nav`` attaches navbar items to the built app, e.g.
+    ``connectkit.navigation.page_navigation`` for a Dash Pages app.
     ``environ`` (default ``os.environ``) decides whether the credentials
     header is trusted (``connectkit.trust``) and where the Connect API is.
     Extra keyword arguments go to ``Dash`` (for example ``use_pages=True``).
@@ -45,5 +49,6 @@ def create_app(
     serve_stylesheet(app)
     init_identity(app.server, environ)
     init_directory(app.server, environ)
-    app.layout = page(app, layout, title=title)
+    nav_items = nav(app) if nav is not None else ()
+    app.layout = page(app, layout, title=title, nav_items=nav_items)
     return app
