@@ -68,3 +68,7 @@ lint: .venv/.synced ## ruff check and format check
 fmt: .venv/.synced ## Format and fix what ruff can
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
+
+.PHONY: load
+load: .venv/.synced ## Load-test group-dashboard (gunicorn, 1M rows): [VISITORS=50] [DURATION=60] seconds
+	$(RUN) python -m scripts.load_dashboard --visitors $(or $(VISITORS),50) --duration $(or $(DURATION),60)

@@ -8,6 +8,14 @@ Importing this package does no work and never imports pandas, plotly or
 posit-sdk.
 """
 
+from connectkit.access import (
+    Scope,
+    has_required_group,
+    parse_group_list,
+    parse_scope_grants,
+    require_groups,
+    scope_for,
+)
 from connectkit.chrome import navbar, page
 from connectkit.directory import (
     current_directory,
@@ -32,12 +40,14 @@ __all__ = [
     "ANONYMOUS",
     "HEALTH_PATH",
     "Mode",
+    "Scope",
     "Visitor",
     "create_app",
     "current_directory",
     "current_visitor",
     "directory_for",
     "group_display_names",
+    "has_required_group",
     "in_any_group",
     "is_guid",
     "matching_groups",
@@ -45,5 +55,9 @@ __all__ = [
     "page",
     "page_navigation",
     "parse_credentials",
+    "parse_group_list",
+    "parse_scope_grants",
+    "require_groups",
+    "scope_for",
     "visitor_display_name",
 ]
