@@ -63,6 +63,10 @@ bench: .venv/.synced browser ## Benchmark apps vs baselines, update README: [QUI
 bench-readme: .venv/.synced ## Rewrite the README's bench block from build/bench/results.json
 	$(RUN) python -m scripts.bench.readme
 
+.PHONY: fuzz
+fuzz: .venv/.synced ## Property-based tests (credentials header...) with 10,000 examples each
+	$(RUN) pytest -m hypothesis --hypothesis-profile=fuzz --hypothesis-show-statistics
+
 .PHONY: lint
 lint: .venv/.synced ## ruff check and format check
 	$(RUN) ruff check .
