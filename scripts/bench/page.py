@@ -13,11 +13,10 @@ import time
 
 from selenium.webdriver import Chrome
 
-from tests.support.browser import Journal, drain, wait_for_dash
+from tests.support.browser import GRAPHS_PENDING_JS, Journal, drain, wait_for_dash
 
 READY_TIMEOUT_S = 60.0
 POLL_S = 0.1  # between readiness checks, not a fixed wait
-GRAPHS_PENDING_JS = "return document.querySelectorAll('.dash-graph:not(:has(.main-svg))').length;"
 
 
 class PageNotReady(RuntimeError):
