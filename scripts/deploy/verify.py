@@ -1,0 +1,29 @@
+"""After a deploy: does the content URL answer 200 with the Dash index page?"""
+
+from __future__ import annotations
+
+import requests
+
+from scripts.deploy.target import Target
+
+VERIFY_TIMEOUT_S = 120.0  # Connect may start the app's first process on this request
+# Markers every Dash index page carries (the config script and the React root).
+DASH_INDEX_MARKERS = ('id="_dash-config"', 'id="react-entry-point"')
+
+
+class VerifyError(RuntimeError):
+    """The deployed content does not serve the Dash index."""
+
+
+def verify_content(session: requests.Session, url: str, target: Target) -> None:
+    """GET ``url`` with the key; VerifyError unless it is 200 and a Dash index page."""
+    try:
+        response = session.get(
+            url, headers={"Authorization": f"Key {target.api_key}"}, timeout=VERIFY_TIMEOUT_S
+        )
+    except requests.RequestException as error:
+        raise VerifyError(f"{url} did not answer ({type(error).__name__})") from None
+    if response.status_code != 200:
+        raise VerifyError(f"{url} answered HTTP {response.status_code}, expected 200")
+    if not any(marker in response.text for marker in DASH_INDEX_MARKERS):
+        raise VerifyError(f"{url} answered 200 but not with a Dash index page")
