@@ -170,8 +170,8 @@ def build_parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--namespace",
-        default=environ.get("NAMESPACE") or REPO_ROOT.name,
-        help="content names are <namespace>-<app> (NAMESPACE=)",
+        default=environ.get("NAMESPACE") or None,
+        help="content names: <namespace>-<app> (NAMESPACE=; default: the checkout folder name)",
     )
     parser.add_argument(
         "--dry-run",
@@ -179,6 +179,12 @@ def build_parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         default=environ.get("DRY_RUN", "").strip().lower() in TRUTHY,
     )
     parser.add_argument("--bundles-dir", type=Path, default=BUNDLES_DIR)
+    parser.add_argument(
+        "--workspace",
+        type=Path,
+        default=REPO_ROOT,
+        help="the checkout whose apps/ and uv.lock to deploy",
+    )
     parser.add_argument("--report", type=Path, default=REPORT_PATH)
     return parser
 
@@ -191,6 +197,7 @@ def _jobs(value: str) -> int:
 
 def main(argv: list[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
     args = build_parser(environ).parse_args(argv)
+    args.namespace = args.namespace or args.workspace.resolve().name
     started, started_at = time.monotonic(), datetime.now(UTC).isoformat(timespec="seconds")
     try:
         jobs = _jobs(str(args.jobs))
@@ -200,7 +207,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] = os.environ)
                 "no Connect server configured: set CONNECT_SERVER and CONNECT_API_KEY, "
                 "or SERVER=<rsconnect nickname> (DRY_RUN=1 plans without a server)"
             )
-        apps = select_apps(args.apps)
+        apps = select_apps(args.apps, args.workspace / "apps")
         names = {app.name: content_name(args.namespace, app.name) for app in apps}
         policy = RetryPolicy.from_environ(environ)
         client = None
@@ -224,13 +231,17 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] = os.environ)
             )
     try:
         bundles, broken = build_bundles(
-            [a for a in apps if a.name in settings], args.bundles_dir, jobs=jobs, environ=environ
+            [a for a in apps if a.name in settings],
+            args.bundles_dir,
+            jobs=jobs,
+            environ=environ,
+            workspace=args.workspace,
         )
     except BundleError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
     if not args.apps:
-        broken += folders_without_app()
+        broken += folders_without_app(args.workspace / "apps")
     for failure in broken:
         say(failure.app_name, f"FAILED before upload: {failure.message}")
         results.append(

@@ -15,13 +15,16 @@ from dataclasses import dataclass
 from urllib3.util.retry import Retry
 
 TRANSIENT_STATUSES = (502, 503, 504)
-# How rsconnect's CLI words a transient failure in its output.
+# How rsconnect's CLI words a transient failure. It prints the status only for
+# non-JSON answers; for a JSON error body it prints just the server's message,
+# so the usual wording of 502/503/504 counts too.
 _TRANSIENT_CLI_OUTPUT = re.compile(
     r"unexpected response from .*: (502|503|504)\b"
     r"|\((ConnectionResetError|RemoteDisconnected|BrokenPipeError|IncompleteRead|"
     r"ConnectionAbortedError)\)"
     r"|Connection reset by peer"
-    r"|\b(502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out)\b",
+    r"|reported an error \(calling [^)]*\): .*"
+    r"\b(service unavailable|bad gateway|gateway time-?out|temporarily unavailable)\b",
     re.IGNORECASE,
 )
 

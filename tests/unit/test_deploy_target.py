@@ -71,6 +71,8 @@ def test_redaction() -> None:
         ("Received an unexpected response from Connect (calling /__api__/x): 502", True),
         ("Could not connect to http://h:1 (ConnectionResetError)", True),
         ("Could not connect to http://h:1 (RemoteDisconnected)", True),
+        ("Connect reported an error (calling /__api__/v1/x): service unavailable (fault)", True),
+        ("Connect reported an error (calling /__api__/v1/x): bundle is invalid", False),
         ("Received an unexpected response from Connect (calling /x): 500", False),
         ("Error: Task exited with status 1: build failed", False),
         ("Could not connect to http://h:1 (ConnectionRefusedError)", False),
