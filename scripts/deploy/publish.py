@@ -8,6 +8,7 @@ content. Output lines stream to ``on_line`` (redacted) as they come.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import threading
 import time
@@ -21,7 +22,10 @@ from scripts.deploy.retry import RetryPolicy, is_transient_cli_failure
 from scripts.deploy.settings import DeploySettings
 from scripts.deploy.target import Target
 
-DEFAULT_TIMEOUT_S = 900.0  # one app's whole upload, build and verification
+DEFAULT_TIMEOUT_S = 900.0
+_ANSI_ESCAPE = re.compile(
+    r"\x1b\[[0-9;]*[A-Za-z]"
+)  # rsconnect colours its output  # one app's whole upload, build and verification
 
 
 class PublishError(RuntimeError):
@@ -67,7 +71,7 @@ def _run_once(
     try:
         assert process.stdout is not None
         for raw in process.stdout:
-            line = target.redact(raw.rstrip())
+            line = target.redact(_ANSI_ESCAPE.sub("", raw).rstrip())
             lines.append(line)
             if line.strip():
                 on_line(line)
