@@ -90,8 +90,14 @@ def publish(
     policy: RetryPolicy,
     on_line: Callable[[str], None] = lambda line: None,
     environ: Mapping[str, str] = os.environ,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
+    timeout_s: float | None = None,
 ) -> PublishResult:
+    """Run rsconnect until it succeeds, fails for good, or runs out of attempts.
+
+    ``timeout_s`` (default ``DEPLOY_TIMEOUT`` from ``environ``, else 900 s) bounds
+    each attempt: a hung upload or build fails this app, not the batch.
+    """
+    timeout_s = timeout_s or float(environ.get("DEPLOY_TIMEOUT") or DEFAULT_TIMEOUT_S)
     missing = [n for n in settings.environment if n not in environ]
     if missing:
         raise PublishError(
