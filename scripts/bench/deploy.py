@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 from scripts.bench.model import Figure
-from scripts.catalog import REPO_ROOT, discover_apps
+from scripts.catalog import discover_apps
 
 PARALLEL_JOBS = 4
 TARGET_RATIO = 1.5
@@ -32,24 +30,13 @@ class DeployBenchError(RuntimeError):
 
 
 def _deploy(server: str, key: str, work: Path, *args: str) -> tuple[float, dict[str, Any]]:
-    """(wall seconds, report) of one deploy command; raises if any app failed."""
-    report = work / f"report-{time.monotonic_ns()}.json"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
-    environ.update(CONNECT_SERVER=server, CONNECT_API_KEY=key, NAMESPACE=NAMESPACE)
-    command = [sys.executable, "-m", "scripts.deploy", "--bundles-dir", str(work / "bundles")]
-    started = time.perf_counter()
-    result = subprocess.run(
-        [*command, "--report", str(report), *args],
-        cwd=REPO_ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise DeployBenchError(f"deploy {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return seconds, json.loads(report.read_text())
+    """(wall seconds, report) of one whole deploy command; raises if any app failed."""
+    from tests.support.deploy_run import run_deploy_tool  # dev tooling only
+
+    run = run_deploy_tool(server, key, work, *args, env={"NAMESPACE": NAMESPACE})
+    if run.result.returncode != 0 or run.report is None:
+        raise DeployBenchError(f"deploy {' '.join(args)} failed:\n{run.explain()}")
+    return run.seconds, run.report
 
 
 def measure(quick: bool = False) -> list[Figure]:

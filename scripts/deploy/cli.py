@@ -56,7 +56,12 @@ from scripts.deploy.report import (
     write_report,
 )
 from scripts.deploy.retry import RetryPolicy
-from scripts.deploy.settings import DeploySettings, SettingsError, load_settings
+from scripts.deploy.settings import (
+    DeploySettings,
+    SettingsError,
+    check_environment,
+    load_settings,
+)
 from scripts.deploy.target import Target, TargetError, resolve_target
 from scripts.deploy.verify import VerifyError, verify_content
 
@@ -224,11 +229,14 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] = os.environ)
     settings: dict[str, DeploySettings] = {}
     for app in apps:
         try:
-            settings[app.name] = load_settings(app)
+            app_settings = load_settings(app)
+            check_environment(app.name, app_settings, environ)
+            settings[app.name] = app_settings
         except SettingsError as error:
             results.append(
                 AppResult(app.name, FAILED, content_name=names[app.name], error=str(error))
             )
+    print(f"building {len(settings)} bundle(s) in {args.bundles_dir}", flush=True)
     try:
         bundles, broken = build_bundles(
             [a for a in apps if a.name in settings],
@@ -255,7 +263,10 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] = os.environ)
 
     if args.dry_run:
         for bundle in bundles:
-            result = plan_one(bundle, names[bundle.app.name], client)
+            try:
+                result = plan_one(bundle, names[bundle.app.name], client)
+            except (ContentError, ClientError, requests.RequestException) as error:
+                result = AppResult(bundle.app.name, FAILED, error=_describe(error))
             print_plan(bundle, result)
             results.append(result)
     else:

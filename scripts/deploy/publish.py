@@ -98,12 +98,6 @@ def publish(
     each attempt: a hung upload or build fails this app, not the batch.
     """
     timeout_s = timeout_s or float(environ.get("DEPLOY_TIMEOUT") or DEFAULT_TIMEOUT_S)
-    missing = [n for n in settings.environment if n not in environ]
-    if missing:
-        raise PublishError(
-            f"environment variable(s) {', '.join(missing)} named in deploy.environment are "
-            "not set in the deployer's environment; export them and retry"
-        )
     command = deploy_command(bundle_dir, guid, settings, target)
     env = target.child_environment(environ)
     for attempt in range(1, policy.attempts + 1):

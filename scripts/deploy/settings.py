@@ -126,3 +126,13 @@ def load_settings(app: AppInfo) -> DeploySettings:
     project = tomllib.loads(pyproject.read_text()).get("project", {}) if pyproject.is_file() else {}
     defaults = {"description": project.get("description", "")}
     return parse_settings(app.name, {**defaults, **table})
+
+
+def check_environment(app: str, settings: DeploySettings, environ: Mapping[str, str]) -> None:
+    """Every variable ``deploy.environment`` names must be set where the deploy runs."""
+    missing = [name for name in settings.environment if name not in environ]
+    if missing:
+        raise SettingsError(
+            f"{app}: {', '.join(missing)} (named in deploy.environment) not set in the "
+            "deployer's environment; export it and retry"
+        )

@@ -8,13 +8,9 @@ workspace with small apps so that they stay quick.
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +19,7 @@ import pytest
 from scripts.catalog import REPO_ROOT, AppInfo, discover_apps
 from scripts.deploy.settings import load_settings
 from tests.support.connect_local import ConnectLocal, DeployedContent, running_connect_local
+from tests.support.deploy_run import DeployRun, run_deploy_tool
 from tests.support.smoke import AppPage
 from tests.support.workspace import scratch_workspace
 
@@ -50,48 +47,11 @@ def deployer_environment() -> dict[str, str]:
     return {name: f"e2e-value-of-{name.lower()}" for name in sorted(names)}
 
 
-@dataclass
-class DeployRun:
-    result: subprocess.CompletedProcess[str]
-    report: dict[str, Any] | None
-    bundles_dir: Path
-
-    @property
-    def output(self) -> str:
-        return self.result.stdout + self.result.stderr
-
-    def by_app(self) -> dict[str, dict[str, Any]]:
-        assert self.report is not None, self.output
-        return {row["app"]: row for row in self.report["apps"]}
-
-    def explain(self) -> str:
-        return f"exit {self.result.returncode}\n{self.output[-6000:]}"
-
-
 def run_deploy(
     server: str, key: str, work: Path, *args: str, env: dict[str, str] | None = None
 ) -> DeployRun:
-    report = work / "deploy-report.json"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
-    environ.update(
-        CONNECT_SERVER=server,
-        CONNECT_API_KEY=key,
-        NAMESPACE=NAMESPACE,
-        DEPLOY_RETRY_DELAY="0.2",
-        **deployer_environment(),
-        **(env or {}),
-    )
-    command = [sys.executable, "-m", "scripts.deploy", "--bundles-dir", str(work / "bundles")]
-    result = subprocess.run(
-        [*command, "--report", str(report), *args],
-        cwd=REPO_ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    data = json.loads(report.read_text()) if report.exists() else None
-    return DeployRun(result, data, work / "bundles")
+    fixed = {"NAMESPACE": NAMESPACE, "DEPLOY_RETRY_DELAY": "0.2", **deployer_environment()}
+    return run_deploy_tool(server, key, work, *args, env={**fixed, **(env or {})})
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 
 from scripts.catalog import AppInfo, discover_apps
-from scripts.deploy.settings import DeploySettings, SettingsError, load_settings, parse_settings
+from scripts.deploy.settings import (
+    DeploySettings,
+    SettingsError,
+    check_environment,
+    load_settings,
+    parse_settings,
+)
 
 
 def test_defaults_are_connects_own() -> None:
@@ -77,3 +83,12 @@ def test_description_defaults_to_the_project_description(tmp_path: Path) -> None
 @pytest.mark.parametrize("app", discover_apps(), ids=lambda a: a.name)
 def test_every_app_has_valid_deploy_settings(app: AppInfo) -> None:
     load_settings(app)
+
+
+def test_named_environment_variables_must_be_set_by_the_deployer() -> None:
+    settings = parse_settings("dash", {"environment": ["DASHBOARD_GROUPS", "DASHBOARD_ROWS"]})
+    check_environment("dash", settings, {"DASHBOARD_GROUPS": "a", "DASHBOARD_ROWS": "9"})
+    with pytest.raises(
+        SettingsError, match=r"dash: DASHBOARD_ROWS \(named in deploy.environment\)"
+    ):
+        check_environment("dash", settings, {"DASHBOARD_GROUPS": "a"})
