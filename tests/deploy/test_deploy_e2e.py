@@ -82,6 +82,13 @@ def group_names(connect: ConnectLocal, content_guid: str) -> set[str]:
     }
 
 
+def share_with_visitor(connect: ConnectLocal, content_guid: str) -> None:
+    users = connect.api("GET", f"v1/users?prefix={VISITOR}")["results"]
+    user = next(u for u in users if u["username"] == VISITOR)
+    permission = {"principal_guid": user["guid"], "principal_type": "user", "role": "viewer"}
+    connect.api("POST", f"v1/content/{content_guid}/permissions", permission)
+
+
 def assert_key_never_shown(run: DeployRun) -> None:
     assert API_KEY not in run.output
     assert run.report is not None and API_KEY not in json.dumps(run.report)
@@ -133,6 +140,9 @@ def test_each_deployed_app_works_in_a_browser(
     app: AppInfo, first_deploy: DeployRun, connect: ConnectLocal, browser: Any
 ) -> None:
     guid = first_deploy.by_app()[app.name]["guid"]
+    settings = load_settings(app)
+    if settings.access_type == "acl" and not settings.groups:
+        share_with_visitor(connect, guid)  # owner-only content: share it, as an owner would
     deployed = DeployedContent.find(connect, guid)
     page = AppPage(browser, deployed, f"deployed-{app.name}").open()  # type: ignore[arg-type]
     page.check()
