@@ -117,7 +117,8 @@ def test_first_run_creates_every_app_with_its_settings(
             assert content[key] == value, key
     assert sum(row["attempts"] for row in rows.values()) == len(APPS) + TRANSIENT_FAULTS
     assert "transient failure; retrying" in first_deploy.result.stdout
-    assert "app    status" in first_deploy.result.stdout  # the summary table
+    table_header = re.compile(r"^app +status +guid +content url +seconds$", re.MULTILINE)
+    assert table_header.search(first_deploy.result.stdout)
     assert_key_never_shown(first_deploy)
 
 
