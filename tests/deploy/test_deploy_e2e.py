@@ -8,6 +8,7 @@ workspace with small apps so that they stay quick.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import uuid
 from collections.abc import Iterator
