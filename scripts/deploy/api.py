@@ -29,7 +29,7 @@ def connect_client(
         kwargs.setdefault("timeout", REQUEST_TIMEOUT_S)
         return request(method, url, **kwargs)
 
-    client.session.request = request_with_timeout  # type: ignore[method-assign]
+    client.session.request = request_with_timeout
     return client
 
 

@@ -27,8 +27,8 @@ class ServerInfo:
 def _status_of(error: Exception) -> int | None:
     if isinstance(error, ClientError):
         return error.http_status
-    response = getattr(error, "response", None)
-    return getattr(response, "status_code", None)
+    status = getattr(getattr(error, "response", None), "status_code", None)
+    return status if isinstance(status, int) else None
 
 
 def preflight(client: Client, target: Target) -> ServerInfo:

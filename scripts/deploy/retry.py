@@ -36,7 +36,7 @@ class RetryPolicy:
 
     def delay_before(self, attempt: int) -> float:
         """Seconds to wait before attempt number ``attempt`` (2, 3, ...)."""
-        return self.base_delay_s * 2 ** (attempt - 2)
+        return self.base_delay_s * 2.0 ** (attempt - 2)
 
     def for_http(self, *, connect: int | None = None) -> Retry:
         """The same policy for posit-sdk / requests calls (urllib3 Retry)."""

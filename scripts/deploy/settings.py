@@ -70,7 +70,7 @@ def _process_value(app: str, key: str, value: Any) -> int | float:
         )
     if key == "load_factor" and not 0 <= value <= 1:
         raise SettingsError(f"{app}: deploy.load_factor = {value!r}; expected 0.0 to 1.0")
-    return kind(value)
+    return int(value) if kind is int else float(value)
 
 
 def parse_settings(app: str, table: Mapping[str, Any]) -> DeploySettings:
