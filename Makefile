@@ -77,3 +77,7 @@ deploy-all: .venv/.synced ## Deploy every app to Connect (CONNECT_SERVER+CONNECT
 deploy: .venv/.synced ## Deploy one app: APP=name (same settings as deploy-all)
 	@if [ -z "$(APP)" ]; then echo "APP is not set: make deploy APP=<name> (make list shows them)" >&2; exit 2; fi
 	@$(RUN) python -m scripts.deploy "$(APP)"
+
+.PHONY: load
+load: .venv/.synced ## Load-test group-dashboard (gunicorn, 1M rows): [VISITORS=50] [DURATION=60] seconds
+	$(RUN) python -m scripts.load_dashboard --visitors $(or $(VISITORS),50) --duration $(or $(DURATION),60)
