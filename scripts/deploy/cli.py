@@ -119,7 +119,8 @@ def deploy_one(
         result.attempts = published.attempts
         say(f"applying access type {settings.access_type!r} and settings")
         apply_settings(client, content, settings)
-        verify_content(plain_session(policy), result.url, target)
+        gated = settings.access_type == "acl" and bool(settings.groups)
+        say("verified: " + verify_content(plain_session(policy), result.url, target, gated=gated))
         result.status = CREATED if created else UPDATED
         say(f"{result.status}: {result.url}")
     except (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import requests
+from connectkit.factory import HEALTH_PATH  # the route every connectkit app keeps open
 
 from scripts.deploy.target import Target
 
@@ -15,15 +16,35 @@ class VerifyError(RuntimeError):
     """The deployed content does not serve the Dash index."""
 
 
-def verify_content(session: requests.Session, url: str, target: Target) -> None:
-    """GET ``url`` with the key; VerifyError unless it is 200 and a Dash index page."""
+def _get(session: requests.Session, url: str, target: Target) -> requests.Response:
     try:
-        response = session.get(
+        return session.get(
             url, headers={"Authorization": f"Key {target.api_key}"}, timeout=VERIFY_TIMEOUT_S
         )
     except requests.RequestException as error:
         raise VerifyError(f"{url} did not answer ({type(error).__name__})") from None
+
+
+def verify_content(
+    session: requests.Session, url: str, target: Target, *, gated: bool = False
+) -> str:
+    """GET ``url`` with the key; VerifyError unless it is 200 and a Dash index page.
+
+    A ``gated`` app (its own server-side group gate) may refuse the deploying
+    user with 403: then its health route, which the gate leaves open, must
+    answer 200. Returns what was verified.
+    """
+    response = _get(session, url, target)
+    if gated and response.status_code == 403:
+        health = _get(session, url + HEALTH_PATH, target)
+        if health.status_code != 200:
+            raise VerifyError(
+                f"{url} refused the deploying user (403, its group gate) and "
+                f"{url + HEALTH_PATH} answered HTTP {health.status_code}, expected 200"
+            )
+        return "index gated for the deploying user (403); health route answered 200"
     if response.status_code != 200:
         raise VerifyError(f"{url} answered HTTP {response.status_code}, expected 200")
     if not any(marker in response.text for marker in DASH_INDEX_MARKERS):
         raise VerifyError(f"{url} answered 200 but not with a Dash index page")
+    return "index answered 200 with the Dash page"

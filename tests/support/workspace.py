@@ -76,17 +76,13 @@ def import_in_clean_venv(bundle_dir: Path, work_dir: Path) -> None:
     _uv("venv", "--offline", "--quiet", "--python", sys.executable, str(venv), cwd=work_dir)
     python = venv / "bin" / "python"
     requirements = bundle_dir / "requirements.txt"
-    _uv(
-        "pip",
-        "install",
-        "--offline",
-        "--quiet",
-        "--python",
-        str(python),
-        "-r",
-        str(requirements),
-        cwd=work_dir,
-    )
+    install = ("pip", "install", "--quiet", "--python", str(python), "-r", str(requirements))
+    try:
+        _uv(*install, "--offline", cwd=work_dir)
+    except RuntimeError:
+        # `uv sync` caches wheels but not every index page `uv pip` needs:
+        # fetch those (the wheels still come from the cache).
+        _uv(*install, cwd=work_dir)
     isolated = work_dir / "bundle"
     shutil.copytree(bundle_dir, isolated)
     check_import(isolated, python=str(python))

@@ -18,6 +18,10 @@ PAGES = {
     "/dash/": (200, '<div id="react-entry-point"></div><script id="_dash-config"></script>'),
     "/plain/": (200, "<p>maintenance page</p>"),
     "/missing/": (404, "not found"),
+    "/gated/": (403, "members only"),
+    "/gated/health": (200, "ok"),
+    "/gated-down/": (403, "members only"),
+    "/gated-down/health": (502, "bad gateway"),
 }
 
 
@@ -56,3 +60,15 @@ def test_verify(origin: str, path: str, problem: str | None) -> None:
     else:
         with pytest.raises(VerifyError, match=problem):
             verify_content(session, origin + path, target)
+
+
+def test_a_gated_app_is_verified_through_its_health_route(origin: str) -> None:
+    session = plain_session(RetryPolicy(attempts=1))
+    target = Target(origin, KEY)
+    assert "health route answered 200" in verify_content(
+        session, origin + "/gated/", target, gated=True
+    )
+    with pytest.raises(VerifyError, match="HTTP 403"):  # not gated: a 403 is a failure
+        verify_content(session, origin + "/gated/", target)
+    with pytest.raises(VerifyError, match=r"health answered HTTP 502"):
+        verify_content(session, origin + "/gated-down/", target, gated=True)
