@@ -40,6 +40,7 @@ from scripts.deploy.content import (
     content_name,
     find_content,
     find_or_create,
+    group_guids,
 )
 from scripts.deploy.preflight import PreflightError, preflight
 from scripts.deploy.publish import PublishError, publish
@@ -104,6 +105,7 @@ def deploy_one(
     result = AppResult(bundle.app.name, FAILED, content_name=name)
     try:
         client = connect_client(target, policy)
+        group_guids(client, settings.groups)  # unknown groups fail here, before any write
         content, created = find_or_create(client, name, settings.title)
         result.guid, result.url = content["guid"], content["content_url"]
         say(f"{'created' if created else 'found'} content {name} ({result.guid}); uploading")
