@@ -23,7 +23,7 @@ from tests.support.workspace import import_in_clean_venv, scratch_workspace
 
 FIXTURE_APPS = Path(__file__).parent / "fixture_apps"
 WORKSPACE_PACKAGES = {"connectkit", *(a.name for a in discover_apps())}
-DEV_TOOLS = {"pytest", "ruff", "rsconnect-python", "posit-sdk", "selenium", "hypothesis"}
+DEV_TOOLS = {"pytest", "ruff", "rsconnect-python", "selenium", "hypothesis"}
 GOOD_APP = {"app.py": (REPO_ROOT / "apps" / "hello" / "app.py").read_text()}
 
 
