@@ -77,6 +77,19 @@ fmt: .venv/.synced ## Format and fix what ruff can
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 
+.PHONY: bundles
+bundles: .venv/.synced ## Build build/bundles/<app>/ for every app (vendored connectkit, pins, manifest) [PYTHON_VERSION=]
+	@$(RUN) python -m scripts.bundles $(APP)
+
+.PHONY: deploy-all
+deploy-all: .venv/.synced ## Deploy every app to Connect (CONNECT_SERVER+CONNECT_API_KEY or SERVER=) [JOBS=4] [NAMESPACE=] [DRY_RUN=1]
+	@$(RUN) python -m scripts.deploy
+
+.PHONY: deploy
+deploy: .venv/.synced ## Deploy one app: APP=name (same settings as deploy-all)
+	@if [ -z "$(APP)" ]; then echo "APP is not set: make deploy APP=<name> (make list shows them)" >&2; exit 2; fi
+	@$(RUN) python -m scripts.deploy "$(APP)"
+
 .PHONY: load
 load: .venv/.synced ## Load-test group-dashboard (gunicorn, 1M rows): [VISITORS=50] [DURATION=60] seconds
 	$(RUN) python -m scripts.load_dashboard --visitors $(or $(VISITORS),50) --duration $(or $(DURATION),60)

@@ -1,0 +1,235 @@
+"""End to end: ``make deploy-all``'s tool, the real rsconnect CLI, the Connect stand-in.
+
+One stand-in for the whole module. The first deploy of every discovered app
+is shared by the tests that look at its result; the fault tests use a scratch
+workspace with small apps so that they stay quick.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts.catalog import REPO_ROOT, AppInfo, discover_apps
+from scripts.deploy.settings import load_settings
+from tests.support.connect_local import ConnectLocal, DeployedContent, running_connect_local
+from tests.support.deploy_run import DeployRun, run_deploy_tool
+from tests.support.smoke import AppPage
+from tests.support.workspace import scratch_workspace
+
+API_KEY = f"e2e-key-{uuid.uuid4().hex}"  # distinctive: searched for in every output
+VISITOR = "e2e-visitor"
+ACL_GROUP = "e2e-viewers"
+NAMESPACE = "e2e"
+TRANSIENT_FAULTS = 2
+APPS = discover_apps()
+HELLO_APP = (REPO_ROOT / "apps" / "hello" / "app.py").read_text()
+
+
+def groups_any_app_needs() -> list[str]:
+    """Viewer groups from deploy settings and the smoke visitors' groups, for the visitor."""
+    groups = {ACL_GROUP}
+    for app in APPS:
+        groups.update(load_settings(app).groups)
+        groups.update(app.settings().get("smoke", {}).get("groups", []))
+    return sorted(groups)
+
+
+def deployer_environment() -> dict[str, str]:
+    """Values for every variable an app's deploy.environment names (the deployer's job)."""
+    names = {name for app in APPS for name in load_settings(app).environment}
+    return {name: f"e2e-value-of-{name.lower()}" for name in sorted(names)}
+
+
+def run_deploy(
+    server: str, key: str, work: Path, *args: str, env: dict[str, str] | None = None
+) -> DeployRun:
+    fixed = {"NAMESPACE": NAMESPACE, "DEPLOY_RETRY_DELAY": "0.2", **deployer_environment()}
+    return run_deploy_tool(server, key, work, *args, env={**fixed, **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def connect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectLocal]:
+    visitor = f"{VISITOR}:{','.join(groups_any_app_needs())}"
+    state = tmp_path_factory.mktemp("connect") / "state"
+    with running_connect_local(state, api_key=API_KEY, default_visitor=visitor) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def first_deploy(connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory) -> DeployRun:
+    # Two bundle uploads answer 503: whichever apps they hit must retry and succeed.
+    connect.fail_next("v1/content/*/bundles", count=TRANSIENT_FAULTS, method="POST")
+    try:
+        return run_deploy(connect.url, connect.api_key, tmp_path_factory.mktemp("first"))
+    finally:
+        connect.clear_faults()
+
+
+def group_names(connect: ConnectLocal, content_guid: str) -> set[str]:
+    names = {g["guid"]: g["name"] for g in connect.api("GET", "v1/groups")["results"]}
+    permissions = connect.api("GET", f"v1/content/{content_guid}/permissions")
+    return {
+        names[p["principal_guid"]]
+        for p in permissions
+        if p["principal_type"] == "group" and p["role"] == "viewer"
+    }
+
+
+def share_with_visitor(connect: ConnectLocal, content_guid: str) -> None:
+    users = connect.api("GET", f"v1/users?prefix={VISITOR}")["results"]
+    user = next(u for u in users if u["username"] == VISITOR)
+    permission = {"principal_guid": user["guid"], "principal_type": "user", "role": "viewer"}
+    connect.api("POST", f"v1/content/{content_guid}/permissions", permission)
+
+
+def assert_key_never_shown(run: DeployRun) -> None:
+    assert API_KEY not in run.output
+    assert run.report is not None and API_KEY not in json.dumps(run.report)
+    for path in run.bundles_dir.rglob("*"):
+        if path.is_file():
+            assert API_KEY not in path.read_text(errors="replace"), path
+
+
+def test_first_run_creates_every_app_with_its_settings(
+    first_deploy: DeployRun, connect: ConnectLocal
+) -> None:
+    assert first_deploy.result.returncode == 0, first_deploy.explain()
+    rows = first_deploy.by_app()
+    assert sorted(rows) == [app.name for app in APPS]
+    for app in APPS:
+        row, settings = rows[app.name], load_settings(app)
+        assert row["status"] == "created", row
+        content = connect.content_by_name(f"{NAMESPACE}-{app.name}")
+        assert content["guid"] == row["guid"]
+        assert row["url"] == f"{connect.url}/content/{row['guid']}/"
+        assert content["title"] == settings.title
+        assert content["access_type"] == settings.access_type
+        if settings.access_type == "acl":
+            assert group_names(connect, content["guid"]) == set(settings.groups)
+        for key, value in settings.process.items():
+            assert content[key] == value, key
+    assert sum(row["attempts"] for row in rows.values()) == len(APPS) + TRANSIENT_FAULTS
+    assert "transient failure; retrying" in first_deploy.result.stdout
+    table_header = re.compile(r"^app +status +guid +content url +seconds$", re.MULTILINE)
+    assert table_header.search(first_deploy.result.stdout)
+    assert_key_never_shown(first_deploy)
+
+
+def test_second_run_from_a_fresh_checkout_updates_the_same_content(
+    first_deploy: DeployRun, connect: ConnectLocal, tmp_path: Path
+) -> None:
+    # A new bundles directory: no rsconnect deployment records, as in a fresh clone.
+    second = run_deploy(connect.url, connect.api_key, tmp_path, "--jobs", "2")
+    assert second.result.returncode == 0, second.explain()
+    first_rows, rows = first_deploy.by_app(), second.by_app()
+    for app in APPS:
+        assert rows[app.name]["status"] == "updated", rows[app.name]
+        assert rows[app.name]["guid"] == first_rows[app.name]["guid"]
+        connect.content_by_name(f"{NAMESPACE}-{app.name}")  # exactly one, no duplicate
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("app", APPS, ids=lambda a: a.name)
+def test_each_deployed_app_works_in_a_browser(
+    app: AppInfo, first_deploy: DeployRun, connect: ConnectLocal, browser: Any
+) -> None:
+    guid = first_deploy.by_app()[app.name]["guid"]
+    settings = load_settings(app)
+    if settings.access_type == "acl" and not settings.groups:
+        share_with_visitor(connect, guid)  # owner-only content: share it, as an owner would
+    deployed = DeployedContent.find(connect, guid)
+    page = AppPage(browser, deployed, f"deployed-{app.name}").open()  # type: ignore[arg-type]
+    page.check()
+    assert VISITOR in page.text("body"), "the page does not greet the stand-in's visitor"
+
+
+def test_failures_stay_with_their_app_and_acl_groups_apply(
+    connect: ConnectLocal, tmp_path: Path
+) -> None:
+    gated = {
+        "app.py": HELLO_APP,
+        "pyproject.toml": (
+            '[project]\nname = "gated"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+            'dependencies = ["connectkit", "dash>=4.4"]\n[tool.uv]\npackage = false\n'
+            "[tool.uv.sources]\nconnectkit = { workspace = true }\n"
+            "[tool.monorepo.deploy]\n"
+            f'access_type = "acl"\ngroups = ["{ACL_GROUP}"]\n'
+            "max_processes = 2\nmin_processes = 0\nload_factor = 0.5\nidle_timeout = 300\n"
+        ),
+    }
+    apps = {
+        "a-build-fails": {"app.py": HELLO_APP},
+        "broken": {"app.py": "import no_such_module\n"},
+        "gated": gated,
+    }
+    workspace = scratch_workspace(tmp_path / "ws", apps)
+    connect.fail_builds(1)  # the first build on the server fails (JOBS=1: a-build-fails)
+    try:
+        run = run_deploy(
+            connect.url, connect.api_key, tmp_path, "--workspace", str(workspace), "--jobs", "1"
+        )
+    finally:
+        connect.clear_faults()
+    assert run.result.returncode == 1, run.explain()
+    rows = run.by_app()
+    assert rows["a-build-fails"]["status"] == "failed"
+    assert "build failed (injected fault)" in rows["a-build-fails"]["error"]
+    assert rows["broken"]["status"] == "failed"
+    assert "No module named 'no_such_module'" in rows["broken"]["error"]
+    assert connect.api("GET", f"v1/content?name={NAMESPACE}-broken") == []  # nothing uploaded
+    assert rows["gated"]["status"] == "created", run.explain()
+    content = connect.content_by_name(f"{NAMESPACE}-gated")
+    assert content["access_type"] == "acl"
+    assert group_names(connect, content["guid"]) == {ACL_GROUP}
+    runtime = ("max_processes", "min_processes", "load_factor", "idle_timeout")
+    assert [content[key] for key in runtime] == [2, 0, 0.5, 300]
+
+
+def test_dry_run_plans_and_writes_nothing(
+    first_deploy: DeployRun, connect: ConnectLocal, tmp_path: Path
+) -> None:
+    before = connect.api("GET", "v1/content")
+    # Any write that reached the API would use up one of these faults.
+    for method in ("POST", "PATCH", "PUT", "DELETE"):
+        connect.fail_next("*", count=1, method=method)
+    try:
+        run = run_deploy(connect.url, connect.api_key, tmp_path, env={"DRY_RUN": "1"})
+        _, faults = connect.request("GET", "__faults__/")
+    finally:
+        connect.clear_faults()
+    assert run.result.returncode == 0, run.explain()
+    assert len(faults["unavailable"]) == 4, f"a write request reached the API: {faults}"
+    assert connect.api("GET", "v1/content") == before
+    for app in APPS:
+        assert run.by_app()[app.name]["status"] == "would update"
+        assert f"{app.name}: would update {NAMESPACE}-{app.name}" in run.result.stdout
+    assert "    app.py" in run.result.stdout and "KiB" in run.result.stdout
+
+
+def test_invalid_key_fails_fast_before_any_bundle(connect: ConnectLocal, tmp_path: Path) -> None:
+    run = run_deploy(connect.url, "not-the-key", tmp_path)
+    assert run.result.returncode == 2
+    assert "rejected the API key" in run.result.stderr
+    assert "not-the-key" not in run.output
+    assert not run.bundles_dir.exists() and run.report is None
+
+
+def test_unreachable_server_fails_fast(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run = run_deploy(f"http://127.0.0.1:{port}", API_KEY, tmp_path)
+    assert run.result.returncode == 2
+    assert run.result.stderr.strip().splitlines() == [
+        f"error: cannot reach Connect at http://127.0.0.1:{port} (ConnectionError); "
+        "check CONNECT_SERVER and the network"
+    ]
+    assert not run.bundles_dir.exists()

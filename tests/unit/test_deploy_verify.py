@@ -1,0 +1,74 @@
+"""Post-deploy verification: 200 with the Dash index, anything else fails the app."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from scripts.deploy.api import plain_session
+from scripts.deploy.retry import RetryPolicy
+from scripts.deploy.target import Target
+from scripts.deploy.verify import VerifyError, verify_content
+
+KEY = "verify-key"
+PAGES = {
+    "/dash/": (200, '<div id="react-entry-point"></div><script id="_dash-config"></script>'),
+    "/plain/": (200, "<p>maintenance page</p>"),
+    "/missing/": (404, "not found"),
+    "/gated/": (403, "members only"),
+    "/gated/health": (200, "ok"),
+    "/gated-down/": (403, "members only"),
+    "/gated-down/health": (502, "bad gateway"),
+}
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        status, body = PAGES[self.path]
+        if self.headers.get("Authorization") != f"Key {KEY}":
+            status, body = 401, "key missing"
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: object) -> None:  # keep test output quiet
+        pass
+
+
+@pytest.fixture
+def origin() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("path", "problem"),
+    [("/dash/", None), ("/plain/", "not with a Dash index page"), ("/missing/", "HTTP 404")],
+)
+def test_verify(origin: str, path: str, problem: str | None) -> None:
+    session = plain_session(RetryPolicy(attempts=1))
+    target = Target(origin, KEY)
+    if problem is None:
+        verify_content(session, origin + path, target)
+    else:
+        with pytest.raises(VerifyError, match=problem):
+            verify_content(session, origin + path, target)
+
+
+def test_a_gated_app_is_verified_through_its_health_route(origin: str) -> None:
+    session = plain_session(RetryPolicy(attempts=1))
+    target = Target(origin, KEY)
+    assert "health route answered 200" in verify_content(
+        session, origin + "/gated/", target, gated=True
+    )
+    with pytest.raises(VerifyError, match="HTTP 403"):  # not gated: a 403 is a failure
+        verify_content(session, origin + "/gated/", target)
+    with pytest.raises(VerifyError, match=r"health answered HTTP 502"):
+        verify_content(session, origin + "/gated-down/", target, gated=True)
