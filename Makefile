@@ -54,3 +54,10 @@ lint: .venv/.synced ## ruff check and format check
 fmt: .venv/.synced ## Format and fix what ruff can
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
+
+.PHONY: typecheck
+typecheck: .venv/.synced ## mypy (strict) over connectkit, the tooling and each app
+	$(RUN) python -m scripts.typecheck
+
+.PHONY: check
+check: lint typecheck test ## What CI runs: format check, lint, type check, every test

@@ -104,7 +104,7 @@ def declared_distributions(pyproject: Path) -> set[str]:
     if not pyproject.is_file():
         return set()
     data = tomllib.loads(pyproject.read_text())
-    names = set()
+    names: set[str] = set()
     for spec in data.get("project", {}).get("dependencies", []):
         try:
             names.add(canonicalize_name(Requirement(spec).name))
