@@ -61,3 +61,7 @@ typecheck: .venv/.synced ## mypy (strict) over connectkit, the tooling and each 
 
 .PHONY: check
 check: lint typecheck test ## What CI runs: format check, lint, type check, every test
+
+.PHONY: new-app
+new-app: .venv/.synced ## Create apps/NAME from the template, with its test: NAME=my-report [DESCRIPTION=...]
+	@UV="$(UV)" $(RUN) python -m scripts.new_app "$(NAME)" $(if $(DESCRIPTION),--description "$(DESCRIPTION)")
