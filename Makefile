@@ -60,8 +60,16 @@ typecheck: .venv/.synced ## mypy (strict) over connectkit, the tooling and each 
 	$(RUN) python -m scripts.typecheck
 
 .PHONY: check
-check: lint typecheck test ## What CI runs: format check, lint, type check, every test
+check: lint typecheck gallery-check test ## What CI runs: format check, lint, type check, gallery, every test
 
 .PHONY: new-app
 new-app: .venv/.synced ## Create apps/NAME from the template, with its test: NAME=my-report [DESCRIPTION=...]
 	@UV="$(UV)" $(RUN) python -m scripts.new_app "$(NAME)" $(if $(DESCRIPTION),--description "$(DESCRIPTION)")
+
+.PHONY: screenshots
+screenshots: .venv/.synced browser ## Photograph every app (apps/<name>/screenshot.png) and rewrite the README gallery
+	$(RUN) python -m scripts.screenshots
+
+.PHONY: gallery-check
+gallery-check: .venv/.synced ## Fail when the README gallery or an app's screenshot is missing or stale
+	$(RUN) python -m scripts.gallery --check
