@@ -64,7 +64,7 @@ check: lint typecheck gallery-check test ## What CI runs: format check, lint, ty
 
 .PHONY: new-app
 new-app: .venv/.synced ## Create apps/NAME from the template, with its test: NAME=my-report [DESCRIPTION=...]
-	@UV="$(UV)" $(RUN) python -m scripts.new_app "$(NAME)" $(if $(DESCRIPTION),--description "$(DESCRIPTION)")
+	@UV="$(UV)" $(RUN) python -m scripts.new_app "$$NAME" $(if $(DESCRIPTION),--description "$$DESCRIPTION")
 
 .PHONY: screenshots
 screenshots: .venv/.synced browser ## Photograph every app (apps/<name>/screenshot.png) and rewrite the README gallery
