@@ -75,10 +75,28 @@ def local_modules(app_dir: Path) -> set[str]:
     return names
 
 
+def _is_type_checking(test: ast.expr) -> bool:
+    """``TYPE_CHECKING`` or ``typing.TYPE_CHECKING``: true only for the type checker."""
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _runtime_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """Like ``ast.walk``, minus the bodies of ``if TYPE_CHECKING:`` (never run on Connect)."""
+    yield node
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.If) and _is_type_checking(child.test):
+            for other in child.orelse:
+                yield from _runtime_nodes(other)
+        else:
+            yield from _runtime_nodes(child)
+
+
 def imports_in(path: Path) -> Iterator[Import]:
-    """Absolute imports in one file, as top-level module names."""
+    """Absolute imports that run in one file, as top-level module names."""
     tree = ast.parse(path.read_bytes(), filename=str(path))
-    for node in ast.walk(tree):
+    for node in _runtime_nodes(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield Import(alias.name.partition(".")[0], path, node.lineno)

@@ -96,3 +96,14 @@ def test_bad_dependency_string_names_the_file(tmp_path: Path) -> None:
     app = make_app(tmp_path, "", ["dash >= = 4"])
     with pytest.raises(ValueError, match=r"pyproject.toml: bad dependency 'dash >= = 4'"):
         declared_distributions(app.path / "pyproject.toml")
+
+
+def test_imports_only_for_the_type_checker_need_no_declaration(tmp_path: Path) -> None:
+    app = make_app(
+        tmp_path,
+        "import typing\nfrom typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    import pandas\nelse:\n    import flask\n"
+        "if typing.TYPE_CHECKING:\n    import plotly\n",
+        [],
+    )
+    assert [p.imp.module for p in undeclared_imports(app)] == ["flask"]
