@@ -31,9 +31,9 @@ list: .venv/.synced ## List the discovered apps
 	@$(RUN) python -m scripts.catalog
 
 .PHONY: run
-run: .venv/.synced ## Serve APP like Connect: [PORT=8050] [PREFIX=/content/<id>/] [USER=] [GROUPS=a,b] [RELOAD=1]
+run: .venv/.synced ## Serve APP like Connect: [PORT=8050] [PREFIX=/content/<id>/] [VANITY=/path/] [USER=] [GROUPS=a,b] [RELOAD=1]
 	@$(RUN) python -m scripts.run "$(APP)" --port $(PORT) \
-		$(if $(PREFIX),--prefix "$(PREFIX)") \
+		$(if $(PREFIX),--prefix "$(PREFIX)") $(if $(VANITY),--vanity "$(VANITY)") \
 		--user "$(VISITOR)" --groups "$(VISITOR_GROUPS)" \
 		$(if $(filter 1 true yes,$(RELOAD)),--reload)
 

@@ -9,6 +9,7 @@ and the smoke tests exercise the same URLs and identity as Connect.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -17,12 +18,31 @@ StartResponse = Callable[..., Any]
 WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 CREDENTIALS_ENVIRON_KEY = "HTTP_RSTUDIO_CONNECT_CREDENTIALS"
+# Connect's rules for vanity paths: these characters, and not under its own routes.
+VANITY_PATTERN = re.compile(r"/[A-Za-z0-9_/-]+/")
+RESERVED_VANITY_PREFIXES = ("/content", "/connect", "/__")
 
 
 def normalise_prefix(prefix: str) -> str:
     """``content/x`` or ``/content/x`` -> ``/content/x/``; ``/`` stays ``/``."""
     stripped = prefix.strip().strip("/")
     return f"/{stripped}/" if stripped else "/"
+
+
+def normalise_vanity(vanity: str) -> str:
+    """A vanity path as Connect allows it, normalised like a prefix; else ValueError."""
+    path = normalise_prefix(vanity)
+    if path == "/" or not VANITY_PATTERN.fullmatch(path):
+        raise ValueError(
+            f"vanity path {vanity!r} is not valid: expected letters, digits, '_', '-' "
+            "and '/', e.g. /sales-dashboard/"
+        )
+    if path.startswith(RESERVED_VANITY_PREFIXES):
+        raise ValueError(
+            f"vanity path {vanity!r} is not valid: it may not start with "
+            + ", ".join(RESERVED_VANITY_PREFIXES)
+        )
+    return path
 
 
 def credentials_header(user: str | None, groups: Iterable[str] = ()) -> str | None:
@@ -37,16 +57,28 @@ class ConnectLikeFrontend:
 
     ``credentials`` is the raw header value to send (None: anonymous, the
     header is removed even if the client sent one, as on Connect).
+    ``vanity`` also serves the app's index at that path, as a Connect vanity
+    URL does (only the index: ``<vanity>page-2`` is not found there either).
     """
 
-    def __init__(self, app: WSGIApp, prefix: str, credentials: str | None = None) -> None:
+    def __init__(
+        self,
+        app: WSGIApp,
+        prefix: str,
+        credentials: str | None = None,
+        vanity: str | None = None,
+    ) -> None:
         self.app = app
         self.prefix = normalise_prefix(prefix)
         self.credentials = credentials
+        self.vanity = normalise_vanity(vanity) if vanity else None
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "") or "/"
-        if self.prefix != "/":
+        if self.vanity is not None and path.rstrip("/") == self.vanity.rstrip("/"):
+            # Connect's vanity URL reaches the app's index only, not its sub-paths.
+            environ["PATH_INFO"] = "/"
+        elif self.prefix != "/":
             if path == self.prefix.rstrip("/") or (path == "/" and self.prefix != "/"):
                 return _redirect(start_response, self.prefix, environ)
             if not path.startswith(self.prefix):

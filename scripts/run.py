@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from scripts.catalog import UnknownAppError, discover_apps, find_app
-from scripts.frontend import ConnectLikeFrontend, credentials_header, normalise_prefix
+from scripts.frontend import (
+    ConnectLikeFrontend,
+    credentials_header,
+    normalise_prefix,
+    normalise_vanity,
+)
 
 # Tells connectkit that a trustworthy layer sets the credentials header.
 TRUSTED_FRONTEND_ENV = "CONNECTKIT_TRUSTED_FRONTEND"
@@ -43,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8050, help="0 picks a free port")
     parser.add_argument("--prefix", help="URL prefix (default /content/<app>/)")
+    parser.add_argument("--vanity", help="also serve the index at this vanity path, as Connect")
     parser.add_argument("--user", default="", help="visitor's user name (empty: anonymous)")
     parser.add_argument("--groups", default="", help="visitor's groups, comma-separated")
     parser.add_argument("--credentials", help="raw header value to send instead (testing)")
@@ -70,6 +76,10 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     name, app_dir = resolve_app_dir(args)
     prefix = normalise_prefix(args.prefix or f"/content/{name}/")
+    try:
+        vanity = normalise_vanity(args.vanity) if args.vanity else None
+    except ValueError as error:
+        raise SystemExit(f"error: --vanity: {error}") from None
     if args.credentials is not None:
         credentials: str | None = args.credentials
     else:
@@ -99,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
 
         def load(self) -> Any:
             dash_app = load_dash_app(app_dir)
-            return ConnectLikeFrontend(dash_app.server, prefix, credentials)
+            return ConnectLikeFrontend(dash_app.server, prefix, credentials, vanity)
 
     def announce(server: Any) -> None:
         port = server.LISTENERS[0].sock.getsockname()[1]

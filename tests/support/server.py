@@ -110,6 +110,7 @@ def serve(
     user: str = "",
     groups: Sequence[str] = (),
     credentials: str | None = None,
+    vanity: str | None = None,
     env: dict[str, str] | None = None,
     log_dir: Path | None = None,
 ) -> Iterator[ServedApp]:
@@ -133,6 +134,8 @@ def serve(
     ]
     if credentials is not None:
         command += ["--credentials", credentials]
+    if vanity is not None:
+        command += ["--vanity", vanity]
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix=f"served-{name}-"))
     log_dir.mkdir(parents=True, exist_ok=True)
     stdout_path, stderr_path = log_dir / "stdout.log", log_dir / "stderr.log"

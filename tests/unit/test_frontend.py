@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from scripts.frontend import ConnectLikeFrontend, credentials_header, normalise_prefix
+from scripts.frontend import (
+    ConnectLikeFrontend,
+    credentials_header,
+    normalise_prefix,
+    normalise_vanity,
+)
 
 
 def echo_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -85,3 +90,30 @@ def test_client_cannot_choose_its_identity() -> None:
 def test_credentials_header(user: str | None, groups: list[str], expected: Any) -> None:
     value = credentials_header(user, groups)
     assert (json.loads(value) if value else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "seen_path"),
+    [
+        ("/sales/", 200, "/"),  # the vanity root reaches the app's index
+        ("/sales", 200, "/"),
+        ("/sales/page-2", 404, None),  # sub-paths do not, as on Connect
+        ("/content/abc/page-2", 200, "/page-2"),  # the content URL still works
+    ],
+)
+def test_vanity_path_serves_only_the_index(path: str, status: int, seen_path: str | None) -> None:
+    client = Client(ConnectLikeFrontend(echo_app, "/content/abc/", vanity="sales"))
+    response = client.get(path)
+    assert response.status_code == status
+    if seen_path is not None:
+        assert response.json["path"] == seen_path
+
+
+@pytest.mark.parametrize("vanity", ["/", "/content/x/", "/connect/", "/__api__/", "/a b/", "/é/"])
+def test_invalid_vanity_paths_are_refused(vanity: str) -> None:
+    with pytest.raises(ValueError, match="vanity path"):
+        normalise_vanity(vanity)
+
+
+def test_vanity_paths_are_normalised() -> None:
+    assert normalise_vanity("team/sales") == "/team/sales/"

@@ -9,6 +9,7 @@ or plotly.
 from connectkit.chrome import navbar, page
 from connectkit.factory import HEALTH_PATH, create_app
 from connectkit.identity import ANONYMOUS, Visitor, current_visitor, parse_credentials
+from connectkit.navigation import page_navigation
 
 __all__ = [
     "ANONYMOUS",
@@ -18,5 +19,6 @@ __all__ = [
     "current_visitor",
     "navbar",
     "page",
+    "page_navigation",
     "parse_credentials",
 ]

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from dash import Dash
 
 from connectkit.chrome import Layout, page
+from connectkit.navigation import NavItems
 from connectkit.static_assets import serve_stylesheet
 
 HEALTH_PATH = "health"  # answered at <prefix>health: what runners poll for readiness
 
 
-def create_app(import_name: str, *, title: str, layout: Layout, **dash_kwargs: Any) -> Dash:
+def create_app(
+    import_name: str,
+    *,
+    title: str,
+    layout: Layout,
+    nav: Callable[[Dash], NavItems] | None = None,
+    **dash_kwargs: Any,
+) -> Dash:
     """Build a Dash app with page chrome, local Bootstrap, compression and health.
 
     Do not pass ``url_base_pathname``: Connect sets the prefix through
     ``DASH_REQUESTS_PATHNAME_PREFIX`` (and ``make run`` does the same).
+    ``nav`` attaches navbar items to the built app, e.g.
+    ``connectkit.navigation.page_navigation`` for a Dash Pages app.
     Extra keyword arguments go to ``Dash`` (for example ``use_pages=True``).
     """
     app = Dash(
@@ -30,5 +41,6 @@ def create_app(import_name: str, *, title: str, layout: Layout, **dash_kwargs: A
         **dash_kwargs,
     )
     serve_stylesheet(app)
-    app.layout = page(app, layout, title=title)
+    nav_items = nav(app) if nav is not None else ()
+    app.layout = page(app, layout, title=title, nav_items=nav_items)
     return app

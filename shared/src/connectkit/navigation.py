@@ -1,0 +1,119 @@
+"""Navbar links for a Dash Pages app, with the visitor's current page marked.
+
+Attach it through the factory: ``create_app(..., use_pages=True, nav=page_navigation)``.
+Links come from Dash's page registry (``page["relative_path"]`` carries the
+URL prefix, so they work under Connect's ``/content/<GUID>/`` and at ``/``);
+the current page is found on the server from ``app.strip_relative_path``,
+matching path templates (``/reports/<report_id>``) the way Dash's router does.
+A page registered with ``nav=False`` is left out, and so is the 404 page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import ALL, Dash, Input, Output, ctx, dcc, page_registry
+from dash.exceptions import UnsupportedRelativePath
+
+NAV_LINK_TYPE = "connectkit-nav-link"  # pattern-matching id type of each navbar link
+LOCATION_ID = "connectkit-nav-location"
+NOT_FOUND_MODULE = "not_found_404"  # the module name Dash Pages uses for its 404 page
+
+NavItems = Callable[[], Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One navbar link: its label, its URL (prefix included) and what it matches.
+
+    ``pattern`` is the page's path template when it has one, else its path:
+    the stripped path of any URL that shows this page matches it.
+    """
+
+    label: str
+    href: str
+    pattern: str
+
+
+def nav_entries(registry: Mapping[str, Mapping[str, Any]]) -> list[NavEntry]:
+    """The navbar's entries, in the registry's (page ``order``) order."""
+    return [
+        NavEntry(
+            label=str(page["name"]),
+            href=str(page["relative_path"]),
+            pattern=str(page.get("path_template") or page["path"]),
+        )
+        for module, page in registry.items()
+        if module.split(".")[-1] != NOT_FOUND_MODULE and page.get("nav", True)
+    ]
+
+
+def pattern_matches(pattern: str, stripped_path: str) -> bool:
+    """Whether a stripped path (``"reports/7"``, ``""`` for home) shows ``pattern``'s page.
+
+    A ``<variable>`` matches what Dash's router lets it match (any text, as
+    fnmatch's ``*``), so the mark agrees with the page Dash renders.
+    """
+    parts = re.split(r"<[^>]*>", pattern.strip("/"))
+    regex = ".*".join(re.escape(part) for part in parts)
+    return re.fullmatch(regex, stripped_path) is not None
+
+
+def current_pattern(patterns: Iterable[str], stripped_path: str | None) -> str | None:
+    """The first pattern that matches, as Dash picks the first matching page; else None."""
+    if stripped_path is None:
+        return None
+    return next((p for p in patterns if pattern_matches(p, stripped_path)), None)
+
+
+def nav_links(entries: Iterable[NavEntry]) -> list[dbc.NavItem]:
+    """One navbar link per entry; none is marked until the location callback runs."""
+    return [
+        dbc.NavItem(
+            dbc.NavLink(
+                entry.label,
+                href=entry.href,
+                active=False,
+                id={"type": NAV_LINK_TYPE, "pattern": entry.pattern},
+            )
+        )
+        for entry in entries
+    ]
+
+
+def safe_strip(app: Dash, pathname: str | None) -> str | None:
+    """``app.strip_relative_path``, or None for a path outside the app's prefix.
+
+    Dash raises for such a path; a browser shows one when it reached the app
+    through a URL Dash was not told about (for example a Connect vanity URL).
+    """
+    try:
+        return app.strip_relative_path(pathname)
+    except UnsupportedRelativePath:
+        return None
+
+
+def page_navigation(app: Dash) -> NavItems:
+    """Mark the current page's link on every navigation; return the navbar items.
+
+    The items are built per layout call from Dash's page registry, which is
+    filled while the app is built (it is process-wide: one app per process).
+    """
+
+    @app.callback(
+        Output({"type": NAV_LINK_TYPE, "pattern": ALL}, "active"),
+        Input(LOCATION_ID, "pathname"),
+    )
+    def mark_current_page(pathname: str | None) -> list[bool]:
+        patterns = [output["id"]["pattern"] for output in ctx.outputs_list]
+        current = current_pattern(patterns, safe_strip(app, pathname))
+        return [pattern == current for pattern in patterns]
+
+    def items() -> list[Any]:
+        return [dcc.Location(id=LOCATION_ID, refresh=False), *nav_links(nav_entries(page_registry))]
+
+    return items
