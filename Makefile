@@ -37,6 +37,16 @@ run: .venv/.synced ## Serve APP like Connect: [PORT=8050] [PREFIX=/content/<id>/
 		--user "$(VISITOR)" --groups "$(VISITOR_GROUPS)" \
 		$(if $(filter 1 true yes,$(RELOAD)),--reload)
 
+# The stand-in's port: PORT= given to make, else Connect's usual 3939.
+CONNECT_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),3939)
+
+.PHONY: connect-local
+connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=3939] [API_KEY=] [STATE_DIR=] [USER= GROUPS=]
+	@$(RUN) python -m scripts.connect_local --port $(CONNECT_PORT) \
+		--state-dir "$(or $(STATE_DIR),build/connect-local)" \
+		$(if $(API_KEY),--api-key "$(API_KEY)") \
+		$(if $(VISITOR),--visitor "$(VISITOR):$(VISITOR_GROUPS)")
+
 .PHONY: browser
 browser: ## Make sure headless Chromium and chromedriver are installed
 	@bash scripts/ensure_browser.sh

@@ -1,0 +1,15 @@
+"""connect-local: a loopback stand-in for Posit Connect, for development and tests.
+
+The real ``rsconnect deploy dash`` and posit-sdk talk to it over HTTP; it
+builds each uploaded bundle into its own virtualenv with uv, runs the app
+under gunicorn and serves it at ``/content/<guid>/`` behind a proxy that
+injects ``RStudio-Connect-Credentials`` and enforces access like Connect.
+Never a production server: see the README section "A local Connect stand-in".
+
+Modules, one concept each: ``store`` (state on disk), ``directory`` (users
+and groups), ``access`` (who may view content), ``tasks`` (task logs),
+``faults`` (fault injection), ``builder`` (bundle -> virtualenv),
+``processes`` (app processes), ``deployer`` (deploy tasks), ``api`` (the
+Connect API subset), ``proxy`` (content requests), ``pages`` (landing and
+login pages), ``server`` (wiring and the command line).
+"""

@@ -1,0 +1,161 @@
+"""Turn an uploaded bundle into a runnable folder and virtualenv, as Connect's build does.
+
+Environments are shared by bundles with byte-identical requirements (Connect
+caches environments too), so a redeploy does not reinstall anything.
+
+``uv venv`` then ``uv pip install -r requirements.txt``: offline from uv's
+cache first (fast, and works without a network), online when something is
+missing there. Every installer line goes to the task log; a failing install
+raises BuildError carrying the installer's last lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+Log = Callable[[str], None]
+ERROR_TAIL_LINES = 25
+BUILT_MARKER = ".connect-local-built"
+
+
+class BuildError(RuntimeError):
+    """The bundle cannot be built; the message says why, with the installer's output."""
+
+
+def find_uv() -> str:
+    """uv from ``$UV``, else from PATH, else next to this Python."""
+    candidates = [os.environ.get("UV"), shutil.which("uv"), str(Path(sys.executable).parent / "uv")]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    raise BuildError("uv not found: set UV=/path/to/uv or put uv on PATH")
+
+
+def unpack(archive: Path, target: Path) -> None:
+    """Extract a bundle archive; members escaping ``target`` are refused."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            tar.extractall(target, filter="data")
+    except (tarfile.TarError, OSError, EOFError) as error:
+        raise BuildError(f"the bundle is not a readable tar.gz archive: {error}") from None
+
+
+def read_manifest(app_dir: Path) -> dict[str, Any]:
+    path = app_dir / "manifest.json"
+    if not path.is_file():
+        return {}
+    try:
+        manifest = json.loads(path.read_text())
+    except ValueError as error:
+        raise BuildError(f"manifest.json is not valid JSON: {error}") from None
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def requirements_file(app_dir: Path, manifest: dict[str, Any]) -> Path:
+    package_manager = manifest.get("python", {}).get("package_manager", {})
+    name = package_manager.get("package_file") or "requirements.txt"
+    path = app_dir / name
+    if not path.is_file():
+        raise BuildError(f"the bundle has no {name}: Connect needs one to build the environment")
+    return path
+
+
+def _installer_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env.update({"UV_PYTHON_DOWNLOADS": "never", "NO_COLOR": "1", "UV_NO_PROGRESS": "1"})
+    return env
+
+
+def _run(command: Sequence[str], log: Log) -> tuple[int, list[str]]:
+    """Run ``command``, streaming its merged output to ``log``; (exit code, all lines)."""
+    log("$ " + " ".join(command))
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        env=_installer_env(),
+    )
+    lines: list[str] = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        line = line.rstrip("\n")
+        lines.append(line)
+        log(line)
+    return process.wait(), lines
+
+
+def _install(uv: str, python: Path, args: Sequence[str], log: Log) -> None:
+    base = [uv, "pip", "install", "--python", str(python)]
+    code, _ = _run([*base, "--offline", *args], log)
+    if code == 0:
+        return
+    log("Offline install from the uv cache failed; retrying online.")
+    code, lines = _run([*base, *args], log)
+    if code != 0:
+        tail = "\n".join(lines[-ERROR_TAIL_LINES:])
+        raise BuildError(f"installing {' '.join(args)} failed (uv exit {code}):\n{tail}")
+
+
+def environment_key(requirements: Path, python: str) -> str:
+    """Bundles with the same requirements share one environment, as on Connect."""
+    digest = hashlib.sha256(requirements.read_bytes())
+    digest.update(f"\0{python}\0{sys.version}".encode())
+    return digest.hexdigest()[:16]
+
+
+_key_locks: dict[str, threading.Lock] = {}
+_key_locks_guard = threading.Lock()
+
+
+def _lock_for(key: str) -> threading.Lock:
+    with _key_locks_guard:
+        return _key_locks.setdefault(key, threading.Lock())
+
+
+def build(app_dir: Path, environments_dir: Path, log: Log, *, python: str = sys.executable) -> Path:
+    """The virtualenv for the bundle in ``app_dir``, built unless an identical one exists.
+
+    Returns the environment's ``python``.
+    """
+    manifest = read_manifest(app_dir)
+    requirements = requirements_file(app_dir, manifest)
+    wanted = str(manifest.get("python", {}).get("version", ""))
+    here = ".".join(map(str, sys.version_info[:3]))
+    if wanted and not here.startswith(".".join(wanted.split(".")[:2])):
+        log(f"The manifest asks for Python {wanted}; the stand-in builds with its own {here}.")
+    key = environment_key(requirements, python)
+    venv = environments_dir / key
+    venv_python = venv / "bin" / "python"
+    with _lock_for(key):
+        if (venv / BUILT_MARKER).is_file() and venv_python.exists():
+            log(f"Reusing the environment {key}: same requirements as an earlier build.")
+            return venv_python
+        uv = find_uv()
+        if venv.exists():
+            shutil.rmtree(venv)  # a build that did not finish
+        environments_dir.mkdir(parents=True, exist_ok=True)
+        code, lines = _run([uv, "venv", "--quiet", "--python", python, str(venv)], log)
+        if code != 0:
+            tail = "\n".join(lines[-ERROR_TAIL_LINES:])
+            raise BuildError(f"uv venv failed (exit {code}):\n{tail}")
+        _install(uv, venv_python, ["-r", str(requirements)], log)
+        if not (venv / "bin" / "gunicorn").exists():
+            log("gunicorn is not in the bundle's requirements: adding it to serve the app.")
+            _install(uv, venv_python, ["gunicorn"], log)
+        (venv / BUILT_MARKER).write_text("built\n")
+    return venv_python

@@ -1,0 +1,94 @@
+"""The stand-in's pure parts: access decisions, task logs, fault rules, vanity paths."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from scripts.connect_local.access import Decision, decide
+from scripts.connect_local.api import ApiError, normalise_vanity
+from scripts.connect_local.directory import ANONYMOUS, Visitor, parse_visitor_spec
+from scripts.connect_local.faults import Faults, Unavailable
+from scripts.connect_local.processes import summarise
+from scripts.connect_local.tasks import Task
+
+OWNER = Visitor("owner", "u-owner", (), ())
+ALICE = Visitor("alice", "u-alice", ("analysts",), ("g-analysts",))
+BOB = Visitor("bob", "u-bob", ("sales",), ("g-sales",))
+GROUP_GRANT = [{"principal_type": "group", "principal_guid": "g-analysts", "role": "viewer"}]
+USER_GRANT = [{"principal_type": "user", "principal_guid": "u-bob", "role": "viewer"}]
+
+
+@pytest.mark.parametrize(
+    ("access_type", "grants", "visitor", "expected"),
+    [
+        ("all", [], ANONYMOUS, Decision.ALLOW),
+        ("logged_in", [], ANONYMOUS, Decision.LOGIN),
+        ("logged_in", [], BOB, Decision.ALLOW),
+        ("acl", [], ANONYMOUS, Decision.LOGIN),
+        ("acl", [], OWNER, Decision.ALLOW),
+        ("acl", [], ALICE, Decision.DENY),
+        ("acl", GROUP_GRANT, ALICE, Decision.ALLOW),
+        ("acl", GROUP_GRANT, BOB, Decision.DENY),
+        ("acl", USER_GRANT, BOB, Decision.ALLOW),
+        ("acl", USER_GRANT, ALICE, Decision.DENY),
+    ],
+)
+def test_access_decisions(
+    access_type: str, grants: list[dict[str, str]], visitor: Visitor, expected: Decision
+) -> None:
+    content = {"access_type": access_type, "owner_guid": "u-owner"}
+    assert decide(content, grants, visitor) is expected
+
+
+def test_task_output_is_incremental_and_wait_returns_on_new_lines() -> None:
+    task = Task("t1", "test")
+    task.log("one")
+    task.log("two")
+    first = task.snapshot()
+    assert (first["output"], first["last"], first["finished"]) == (["one", "two"], 2, False)
+    assert task.snapshot(first=2, wait=0)["output"] == []
+
+    threading.Timer(0.05, task.log, args=("three",)).start()
+    later = task.snapshot(first=2, wait=10)  # returns as soon as "three" arrives
+    assert later["output"] == ["three"] and later["last"] == 3
+
+    task.finish(code=1, error="it broke")
+    done = task.snapshot(first=3, wait=10)
+    assert (done["finished"], done["code"], done["error"], done["output"]) == (
+        True,
+        1,
+        "it broke",
+        [],
+    )
+
+
+def test_unavailable_rule_matches_method_and_glob_and_runs_out() -> None:
+    faults = Faults()
+    faults.add_unavailable(Unavailable(path="v1/content/*/bundles", method="POST", count=2))
+    assert not faults.take_unavailable("GET", "v1/content/abc/bundles")
+    assert not faults.take_unavailable("POST", "v1/content")
+    assert faults.take_unavailable("POST", "v1/content/abc/bundles")
+    assert faults.take_unavailable("POST", "/v1/content/def/bundles/")
+    assert not faults.take_unavailable("POST", "v1/content/abc/bundles")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"), [("my-app", "/my-app/"), ("/team/app/", "/team/app/")]
+)
+def test_vanity_paths_are_normalised(given: str, expected: str) -> None:
+    assert normalise_vanity(given) == expected
+
+
+@pytest.mark.parametrize("bad", ["/content/x/", "/__x/", "/Connect/y/", "/a b/", "/a//b/", 7])
+def test_bad_vanity_paths_are_refused(bad: object) -> None:
+    with pytest.raises(ApiError):
+        normalise_vanity(bad)
+
+
+def test_visitor_spec_and_error_summary() -> None:
+    assert parse_visitor_spec("alice: analysts , sales") == ("alice", ["analysts", "sales"])
+    assert parse_visitor_spec("bob") == ("bob", [])
+    output = "Traceback (most recent call last):\n  File x\nKeyError: 'DB_URL'\n\nError: 'DB_URL'\n"
+    assert summarise(output) == "KeyError: 'DB_URL'"
