@@ -83,3 +83,7 @@ screenshots: .venv/.synced browser ## Photograph every app (apps/<name>/screensh
 .PHONY: gallery-check
 gallery-check: .venv/.synced ## Fail when the README gallery or an app's screenshot is missing or stale
 	$(RUN) python -m scripts.gallery --check
+
+.PHONY: load
+load: .venv/.synced ## Load-test group-dashboard (gunicorn, 1M rows): [VISITORS=50] [DURATION=60] seconds
+	$(RUN) python -m scripts.load_dashboard --visitors $(or $(VISITORS),50) --duration $(or $(DURATION),60)

@@ -6,6 +6,14 @@ health route. Importing this package does no work and never imports pandas
 or plotly.
 """
 
+from connectkit.access import (
+    Scope,
+    has_required_group,
+    parse_group_list,
+    parse_scope_grants,
+    require_groups,
+    scope_for,
+)
 from connectkit.chrome import navbar, page
 from connectkit.factory import HEALTH_PATH, create_app
 from connectkit.identity import ANONYMOUS, Visitor, current_visitor, parse_credentials
@@ -14,11 +22,17 @@ from connectkit.navigation import page_navigation
 __all__ = [
     "ANONYMOUS",
     "HEALTH_PATH",
+    "Scope",
     "Visitor",
     "create_app",
     "current_visitor",
+    "has_required_group",
     "navbar",
     "page",
     "page_navigation",
     "parse_credentials",
+    "parse_group_list",
+    "parse_scope_grants",
+    "require_groups",
+    "scope_for",
 ]

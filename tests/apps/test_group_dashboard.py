@@ -1,0 +1,92 @@
+"""The group dashboard in headless Chromium, through the runner: members see
+their regions and live KPIs; outsiders get the 403 page and no app scripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.support.browser import drain
+from tests.support.smoke import AppPage
+
+APP = "group-dashboard"
+SMALL = {"DASHBOARD_ROWS": "50000"}  # a million rows is what the benchmark is for
+POINTS_JS = """
+const graph = document.querySelector(arguments[0] + ' .js-plotly-plot');
+return graph && graph.data ? graph.data.map(trace => trace.y.length) : null;
+"""
+BAR_LABELS_JS = """
+const graph = document.querySelector('#revenue-by-country .js-plotly-plot');
+return graph && graph.data ? Array.from(graph.data[0].x) : null;
+"""
+
+
+def pick(browser: Any, dropdown_id: str, option: str) -> None:
+    """Open a Dash 4 dropdown and click one option by its label."""
+    browser.find_element(By.ID, dropdown_id).click()
+    choice = WebDriverWait(browser, 10).until(
+        lambda d: d.find_element(
+            By.XPATH,
+            f"//*[contains(@class,'dash-dropdown-content')]//*[normalize-space(text())='{option}']",
+        )
+    )
+    choice.click()
+    browser.find_element(By.TAG_NAME, "h1").click()  # close the popover
+
+
+@pytest.mark.browser
+def test_member_sees_their_region_and_filters_update_kpis(browser: Any, served_app: Any) -> None:
+    with served_app(APP, user="eve", groups=["sales-emea"], env=SMALL) as served:
+        page = AppPage(browser, served, label="group-dashboard-member").open()
+        page.check()
+        assert page.text("#scope") == "Scope: EMEA"
+        assert browser.execute_script(POINTS_JS, "#revenue-over-time") == [48]
+        countries = browser.execute_script(BAR_LABELS_JS)
+        assert countries and "Germany" in countries and "Japan" not in countries
+        before = page.text("#kpi-revenue"), page.text("#kpi-orders")
+        assert all(before)
+
+        pick(browser, "channel", "Partner")
+        WebDriverWait(browser, 15).until(
+            lambda d: (page.text("#kpi-revenue"), page.text("#kpi-orders")) != before
+        )
+        page.check()
+        after_orders = int(page.text("#kpi-orders").replace(",", ""))
+        assert 0 < after_orders < int(before[1].replace(",", ""))
+
+
+@pytest.mark.browser
+def test_admin_sees_every_region(browser: Any, served_app: Any) -> None:
+    with served_app(APP, user="root", groups=["admins"], env=SMALL) as served:
+        page = AppPage(browser, served, label="group-dashboard-admin").open()
+        page.check()
+        assert page.text("#scope") == "Scope: all regions"
+        countries = set(browser.execute_script(BAR_LABELS_JS))
+        assert {"Germany", "United States", "Japan"} <= countries
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("user", "groups", "who"),
+    [("mallory", ["analysts"], "mallory"), ("", [], "not signed in")],
+    ids=["non-member", "anonymous"],
+)
+def test_outsiders_get_the_403_page_and_no_app_scripts(
+    browser: Any, served_app: Any, user: str, groups: list[str], who: str
+) -> None:
+    with served_app(APP, user=user, groups=groups, env=SMALL) as served:
+        drain(browser)
+        browser.get(served.url)
+        WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.ID, "who"))
+        assert browser.title.startswith("Access denied")
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert who in body and "sales-emea" in body and "Connect administrator" in body
+        journal = drain(browser)
+        statuses = {r.url: r.status for r in journal.requests.values()}
+        assert statuses.get(served.url) == 403, statuses
+        scripts = [u for u in statuses if u.endswith(".js") or "_dash-" in u]
+        assert scripts == [], f"an outsider's browser loaded app resources: {scripts}"
+        assert browser.execute_script("return typeof window.dash_clientside") == "undefined"
