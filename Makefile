@@ -55,6 +55,10 @@ browser: ## Make sure headless Chromium and chromedriver are installed
 test: .venv/.synced browser ## Run every test (unit, browser smoke, security, deploy)
 	$(RUN) pytest
 
+.PHONY: fuzz
+fuzz: .venv/.synced ## Property-based tests (credentials header...) with 10,000 examples each
+	$(RUN) pytest -m hypothesis --hypothesis-profile=fuzz --hypothesis-show-statistics
+
 .PHONY: lint
 lint: .venv/.synced ## ruff check and format check
 	$(RUN) ruff check .

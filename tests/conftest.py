@@ -9,8 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.support.server import ServedApp, serve
+
+# Property-based tests: few examples in `make test`, many in `make fuzz`
+# (`pytest --hypothesis-profile=fuzz`). No deadline: machines are noisy.
+settings.register_profile("quick", max_examples=100, deadline=None)
+settings.register_profile(
+    "fuzz", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("quick")
 
 # Settings that would change what an app or tool does: a developer's shell
 # must not leak them into tests (a test that needs one sets it explicitly).

@@ -26,7 +26,7 @@ PREFIX = "/content/load-test/"
 @pytest.fixture(scope="module")
 def dashboard_server() -> Iterator[Any]:
     env = {
-        "CONNECTKIT_TRUSTED_FRONTEND": "test",  # as the runner sets it
+        "CONNECTKIT_TRUSTED_FRONTEND": "local-runner",  # as the runner sets it
         "DASH_REQUESTS_PATHNAME_PREFIX": PREFIX,
         "DASHBOARD_ROWS": "20000",
     }

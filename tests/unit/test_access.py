@@ -37,6 +37,8 @@ GUID_GROUP = "0b0e5f6c-2a8e-4c1f-9d52-6a1b7c0e9f13"
         (Visitor(user="bob"), ("admins",), False),  # no groups
         (Visitor(user="g", groups=(GUID_GROUP,)), (GUID_GROUP,), True),  # GUID mode
         (Visitor(user="g", groups=(GUID_GROUP,)), ("sales-emea",), False),
+        # Connect may print GUIDs in either case: the gate uses identity's one rule
+        (Visitor(user="g", groups=(GUID_GROUP.upper(),)), (GUID_GROUP,), True),
     ],
 )
 def test_has_required_group(visitor: Visitor, allowed: tuple[str, ...], expected: bool) -> None:
@@ -57,7 +59,7 @@ def test_parse_group_list(raw: str, expected: tuple[str, ...]) -> None:
     assert parse_group_list(raw) == expected
 
 
-GRANTS = {"sales-emea": {"EMEA"}, "sales-amer": {"AMER"}, "admins": {"*"}}
+GRANTS = {"sales-emea": {"EMEA"}, "sales-amer": {"AMER"}, "admins": {"*"}, GUID_GROUP: {"APAC"}}
 
 
 @pytest.mark.parametrize(
@@ -66,6 +68,7 @@ GRANTS = {"sales-emea": {"EMEA"}, "sales-amer": {"AMER"}, "admins": {"*"}}
         (Visitor(user="a", groups=("sales-emea",)), "EMEA"),
         (Visitor(user="a", groups=("sales-amer", "sales-emea")), "EMEA, AMER"),
         (Visitor(user="a", groups=("sales-emea", "admins")), "all"),
+        (Visitor(user="g", groups=(GUID_GROUP.upper(),)), "APAC"),  # GUID grant, any case
         (Visitor(user="a", groups=("analysts",)), "nothing"),
         (Visitor(user=None, groups=("admins",)), "nothing"),
     ],

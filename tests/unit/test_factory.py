@@ -15,7 +15,12 @@ from dash import html
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DASH_REQUESTS_PATHNAME_PREFIX", "/content/abc/")
-    return create_app("factory_test", title="Factory test", layout=html.P("body", id="body"))
+    return create_app(
+        "factory_test",
+        title="Factory test",
+        layout=html.P("body", id="body"),
+        environ={"CONNECTKIT_TRUSTED_FRONTEND": "local-runner"},  # believe the test header
+    )
 
 
 def test_index_links_local_bootstrap_under_the_prefix(app) -> None:  # type: ignore[no-untyped-def]
@@ -50,14 +55,15 @@ def test_layout_names_the_visitor(app) -> None:  # type: ignore[no-untyped-def]
     assert '"alice"' in json.dumps(named.get_json())
 
 
-def test_importing_connectkit_keeps_pandas_and_plotly_out() -> None:
+def test_importing_connectkit_keeps_pandas_plotly_and_posit_sdk_out() -> None:
     code = textwrap.dedent(
         """
         import sys
         from dash import html
         import connectkit
         connectkit.create_app("x", title="x", layout=html.P("x"))
-        heavy = sorted(m for m in ("pandas", "plotly.express", "numpy") if m in sys.modules)
+        unwanted = ("pandas", "plotly.express", "numpy", "posit")
+        heavy = sorted(m for m in unwanted if m in sys.modules)
         print(",".join(heavy))
         """
     )

@@ -27,7 +27,7 @@ import flask
 from dash import Dash
 
 from connectkit.factory import HEALTH_PATH
-from connectkit.identity import Visitor, current_visitor
+from connectkit.identity import Visitor, current_visitor, group_matches, in_any_group
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +49,8 @@ def parse_group_list(raw: str) -> tuple[str, ...]:
 
 def has_required_group(visitor: Visitor, allowed_groups: Collection[str]) -> bool:
     """True when a signed-in visitor is in at least one allowed group."""
-    if visitor.is_anonymous:
-        return False
-    return any(group in allowed_groups for group in visitor.groups)
+    # One matching rule for gates and scopes: names exactly, GUIDs case-insensitively.
+    return not visitor.is_anonymous and in_any_group(visitor, allowed_groups)
 
 
 @dataclass(frozen=True)
@@ -80,8 +79,9 @@ def scope_for(visitor: Visitor, grants: Mapping[str, Collection[str]]) -> Scope:
     if visitor.is_anonymous:
         return Scope()
     granted: set[str] = set()
-    for group in visitor.groups:
-        granted.update(grants.get(group, ()))
+    for configured, values in grants.items():
+        if any(group_matches(group, configured) for group in visitor.groups):
+            granted.update(values)
     if EVERYTHING in granted:
         return Scope(everything=True)
     return Scope(values=frozenset(granted))

@@ -8,20 +8,25 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Dash, html
 
+from connectkit.directory import directory_for, visitor_display_name
 from connectkit.identity import Visitor, current_visitor
 
 Layout = Any  # a Dash component, or a function returning one
 
 
 def navbar(app: Dash, title: str, visitor: Visitor, items: Sequence[Any] = ()) -> dbc.Navbar:
-    """The top bar: app name (linking home), optional nav items, the visitor."""
+    """The top bar: app name (linking home), optional nav items, the visitor.
+
+    In GUID mode the visitor's name is resolved through the Connect API.
+    """
+    name = visitor_display_name(visitor, directory_for(app))
     return dbc.Navbar(
         dbc.Container(
             [
                 dbc.NavbarBrand(title, href=app.get_relative_path("/"), id="app-name"),
                 dbc.Nav(list(items), navbar=True, className="me-auto"),
                 html.Span(
-                    ["Signed in as ", html.Strong(visitor.display_name, id="visitor-name")],
+                    ["Signed in as ", html.Strong(name, id="visitor-name")],
                     className="navbar-text",
                 ),
             ],

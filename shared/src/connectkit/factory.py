@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from dash import Dash
 
 from connectkit.chrome import Layout, page
+from connectkit.directory import init_directory
+from connectkit.identity import init_identity
 from connectkit.navigation import NavItems
 from connectkit.static_assets import serve_stylesheet
 
@@ -19,6 +22,7 @@ def create_app(
     *,
     title: str,
     layout: Layout,
+    environ: Mapping[str, str] | None = None,
     nav: Callable[[Dash], NavItems] | None = None,
     **dash_kwargs: Any,
 ) -> Dash:
@@ -28,8 +32,11 @@ def create_app(
     ``DASH_REQUESTS_PATHNAME_PREFIX`` (and ``make run`` does the same).
     ``nav`` attaches navbar items to the built app, e.g.
     ``connectkit.navigation.page_navigation`` for a Dash Pages app.
+    ``environ`` (default ``os.environ``) decides whether the credentials
+    header is trusted (``connectkit.trust``) and where the Connect API is.
     Extra keyword arguments go to ``Dash`` (for example ``use_pages=True``).
     """
+    environ = os.environ if environ is None else environ
     app = Dash(
         import_name,
         title=title,
@@ -41,6 +48,8 @@ def create_app(
         **dash_kwargs,
     )
     serve_stylesheet(app)
+    init_identity(app.server, environ)
+    init_directory(app.server, environ)
     nav_items = nav(app) if nav is not None else ()
     app.layout = page(app, layout, title=title, nav_items=nav_items)
     return app
