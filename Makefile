@@ -55,6 +55,14 @@ browser: ## Make sure headless Chromium and chromedriver are installed
 test: .venv/.synced browser ## Run every test (unit, browser smoke, security, deploy)
 	$(RUN) pytest
 
+.PHONY: bench
+bench: .venv/.synced browser ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]
+	$(RUN) python -m scripts.bench $(if $(filter 1 true yes,$(QUICK)),--quick)
+
+.PHONY: bench-readme
+bench-readme: .venv/.synced ## Rewrite the README's bench block from build/bench/results.json
+	$(RUN) python -m scripts.bench.readme
+
 .PHONY: fuzz
 fuzz: .venv/.synced ## Property-based tests (credentials header...) with 10,000 examples each
 	$(RUN) pytest -m hypothesis --hypothesis-profile=fuzz --hypothesis-show-statistics

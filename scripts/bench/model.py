@@ -62,3 +62,16 @@ class Figure:
             misses=self.misses(),
         )
         return data
+
+
+class Skipped(Exception):
+    """Raised by ``measure()`` that has nothing to measure (the reason is reported)."""
+
+
+class PartialFailure(Exception):
+    """Raised by ``measure()`` when some subjects failed: keeps the figures that worked."""
+
+    def __init__(self, figures: list[Figure], errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.figures = figures
+        self.errors = errors

@@ -30,8 +30,12 @@ CHROMIUM_FLAGS = (
     "--window-size=1280,900",
 )
 
+# Graphs load plotly.js lazily: until each has drawn its SVG, a failing graph
+# (script error, 404) has not shown up in the logs yet.
+GRAPHS_PENDING_JS = "return document.querySelectorAll('.dash-graph:not(:has(.main-svg))').length;"
+
 # Dash is idle when the renderer's store exists, the loading placeholder is
-# gone and no callback is requested, pending or running.
+# gone, no callback is requested, pending or running, and every graph is drawn.
 DASH_IDLE_JS = """
 const store = window.store;
 if (!store || document.querySelector('#react-entry-point ._dash-loading')) { return false; }
@@ -39,7 +43,8 @@ const state = store.getState();
 if (state.isLoading) { return false; }
 const cbs = Object.assign({}, state.callbacks || {});
 delete cbs.stored; delete cbs.completed;
-return Object.values(cbs).every(list => !list || list.length === 0);
+if (!Object.values(cbs).every(list => !list || list.length === 0)) { return false; }
+return document.querySelectorAll('.dash-graph:not(:has(.main-svg))').length === 0;
 """
 
 
@@ -70,6 +75,8 @@ class Request:
     mime_type: str = ""
     failure: str = ""
     encoded_bytes: float = 0.0
+    content_encoding: str = ""  # the response's Content-Encoding ("" when sent as is)
+    finished: bool = False  # the body has arrived, or the request failed or was cancelled
 
 
 @dataclass
@@ -127,9 +134,14 @@ def drain(driver: webdriver.Chrome, journal: Journal | None = None) -> Journal:
                 request.status = int(response.get("status", 0))
                 request.mime_type = response.get("mimeType", "")
                 request.kind = params.get("type", request.kind)
-            elif method == "Network.loadingFailed" and not params.get("canceled"):
-                request.failure = params.get("errorText", "failed")
+                headers = {k.lower(): v for k, v in response.get("headers", {}).items()}
+                request.content_encoding = headers.get("content-encoding", "")
+            elif method == "Network.loadingFailed":
+                request.finished = True
+                if not params.get("canceled"):
+                    request.failure = params.get("errorText", "failed")
             elif method == "Network.loadingFinished":
+                request.finished = True
                 request.encoded_bytes = params.get("encodedDataLength", 0.0)
     return journal
 

@@ -1,0 +1,385 @@
+"""The bench's pure parts: interleaving, statistics, discovery, reports, README block."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts.bench import chart, page, proctree, readme, report, runner, suite_time, wire
+from scripts.bench.model import Figure, PartialFailure, Skipped
+from scripts.bench.schedule import interleaved, schedule
+from scripts.bench.subjects import BadBenchSettings, subject_from_settings
+from tests.support.browser import Journal, Request
+
+
+# -- interleaving ----------------------------------------------------------------------
+def test_schedule_runs_every_label_once_per_round_warmup_first() -> None:
+    slots = schedule(["base", "a", "b"], runs=2, warmup=1)
+    assert [(s.round, s.label, s.warmup) for s in slots] == [
+        (0, "base", True),
+        (0, "a", True),
+        (0, "b", True),
+        (1, "base", False),
+        (1, "a", False),
+        (1, "b", False),
+        (2, "base", False),
+        (2, "a", False),
+        (2, "b", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("labels", "runs", "warmup", "message"),
+    [
+        (["a"], 0, 1, "runs must be at least 1"),
+        (["a"], 1, -1, "warmup must be 0 or more"),
+        (["a", "a"], 1, 0, "labels must be distinct"),
+    ],
+)
+def test_schedule_rejects_bad_input(
+    labels: list[str], runs: int, warmup: int, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        schedule(labels, runs, warmup)
+
+
+def test_interleaved_alternates_and_drops_warmup() -> None:
+    calls: list[str] = []
+    counter = iter(range(100))
+
+    def probe(label: str) -> float:
+        calls.append(label)
+        return float(next(counter))
+
+    samples = interleaved({"A": lambda: probe("A"), "B": lambda: probe("B")}, runs=2, warmup=1)
+    assert calls == ["A", "B", "A", "B", "A", "B"]
+    assert samples.values == {"A": [2.0, 4.0], "B": [3.0, 5.0]}  # 0 and 1 were warm-up
+    assert samples.errors == {}
+
+
+def test_interleaved_keeps_going_without_a_failing_probe() -> None:
+    calls: list[str] = []
+
+    def broken() -> float:
+        calls.append("broken")
+        raise RuntimeError("no 200")
+
+    def fine() -> float:
+        calls.append("fine")
+        return 1.0
+
+    samples = interleaved({"broken": broken, "fine": fine}, runs=3, warmup=0)
+    assert calls == ["broken", "fine", "fine", "fine"]  # not retried after failing
+    assert samples.values == {"broken": [], "fine": [1.0, 1.0, 1.0]}
+    assert samples.errors == {"broken": "RuntimeError: no 200"}
+
+
+# -- statistics and targets ------------------------------------------------------------
+def test_figure_reports_median_ratio_and_misses() -> None:
+    figure = Figure("cold start", "hello", "bare", "ms", [3.0, 1.0, 2.0], [1.0, 2.0, 9.0], 0.9)
+    data = figure.to_json()
+    assert (data["subject_median"], data["subject_min"], data["subject_max"]) == (2.0, 1.0, 3.0)
+    assert data["baseline_median"] == 2.0
+    assert data["ratio"] == 1.0
+    assert data["misses"] == ["ratio 1.00 > 0.9"]
+
+
+def test_figure_absolute_target_without_baseline() -> None:
+    figure = Figure("peak RSS", "dash", "", "MB", [510.0, 490.0, 520.0], max_value=500)
+    assert figure.ratio is None
+    assert figure.misses() == ["510.0 MB > 500 MB"]
+    assert Figure("x", "y", "", "n", [0.0], max_value=0).misses() == []
+
+
+# -- discovery and running -------------------------------------------------------------
+FAKE_MODULES = {
+    "__init__.py": "",
+    "helper.py": "VALUE = 1\n",  # no measure(): not a bench module
+    "good.py": (
+        "from scripts.bench.model import Figure\nORDER = 5\n"
+        "def measure(quick=False):\n"
+        "    return [Figure('m', 'app', '', 'ms', [2.0 if quick else 1.0])]\n"
+    ),
+    "broken.py": "def measure(quick=False):\n    raise RuntimeError('boom')\n",
+    "bad_import.py": "import no_such_module_here\ndef measure(quick=False):\n    return []\n",
+    "skipping.py": (
+        "from scripts.bench.model import Skipped\n"
+        "def measure(quick=False):\n    raise Skipped('not here')\n"
+    ),
+    "wrong_type.py": "def measure(quick=False):\n    return 'nope'\n",
+}
+
+
+@pytest.fixture
+def fake_bench(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    package = tmp_path / "fakebench"
+    package.mkdir()
+    for name, source in FAKE_MODULES.items():
+        (package / name).write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield package
+    for name in [m for m in sys.modules if m.startswith("fakebench")]:
+        del sys.modules[name]
+
+
+def test_discover_finds_modules_that_define_measure(fake_bench: Path) -> None:
+    assert runner.discover(fake_bench) == [
+        "bad_import",
+        "broken",
+        "good",
+        "skipping",
+        "wrong_type",
+    ]
+
+
+def test_run_all_reports_each_module_and_never_raises(fake_bench: Path) -> None:
+    results = runner.run_all(True, bench_dir=fake_bench, package="fakebench")
+    statuses = {r.name: r.status for r in results}
+    assert statuses == {
+        "good": "ok",
+        "bad-import": "failed",
+        "broken": "failed",
+        "skipping": "skipped",
+        "wrong-type": "failed",
+    }
+    assert results[0].name == "good"  # ORDER = 5 runs before the default 50
+    assert results[0].figures[0].subject_samples == [2.0]  # quick was passed on
+    errors = {r.name: r.errors[0] for r in results if r.errors}
+    assert "ModuleNotFoundError" in errors["bad-import"]
+    assert errors["broken"] == "RuntimeError: boom"
+    assert errors["skipping"] == "not here"
+    assert "not list[Figure]" in errors["wrong-type"]
+
+
+def test_run_all_skips_what_it_is_told(fake_bench: Path) -> None:
+    results = runner.run_all(
+        False, skip=["broken"], only=[], bench_dir=fake_bench, package="fakebench"
+    )
+    assert {r.name: r.status for r in results}["broken"] == "skipped"
+    with pytest.raises(ValueError, match=r"unknown bench module\(s\) nope; expected some of"):
+        runner.run_all(False, skip=["nope"], bench_dir=fake_bench, package="fakebench")
+
+
+def test_partial_failure_keeps_the_figures() -> None:
+    figure = Figure("m", "a", "", "ms", [1.0])
+
+    def measure(quick: bool = False) -> list[Figure]:
+        raise PartialFailure([figure], ["b: did not start"])
+
+    result = runner.run_one("x", measure, quick=False)
+    assert (result.status, result.figures, result.errors) == (
+        "partial",
+        [figure],
+        ["b: did not start"],
+    )
+    assert runner.run_one(
+        "y", lambda quick: (_ for _ in ()).throw(Skipped("why")), False
+    ).status == ("skipped")
+
+
+def test_the_real_bench_modules_are_discovered() -> None:
+    found = runner.discover()
+    assert {"cold_start", "first_load", "memory", "suite_time"} <= set(found)
+    assert not {"model", "runner", "report", "schedule"} & set(found)
+
+
+# -- /proc parsing ---------------------------------------------------------------------
+def test_stat_parsing_survives_odd_process_names() -> None:
+    line = "4242 (gunicorn: (worker) x) S 4241 4241 1 0 -1 4194624 1 0 0 0 150 25 0 0 20 0"
+    assert proctree.parent_of(line) == 4241
+    assert proctree.cpu_ticks(line) == 175
+
+
+def test_process_tree_and_peak_rss_from_a_fake_proc(tmp_path: Path) -> None:
+    def fake(pid: int, parent: int, name: str, peak_kib: int | None) -> None:
+        folder = tmp_path / str(pid)
+        folder.mkdir()
+        (folder / "stat").write_text(f"{pid} ({name}) S {parent} 0 0 0 -1 0 0 0 0 0 10 5 0 0")
+        status = f"Name:\t{name}\nVmRSS:\t1 kB\n"
+        if peak_kib is not None:
+            status += f"VmHWM:\t{peak_kib} kB\n"
+        (folder / "status").write_text(status)
+
+    fake(100, 1, "python -m scripts.run", 30 * 1024)
+    fake(101, 100, "gunicorn worker", 70 * 1024)
+    fake(102, 101, "zombie child", None)
+    fake(200, 1, "someone else", 999 * 1024)
+    (tmp_path / "self").mkdir()
+    assert sorted(proctree.process_tree(100, tmp_path)) == [100, 101, 102]
+    assert proctree.peak_rss_mb(100, tmp_path) == 100.0
+    assert proctree.cpu_seconds(100, tmp_path) == 45 / proctree.TICKS_PER_S
+
+
+# -- what was on the wire --------------------------------------------------------------
+def test_uncompressed_flags_only_large_compressible_plain_responses() -> None:
+    js, big = "application/javascript", 9e4
+    requests = [
+        Request("http://h/big.js", status=200, mime_type=js, encoded_bytes=big),
+        Request(
+            "http://h/br.js", status=200, mime_type=js, encoded_bytes=big, content_encoding="br"
+        ),
+        Request("http://h/tiny.json", status=200, mime_type="application/json", encoded_bytes=300),
+        Request("http://h/icon.png", status=200, mime_type="image/png", encoded_bytes=big),
+        Request("http://h/moved", status=304, mime_type="text/css", encoded_bytes=big),
+    ]
+    assert wire.uncompressed(requests) == ["http://h/big.js"]
+    assert wire.total_kib(requests) == (4 * 9e4 + 300) / 1024
+
+
+def test_short_names_files_and_foreign_hosts() -> None:
+    urls = [
+        "http://127.0.0.1:5000/content/x/_dash-component-suites/dash/a.js?v=1",
+        "https://cdn.example.org/npm/bootstrap.min.css",
+        "http://127.0.0.1:5000/content/x/b.js",
+        "http://127.0.0.1:5000/content/x/c.js",
+    ]
+    assert wire.short(urls) == "a.js, b.js, c.js (+1 more)"
+    assert wire.short(urls[1:2]) == "cdn.example.org/bootstrap.min.css"
+
+
+# -- per-app settings ------------------------------------------------------------------
+def test_bench_settings_are_read_and_checked(tmp_path: Path) -> None:
+    subject = subject_from_settings(
+        "dash",
+        tmp_path,
+        {"user": "ada", "groups": ["analysts"]},
+        {"env": {"ROWS": "1000000"}, "max_rss_mb": 500, "max_cold_start_ratio": 1.05},
+    )
+    assert (subject.user, subject.groups, subject.env) == (
+        "ada",
+        ("analysts",),
+        {"ROWS": "1000000"},
+    )
+    assert subject.target("max_rss_mb") == 500.0
+    assert subject.target("max_first_load_ratio") is None
+    assert subject.target("max_first_load_ratio", 2.0) == 2.0
+
+
+@pytest.mark.parametrize(
+    ("bench", "message"),
+    [
+        ({"env": {"ROWS": 1000000}}, "env must map names to strings"),
+        ({"max_rss_mb": "500"}, "max_rss_mb must be a positive number, got '500'"),
+        ({"max_rss_mb": -1}, "must be a positive number"),
+        ({"max_rss_mb": True}, "must be a positive number"),
+        ({"max_rss": 500}, r"unknown keys \['max_rss'\]"),
+    ],
+)
+def test_bad_bench_settings_name_the_key(
+    tmp_path: Path, bench: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(BadBenchSettings, match=message):
+        subject_from_settings("dash", tmp_path, {}, bench)
+
+
+# -- reports and the README block ------------------------------------------------------
+def sample_doc() -> report.Doc:
+    ok = Figure("first-load bytes", "hello", "bare dbc", "KiB", [380.0], [379.0], max_ratio=1.1)
+    missed = Figure("cold start", "dash", "bare", "ms", [300.0, 310.0], [100.0, 120.0], 1.15)
+    results = [
+        runner.ModuleResult("first-load", "ok", figures=[ok]),
+        runner.ModuleResult("cold-start", "partial", figures=[missed], errors=["x: died"]),
+        runner.ModuleResult("deploy", "failed", errors=["ImportError: nope"]),
+        runner.ModuleResult("suite-time", "skipped", errors=["quick run"]),
+    ]
+    return report.document(results, quick=True, started=report.started_now())
+
+
+def test_text_table_names_misses_failures_and_skips() -> None:
+    text = report.text_table(sample_doc())
+    assert "380 KiB" in text and "1.00x" in text
+    assert "! target missed: cold start of dash: ratio 2.77 > 1.15" in text
+    assert "! partial: cold-start: x: died" in text
+    assert "! failed: deploy: ImportError: nope" in text
+    assert "skipped: suite-time (quick run)" in text
+
+
+def test_markdown_block_is_a_table_with_the_chart() -> None:
+    block = report.markdown(sample_doc(), "scripts/bench/results/bench.png")
+    lines = block.splitlines()
+    table = [line for line in lines if line.startswith("|")]
+    assert len(table) == 4  # header, rule, two figures
+    assert all(line.count("|") == table[0].count("|") for line in table)
+    assert "quick run" in block
+    assert "![bench chart: ratios to the baselines](scripts/bench/results/bench.png)" in block
+
+
+def test_replace_block_rewrites_only_between_the_markers() -> None:
+    text = f"# T\nbefore\n{readme.START}\nold\nrows\n{readme.END}\nafter\n"
+    new = readme.replace_block(text, "new block\n")
+    assert new == f"# T\nbefore\n{readme.START}\nnew block\n{readme.END}\nafter\n"
+    assert readme.replace_block(new, "new block") == new  # idempotent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no markers",
+        f"{readme.START} only the start",
+        f"{readme.START}{readme.START}{readme.END}",
+        f"{readme.END} reversed {readme.START}",
+    ],
+)
+def test_replace_block_refuses_broken_markers(text: str) -> None:
+    with pytest.raises(readme.MarkersMissing):
+        readme.replace_block(text, "x")
+
+
+def test_rewrite_from_a_results_file(tmp_path: Path) -> None:
+    results, target = tmp_path / "results.json", tmp_path / "README.md"
+    results.write_text(json.dumps(sample_doc()))
+    target.write_text(f"intro\n{readme.START}\n{readme.END}\nrest\n")
+
+    def no_chart(doc: report.Doc, path: Path) -> bool:
+        return False
+
+    assert readme.rewrite(results, target, tmp_path / "a" / "bench.png", no_chart) == [target]
+    text = target.read_text()
+    assert text.startswith("intro\n") and text.endswith("rest\n")
+    assert "| first-load bytes | hello |" in text and "![bench chart" not in text
+
+    def fake_chart(doc: report.Doc, path: Path) -> bool:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"png")
+        return True
+
+    written = readme.rewrite(results, target, tmp_path / "a" / "bench.png", fake_chart)
+    assert written == [tmp_path / "a" / "bench.png", target]
+    assert "(a/bench.png)" in target.read_text()
+
+
+def test_chart_bars_come_from_ratios_and_absolute_targets() -> None:
+    doc = sample_doc()
+    assert [b[0] for b in chart.ratio_bars(doc)] == [
+        "first-load bytes: hello",
+        "cold start: dash",
+    ]
+    assert chart.ratio_bars(doc)[1][3] is True  # missed
+    assert chart.target_bars(doc) == []
+
+
+def test_in_flight_ignores_finished_and_inline_urls() -> None:
+    journal = Journal(
+        requests={
+            "1": Request("http://h/plotly.min.js"),
+            "2": Request("http://h/app.js", status=200, finished=True),
+            "3": Request("data:image/png;base64,AAAA"),
+            "4": Request("http://h/gone.js", failure="net::ERR_FAILED", finished=True),
+        }
+    )
+    assert page.in_flight(journal) == ["http://h/plotly.min.js"]
+
+
+def test_suite_summary_skips_makes_own_lines() -> None:
+    output = (
+        "tests/x.py ..\n===== 224 passed in 365.02s (0:06:05) =====\nmake[1]: Leaving directory\n"
+    )
+    assert suite_time.pytest_summary(output) == "224 passed in 365.02s (0:06:05)"
+    assert (
+        suite_time.pytest_summary("make: *** [test] Error 2\n") == "no pytest summary in the output"
+    )
