@@ -90,6 +90,25 @@ deploy: .venv/.synced ## Deploy one app: APP=name (same settings as deploy-all)
 	@if [ -z "$(APP)" ]; then echo "APP is not set: make deploy APP=<name> (make list shows them)" >&2; exit 2; fi
 	@$(RUN) python -m scripts.deploy "$(APP)"
 
+.PHONY: typecheck
+typecheck: .venv/.synced ## mypy (strict) over connectkit, the tooling and each app
+	$(RUN) python -m scripts.typecheck
+
+.PHONY: check
+check: lint typecheck gallery-check test ## What CI runs: format check, lint, type check, gallery, every test
+
+.PHONY: new-app
+new-app: .venv/.synced ## Create apps/NAME from the template, with its test: NAME=my-report [DESCRIPTION=...]
+	@UV="$(UV)" $(RUN) python -m scripts.new_app "$$NAME" $(if $(DESCRIPTION),--description "$$DESCRIPTION")
+
+.PHONY: screenshots
+screenshots: .venv/.synced browser ## Photograph every app (apps/<name>/screenshot.png) and rewrite the README gallery
+	$(RUN) python -m scripts.screenshots
+
+.PHONY: gallery-check
+gallery-check: .venv/.synced ## Fail when the README gallery or an app's screenshot is missing or stale
+	$(RUN) python -m scripts.gallery --check
+
 .PHONY: load
 load: .venv/.synced ## Load-test group-dashboard (gunicorn, 1M rows): [VISITORS=50] [DURATION=60] seconds
 	$(RUN) python -m scripts.load_dashboard --visitors $(or $(VISITORS),50) --duration $(or $(DURATION),60)

@@ -59,6 +59,20 @@ def find_app(name: str, apps_dir: Path = APPS_DIR) -> AppInfo:
     raise UnknownAppError(f"no app named {name!r} under {apps_dir}; expected one of: {known}")
 
 
+@dataclass(frozen=True)
+class SmokeVisitor:
+    """Who the smoke test and ``make screenshots`` visit an app as (anonymous: no user)."""
+
+    user: str = ""
+    groups: tuple[str, ...] = ()
+
+
+def smoke_visitor(app: AppInfo) -> SmokeVisitor:
+    """``[tool.monorepo.smoke]`` user/groups, for an app whose page needs a member."""
+    smoke = app.settings().get("smoke", {})
+    return SmokeVisitor(str(smoke.get("user", "")), tuple(str(g) for g in smoke.get("groups", ())))
+
+
 if __name__ == "__main__":
     for app_info in discover_apps():
         print(app_info.name)

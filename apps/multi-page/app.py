@@ -36,6 +36,8 @@ def build_app() -> Dash:
 
     @app.callback(Output("where-am-i", "children"), Input("url", "pathname"))
     def show_location(pathname: str | None) -> str:
+        if pathname is None:  # before the first location update
+            return where_am_i(None)
         try:
             return where_am_i(app.strip_relative_path(pathname))
         except UnsupportedRelativePath:

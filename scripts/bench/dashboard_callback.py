@@ -91,7 +91,7 @@ def _post(client: LoopbackClient, path: str, body: dict[str, Any]) -> float:
     return seconds * 1000
 
 
-def _percentile(values: list[float], q: float) -> float:
+def _percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 

@@ -40,7 +40,8 @@ def test_every_api_answer_is_json(connect: ConnectLocal) -> None:
             with urllib.request.urlopen(request) as response:
                 content_type = response.headers["Content-Type"]
         except urllib.error.HTTPError as error:
-            content_type = error.headers["Content-Type"]
+            with error:
+                content_type = error.headers["Content-Type"]
         assert content_type == "application/json", path
 
 
@@ -121,6 +122,7 @@ def test_upload_that_is_not_a_bundle_is_refused(connect: ConnectLocal) -> None:
         )
         with pytest.raises(urllib.error.HTTPError) as caught:
             urllib.request.urlopen(request)
+        caught.value.close()
         assert caught.value.code == 400
     assert connect.api("GET", f"v1/content/{guid}/bundles") == []
 

@@ -53,7 +53,8 @@ def visit(
         with opener.open(request, timeout=60) as response:
             return response.status, response.read().decode(), dict(response.headers)
     except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(), dict(error.headers)
+        with error:
+            return error.code, error.read().decode(), dict(error.headers)
 
 
 def greeting(connect: ConnectLocal, guid: str, **kwargs: Any) -> tuple[int, str]:

@@ -12,21 +12,17 @@ from typing import Any
 
 import pytest
 
-from scripts.catalog import AppInfo, discover_apps
+from scripts.catalog import AppInfo, discover_apps, smoke_visitor
 from tests.support.smoke import AppPage
 
 APPS = discover_apps()
 
 
-def smoke_visitor(app: AppInfo) -> dict[str, Any]:
-    smoke = app.settings().get("smoke", {})
-    return {"user": smoke.get("user", ""), "groups": tuple(smoke.get("groups", ()))}
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("app", APPS, ids=[a.name for a in APPS])
 def test_app_opens_cleanly(app: AppInfo, browser: Any, served_app: Any) -> None:
-    with served_app(app.name, **smoke_visitor(app)) as served:
+    visitor = smoke_visitor(app)
+    with served_app(app.name, user=visitor.user, groups=visitor.groups) as served:
         AppPage(browser, served, label=f"smoke-{app.name}").open().check()
 
 

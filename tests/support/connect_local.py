@@ -62,7 +62,8 @@ class ConnectLocal:
             with urllib.request.urlopen(request, timeout=60) as response:
                 status, raw = response.status, response.read()
         except urllib.error.HTTPError as error:
-            status, raw = error.code, error.read()
+            with error:  # closes its socket: a leak is a ResourceWarning, an error here
+                status, raw = error.code, error.read()
         return status, json.loads(raw) if raw else None
 
     def api(self, method: str, path: str, body: Any = None) -> Any:

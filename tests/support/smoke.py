@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 
@@ -32,7 +33,7 @@ class SmokeFailure(AssertionError):
 class AppPage:
     """One browser tab's view of a served app, checked after each step."""
 
-    driver: object
+    driver: webdriver.Chrome
     served: ServedApp
     label: str
     journal: Journal = field(default_factory=Journal)
@@ -93,4 +94,4 @@ class AppPage:
         )
 
     def text(self, selector: str) -> str:
-        return self.driver.find_element(By.CSS_SELECTOR, selector).text
+        return str(self.driver.find_element(By.CSS_SELECTOR, selector).text)

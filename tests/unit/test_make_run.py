@@ -39,6 +39,8 @@ def make_run(*args: str) -> Iterator[tuple[int, subprocess.Popen[str]]]:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+        if process.stdout is not None:
+            process.stdout.close()  # an unclosed pipe is a ResourceWarning, an error here
 
 
 def wait_for_url_line(process: subprocess.Popen[str]) -> str:

@@ -40,7 +40,8 @@ def create_app(
     app = Dash(
         import_name,
         title=title,
-        update_title=None,  # keep the tab title steady while callbacks run
+        # keep the tab title steady while callbacks run (None is documented; the hint says str)
+        update_title=None,  # type: ignore[arg-type]
         compress=True,  # br/zstd/gzip through flask-compress
         serve_locally=True,
         health_endpoint=HEALTH_PATH,

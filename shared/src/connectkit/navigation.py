@@ -91,6 +91,8 @@ def safe_strip(app: Dash, pathname: str | None) -> str | None:
     Dash raises for such a path; a browser shows one when it reached the app
     through a URL Dash was not told about (for example a Connect vanity URL).
     """
+    if pathname is None:  # Dash returns None for None too; its type hint says str only
+        return None
     try:
         return app.strip_relative_path(pathname)
     except UnsupportedRelativePath:
