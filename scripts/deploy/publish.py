@@ -56,28 +56,29 @@ def _run_once(
     timeout_s: float,
 ) -> tuple[int | None, str]:
     """(exit status or None on timeout, redacted output)."""
-    process = subprocess.Popen(
-        command, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
     killed = threading.Event()
-
-    def kill() -> None:
-        killed.set()
-        process.kill()
-
-    timer = threading.Timer(timeout_s, kill)
-    timer.start()
     lines = []
-    try:
-        assert process.stdout is not None
-        for raw in process.stdout:
-            line = target.redact(_ANSI_ESCAPE.sub("", raw).rstrip())
-            lines.append(line)
-            if line.strip():
-                on_line(line)
-        process.wait()
-    finally:
-        timer.cancel()
+    # The with block closes the pipe and reaps the process, killed or not.
+    with subprocess.Popen(
+        command, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+
+        def kill() -> None:
+            killed.set()
+            process.kill()
+
+        timer = threading.Timer(timeout_s, kill)
+        timer.start()
+        try:
+            assert process.stdout is not None
+            for raw in process.stdout:
+                line = target.redact(_ANSI_ESCAPE.sub("", raw).rstrip())
+                lines.append(line)
+                if line.strip():
+                    on_line(line)
+            process.wait()
+        finally:
+            timer.cancel()
     return (None if killed.is_set() else process.returncode), "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 
 from scripts.deploy.api import plain_session
 from scripts.deploy.retry import RetryPolicy
@@ -46,14 +47,21 @@ def origin() -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def session() -> Iterator[requests.Session]:
+    """A retry-free session, closed after the test (keep-alive sockets included)."""
+    with plain_session(RetryPolicy(attempts=1)) as opened:
+        yield opened
 
 
 @pytest.mark.parametrize(
     ("path", "problem"),
     [("/dash/", None), ("/plain/", "not with a Dash index page"), ("/missing/", "HTTP 404")],
 )
-def test_verify(origin: str, path: str, problem: str | None) -> None:
-    session = plain_session(RetryPolicy(attempts=1))
+def test_verify(origin: str, session: requests.Session, path: str, problem: str | None) -> None:
     target = Target(origin, KEY)
     if problem is None:
         verify_content(session, origin + path, target)
@@ -62,8 +70,9 @@ def test_verify(origin: str, path: str, problem: str | None) -> None:
             verify_content(session, origin + path, target)
 
 
-def test_a_gated_app_is_verified_through_its_health_route(origin: str) -> None:
-    session = plain_session(RetryPolicy(attempts=1))
+def test_a_gated_app_is_verified_through_its_health_route(
+    origin: str, session: requests.Session
+) -> None:
     target = Target(origin, KEY)
     assert "health route answered 200" in verify_content(
         session, origin + "/gated/", target, gated=True

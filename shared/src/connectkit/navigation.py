@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import dash_bootstrap_components as dbc
-from dash import ALL, Dash, Input, Output, ctx, dcc, page_registry
+from dash import ALL, Dash, Input, Output, ctx, dcc, html, page_registry
 from dash.exceptions import UnsupportedRelativePath
 
 NAV_LINK_TYPE = "connectkit-nav-link"  # pattern-matching id type of each navbar link
@@ -70,16 +69,24 @@ def current_pattern(patterns: Iterable[str], stripped_path: str | None) -> str |
     return next((p for p in patterns if pattern_matches(p, stripped_path)), None)
 
 
-def nav_links(entries: Iterable[NavEntry]) -> list[dbc.NavItem]:
-    """One navbar link per entry; none is marked until the location callback runs."""
+LINK_CLASS = "nav-link"
+CURRENT_LINK_CLASS = "nav-link active"  # Bootstrap's mark for the current page
+
+
+def nav_links(entries: Iterable[NavEntry]) -> list[html.Li]:
+    """One navbar link per entry; none is marked until the location callback runs.
+
+    ``dcc.Link`` navigates client-side (no reload), as Dash Pages expects.
+    """
     return [
-        dbc.NavItem(
-            dbc.NavLink(
+        html.Li(
+            dcc.Link(
                 entry.label,
                 href=entry.href,
-                active=False,
+                className=LINK_CLASS,
                 id={"type": NAV_LINK_TYPE, "pattern": entry.pattern},
-            )
+            ),
+            className="nav-item",
         )
         for entry in entries
     ]
@@ -107,13 +114,13 @@ def page_navigation(app: Dash) -> NavItems:
     """
 
     @app.callback(
-        Output({"type": NAV_LINK_TYPE, "pattern": ALL}, "active"),
+        Output({"type": NAV_LINK_TYPE, "pattern": ALL}, "className"),
         Input(LOCATION_ID, "pathname"),
     )
-    def mark_current_page(pathname: str | None) -> list[bool]:
+    def mark_current_page(pathname: str | None) -> list[str]:
         patterns = [output["id"]["pattern"] for output in ctx.outputs_list]
         current = current_pattern(patterns, safe_strip(app, pathname))
-        return [pattern == current for pattern in patterns]
+        return [CURRENT_LINK_CLASS if p == current else LINK_CLASS for p in patterns]
 
     def items() -> list[Any]:
         return [dcc.Location(id=LOCATION_ID, refresh=False), *nav_links(nav_entries(page_registry))]
