@@ -25,6 +25,7 @@ from pathlib import Path
 from scripts.bench import proctree
 from scripts.bench.subjects import Subject
 from scripts.catalog import REPO_ROOT
+from scripts.processes import stop
 
 READY_LINE = re.compile(r"Serving \S+ at (?P<url>http://\S+)")
 START_TIMEOUT_S = 120.0
@@ -132,12 +133,7 @@ def running(subject: Subject, log_dir: Path | None = None) -> Iterator[Running]:
         cpu = proctree.cpu_seconds(process.pid)
         yield Running(subject, url, process, err, elapsed, cpu)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def cold_start(subject: Subject) -> tuple[float, float]:

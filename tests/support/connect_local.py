@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.catalog import REPO_ROOT
+from scripts.processes import stop
 
 READY_LINE = re.compile(r"connect-local serving at (?P<url>http://\S+)")
 START_TIMEOUT_S = 60.0
@@ -176,12 +177,7 @@ def running_connect_local(
         url = _wait_until_ready(log_path, offset, process)
         yield ConnectLocal(url, api_key, state_dir, log_path, process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, grace_s=30)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.catalog import REPO_ROOT
+from scripts.processes import stop
 
 READY_LINE = re.compile(r"Serving \S+ at (?P<url>http://\S+)")
 START_TIMEOUT_S = 90.0
@@ -155,9 +156,4 @@ def serve(
         _wait_until_healthy(served, deadline)
         yield served
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
