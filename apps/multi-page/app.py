@@ -4,12 +4,12 @@ locally and under any other prefix, with no configuration.
 The pages live in ``pages/`` (Dash finds the folder next to this module).
 Every link is built with the app's own prefix helpers: ``page["relative_path"]``
 in the navbar, ``app.get_relative_path`` in page bodies; the line above each
-page is computed from ``app.strip_relative_path``, as Connect's guide asks.
+page is computed from ``app.strip_relative_path`` (through connectkit's
+``strip_prefix``, which answers None outside the prefix), as Connect's guide asks.
 """
 
-from connectkit import create_app, page_navigation
+from connectkit import create_app, page_navigation, strip_prefix
 from dash import Dash, Input, Output, dcc, html, page_container
-from dash.exceptions import UnsupportedRelativePath
 
 
 def where_am_i(stripped_path: str | None) -> str:
@@ -36,12 +36,7 @@ def build_app() -> Dash:
 
     @app.callback(Output("where-am-i", "children"), Input("url", "pathname"))
     def show_location(pathname: str | None) -> str:
-        if pathname is None:  # before the first location update
-            return where_am_i(None)
-        try:
-            return where_am_i(app.strip_relative_path(pathname))
-        except UnsupportedRelativePath:
-            return where_am_i(None)
+        return where_am_i(strip_prefix(app, pathname))
 
     return app
 

@@ -10,11 +10,10 @@ from dash import Dash
 
 from connectkit.chrome import Layout, page
 from connectkit.directory import init_directory
+from connectkit.health import HEALTH_PATH
 from connectkit.identity import init_identity
 from connectkit.navigation import NavItems
 from connectkit.static_assets import serve_stylesheet
-
-HEALTH_PATH = "health"  # answered at <prefix>health: what runners poll for readiness
 
 
 def create_app(
@@ -33,7 +32,9 @@ def create_app(
     ``nav`` attaches navbar items to the built app, e.g.
     ``connectkit.navigation.page_navigation`` for a Dash Pages app.
     ``environ`` (default ``os.environ``) decides whether the credentials
-    header is trusted (``connectkit.trust``) and where the Connect API is.
+    header is trusted (``connectkit.trust``), whether it carries GUIDs
+    (``CONNECTKIT_CREDENTIALS_USE_GUIDS``, see ``connectkit.identity``) and
+    where the Connect API is. A setting it cannot use raises SettingError.
     Extra keyword arguments go to ``Dash`` (for example ``use_pages=True``).
     """
     environ = os.environ if environ is None else environ
