@@ -32,7 +32,7 @@ list: .venv/.synced ## List the discovered apps
 
 .PHONY: run
 run: .venv/.synced ## Serve APP like Connect: [PORT=8050] [PREFIX=/content/<id>/] [VANITY=/path/] [USER=] [GROUPS=a,b] [RELOAD=1]
-	@$(RUN) python -m scripts.run "$(APP)" --port $(PORT) \
+	@$(RUN) python -m scripts.local.run "$(APP)" --port $(PORT) \
 		$(if $(PREFIX),--prefix "$(PREFIX)") $(if $(VANITY),--vanity "$(VANITY)") \
 		--user "$(VISITOR)" --groups "$(VISITOR_GROUPS)" \
 		$(if $(filter 1 true yes,$(RELOAD)),--reload)
@@ -49,7 +49,7 @@ connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=393
 
 .PHONY: browser
 browser: ## Make sure headless Chromium and chromedriver are installed
-	@bash scripts/ensure_browser.sh
+	@bash scripts/browser/ensure_browser.sh
 
 .PHONY: test
 test: .venv/.synced browser ## Run every test (unit, browser smoke, security, deploy)
@@ -57,11 +57,11 @@ test: .venv/.synced browser ## Run every test (unit, browser smoke, security, de
 
 .PHONY: bench
 bench: .venv/.synced browser ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]
-	$(RUN) python -m scripts.bench $(if $(filter 1 true yes,$(QUICK)),--quick)
+	$(RUN) python -m scripts.perf.bench $(if $(filter 1 true yes,$(QUICK)),--quick)
 
 .PHONY: bench-readme
 bench-readme: .venv/.synced ## Rewrite the README's bench block from build/bench/results.json
-	$(RUN) python -m scripts.bench.readme
+	$(RUN) python -m scripts.perf.bench.readme
 
 .PHONY: fuzz
 fuzz: .venv/.synced ## Property-based tests (credentials header...) with 10,000 examples each
@@ -79,36 +79,36 @@ fmt: .venv/.synced ## Format and fix what ruff can
 
 .PHONY: bundles
 bundles: .venv/.synced ## Build build/bundles/<app>/ for every app (vendored connectkit, pins, manifest) [PYTHON_VERSION=]
-	@$(RUN) python -m scripts.bundles $(APP)
+	@$(RUN) python -m scripts.ship.bundles $(APP)
 
 .PHONY: deploy-all
 deploy-all: .venv/.synced ## Deploy every app to Connect (CONNECT_SERVER+CONNECT_API_KEY or SERVER=) [JOBS=4] [NAMESPACE=] [DRY_RUN=1]
-	@$(RUN) python -m scripts.deploy
+	@$(RUN) python -m scripts.ship.deploy
 
 .PHONY: deploy
 deploy: .venv/.synced ## Deploy one app: APP=name (same settings as deploy-all)
 	@if [ -z "$(APP)" ]; then echo "APP is not set: make deploy APP=<name> (make list shows them)" >&2; exit 2; fi
-	@$(RUN) python -m scripts.deploy "$(APP)"
+	@$(RUN) python -m scripts.ship.deploy "$(APP)"
 
 .PHONY: typecheck
 typecheck: .venv/.synced ## mypy (strict) over connectkit, the tooling and each app
-	$(RUN) python -m scripts.typecheck
+	$(RUN) python -m scripts.checks.typecheck
 
 .PHONY: check
 check: lint typecheck gallery-check test ## What CI runs: format check, lint, type check, gallery, every test
 
 .PHONY: new-app
 new-app: .venv/.synced ## Create apps/NAME from the template, with its test: NAME=my-report [DESCRIPTION=...]
-	@UV="$(UV)" $(RUN) python -m scripts.new_app "$$NAME" $(if $(DESCRIPTION),--description "$$DESCRIPTION")
+	@UV="$(UV)" $(RUN) python -m scripts.scaffold.new_app "$$NAME" $(if $(DESCRIPTION),--description "$$DESCRIPTION")
 
 .PHONY: screenshots
 screenshots: .venv/.synced browser ## Photograph every app (apps/<name>/screenshot.png) and rewrite the README gallery
-	$(RUN) python -m scripts.screenshots
+	$(RUN) python -m scripts.gallery.screenshots
 
 .PHONY: gallery-check
 gallery-check: .venv/.synced ## Fail when the README gallery or an app's screenshot is missing or stale
-	$(RUN) python -m scripts.gallery --check
+	$(RUN) python -m scripts.gallery.table --check
 
 .PHONY: load
 load: .venv/.synced ## Load-test group-dashboard (gunicorn, 1M rows): [VISITORS=50] [DURATION=60] seconds
-	$(RUN) python -m scripts.load_dashboard --visitors $(or $(VISITORS),50) --duration $(or $(DURATION),60)
+	$(RUN) python -m scripts.perf.load_dashboard --visitors $(or $(VISITORS),50) --duration $(or $(DURATION),60)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,28 @@ ENTRYPOINT = "app:app"
 SETTINGS_TABLE = "monorepo"  # [tool.monorepo] in each app's pyproject.toml
 # An app's folder name is also its Connect content name and URL segment.
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+# Folders an app folder may hold that are not the app's code: tests, caches,
+# virtualenvs, local data, rsconnect deployment records, screenshots. Bundles
+# leave them out, and the import and dependency checks do not read them.
+NOT_APP_CODE_DIRS = frozenset(
+    {
+        "tests",
+        "__pycache__",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".mypy_cache",
+        ".hypothesis",
+        ".venv",
+        "venv",
+        ".cache",
+        "cache",
+        "build",
+        "rsconnect-python",
+        "screenshots",
+        ".git",
+        "node_modules",
+    }
+)
 
 
 class UnknownAppError(LookupError):
@@ -57,6 +80,23 @@ def find_app(name: str, apps_dir: Path = APPS_DIR) -> AppInfo:
             return info
     known = ", ".join(a.name for a in apps) or "(none)"
     raise UnknownAppError(f"no app named {name!r} under {apps_dir}; expected one of: {known}")
+
+
+def is_virtualenv(folder: Path) -> bool:
+    return (folder / "bin" / "python").exists() or (folder / "pyvenv.cfg").exists()
+
+
+def is_app_code_dir(folder: Path) -> bool:
+    """A folder inside an app that holds the app's code (not a cache, test or virtualenv)."""
+    return folder.name not in NOT_APP_CODE_DIRS and not is_virtualenv(folder)
+
+
+def app_python_sources(app_dir: Path) -> Iterator[Path]:
+    """The app's own ``.py`` files, sorted: what its bundle ships and the checks read."""
+    for path in sorted(app_dir.rglob("*.py")):
+        parents = path.relative_to(app_dir).parents
+        if all(is_app_code_dir(app_dir / p) for p in parents if p != Path(".")):
+            yield path
 
 
 @dataclass(frozen=True)

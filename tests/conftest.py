@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.support.server import ServedApp, serve
+from scripts.local.serve import ServedApp, serve
 
 # Property-based tests: few examples in `make test`, many in `make fuzz`
 # (`pytest --hypothesis-profile=fuzz`). No deadline: machines are noisy.
@@ -36,7 +36,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One headless Chromium for the session; each test drains its logs first."""
-    from tests.support.browser import make_driver
+    from scripts.browser.driver import make_driver
 
     driver = make_driver()
     try:

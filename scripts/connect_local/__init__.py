@@ -9,7 +9,8 @@ Never a production server: see the README section "A local Connect stand-in".
 Modules, one concept each: ``store`` (state on disk), ``directory`` (users
 and groups), ``access`` (who may view content), ``tasks`` (task logs),
 ``faults`` (fault injection), ``builder`` (bundle -> virtualenv),
-``processes`` (app processes), ``deployer`` (deploy tasks), ``api`` (the
+``app_processes`` (app processes), ``deployer`` (deploy tasks), ``api`` (the
 Connect API subset), ``proxy`` (content requests), ``pages`` (landing and
-login pages), ``server`` (wiring and the command line).
+login pages), ``html_frame`` (their HTML frame), ``server`` (wiring and the
+command line), ``launch`` (start it in its own process, for tests and the bench).
 """

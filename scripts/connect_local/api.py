@@ -30,6 +30,7 @@ from scripts.connect_local.directory import (
 from scripts.connect_local.faults import Faults, Unavailable
 from scripts.connect_local.store import Record, Store
 from scripts.connect_local.tasks import TaskRegistry
+from scripts.vanity import InvalidVanity, normalise_vanity
 
 # Connect's error codes, as its clients test them.
 CODE_INTERNAL = 1
@@ -43,8 +44,6 @@ CODE_UNAUTHENTICATED = 30
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-VANITY_PATTERN = re.compile(r"^/[A-Za-z0-9_/-]+/$")
-RESERVED_VANITY_PREFIXES = ("/content", "/connect", "/__")
 CONTENT_FIELDS = ("name", "title", "description", "access_type", "locked", "content_category")
 # Connect's runtime settings: accepted and stored so deploy tools can set them,
 # but they change nothing here (one process, no timeouts).
@@ -592,26 +591,18 @@ def get_vanity(guid: str) -> Response:
     return jsonify(_vanity_json(guid, path))
 
 
-def normalise_vanity(path: object) -> str:
-    if not isinstance(path, str):
-        raise ApiError(400, CODE_BAD_REQUEST, 'expected {"path": "/my-app/"}')
-    path = "/" + path.strip().strip("/") + "/"
-    if not VANITY_PATTERN.match(path) or "//" in path:
-        raise ApiError(400, CODE_BAD_REQUEST, f"vanity path {path!r}: use only A-Z a-z 0-9 _ / -")
-    if path.lower().startswith(RESERVED_VANITY_PREFIXES):
-        raise ApiError(
-            400,
-            CODE_BAD_REQUEST,
-            f"vanity path {path!r} may not start with /content, /connect or /__",
-        )
-    return path
+def vanity_path_from_body(body: Any) -> str:
+    try:
+        return normalise_vanity(body.get("path") if isinstance(body, dict) else None)
+    except InvalidVanity as error:
+        raise ApiError(400, CODE_BAD_REQUEST, str(error)) from None
 
 
 @api.put("/v1/content/<guid>/vanity")
 def set_vanity(guid: str) -> Response:
     _get_content(guid)
     body = _json_body()
-    path = normalise_vanity(body.get("path") if isinstance(body, dict) else None)
+    path = vanity_path_from_body(body)
     force = bool(body.get("force")) if isinstance(body, dict) else False
     with _store().change() as state:
         for other, other_path in list(state["vanities"].items()):

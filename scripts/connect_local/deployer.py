@@ -13,10 +13,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from scripts.connect_local.app_processes import AppProcess, AppStartError, ProcessManager
 from scripts.connect_local.builder import BuildError, Log, build, read_manifest, unpack
 from scripts.connect_local.directory import now_iso
 from scripts.connect_local.faults import Faults
-from scripts.connect_local.processes import AppProcess, AppStartError, ProcessManager
 from scripts.connect_local.store import Store
 from scripts.connect_local.tasks import Task, TaskRegistry
 

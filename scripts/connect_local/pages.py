@@ -8,9 +8,9 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
 from flask.typing import ResponseReturnValue
 
+from scripts.connect_local.app_processes import ProcessManager
 from scripts.connect_local.directory import register_visitor
-from scripts.connect_local.page import render
-from scripts.connect_local.processes import ProcessManager
+from scripts.connect_local.html_frame import render
 from scripts.connect_local.proxy import ANONYMOUS_COOKIE_VALUE, VISITOR_COOKIE, ContentProxy
 from scripts.connect_local.store import Store
 

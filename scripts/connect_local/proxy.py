@@ -20,11 +20,11 @@ from urllib.parse import quote
 
 from scripts.connect_local.access import Decision, decide
 from scripts.connect_local.api import ApiConfig, key_is_valid, visitor_from_key
+from scripts.connect_local.app_processes import AppStartError, UnixHTTPConnection
 from scripts.connect_local.builder import BuildError
 from scripts.connect_local.deployer import Deployer
 from scripts.connect_local.directory import ANONYMOUS, Visitor, visitor_for
-from scripts.connect_local.page import render
-from scripts.connect_local.processes import AppStartError, UnixHTTPConnection
+from scripts.connect_local.html_frame import render
 from scripts.connect_local.store import Store
 
 Environ = dict[str, Any]

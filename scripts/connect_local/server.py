@@ -22,10 +22,10 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from scripts.connect_local import api, pages
 from scripts.connect_local.access import ACCESS_TYPES
+from scripts.connect_local.app_processes import ProcessManager
 from scripts.connect_local.deployer import Deployer, ServerIdentity
 from scripts.connect_local.directory import ensure_user, register_visitor
 from scripts.connect_local.faults import Faults
-from scripts.connect_local.processes import ProcessManager
 from scripts.connect_local.proxy import ContentProxy
 from scripts.connect_local.store import Store
 from scripts.connect_local.tasks import TaskRegistry

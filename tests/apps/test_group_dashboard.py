@@ -9,8 +9,8 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.support.browser import drain
-from tests.support.smoke import AppPage
+from scripts.browser.driver import drain
+from scripts.browser.smoke import AppPage
 
 APP = "group-dashboard"
 SMALL = {"DASHBOARD_ROWS": "50000"}  # a million rows is what the benchmark is for

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from scripts.catalog import find_app
-from scripts.deploy.settings import load_settings
+from scripts.ship.deploy.settings import load_settings
 
 
 def test_deploy_groups_match_the_apps_default_gate() -> None:

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from scripts.frontend import ConnectLikeFrontend
-from scripts.load_dashboard import report, run_load
-from scripts.loopback import LoopbackClient
+from scripts.local.frontend import ConnectLikeFrontend
+from scripts.perf.load_dashboard import report, run_load
+from scripts.perf.loopback import LoopbackClient
 from tests.support.apps import app_built_with
 
 PREFIX = "/content/load-test/"

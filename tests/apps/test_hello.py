@@ -8,7 +8,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.support.smoke import AppPage
+from scripts.browser.smoke import AppPage
 
 
 @pytest.mark.browser

@@ -17,9 +17,9 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.support.browser import Journal, drain
-from tests.support.server import random_prefix
-from tests.support.smoke import AppPage
+from scripts.browser.driver import Journal, drain
+from scripts.browser.smoke import AppPage
+from scripts.local.serve import random_prefix
 
 VANITY = "/multi-page-dash/"
 # Served under a Connect-like prefix (with a vanity path, as Connect can add

@@ -21,9 +21,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from scripts.browser.smoke import AppPage
 from scripts.catalog import find_app
 from tests.support.fake_connect import fake_connect
-from tests.support.smoke import AppPage
 
 HEADER = "RStudio-Connect-Credentials"
 SALUTATIONS = ("Greetings", "Aloha", "Hello")  # away from the default and back

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.connect_local import ConnectLocal, running_connect_local
+from scripts.connect_local.launch import ConnectLocal, running_connect_local
 
 RSCONNECT = str(Path(sys.executable).parent / "rsconnect")
 CONTENT_URL = re.compile(r"/content/(?P<guid>[0-9a-f-]{36})/")

@@ -11,8 +11,8 @@ import pytest
 from posit.connect import Client
 from posit.connect.errors import ClientError
 
+from scripts.connect_local.launch import ConnectLocal
 from tests.connect_local.conftest import deploy, make_bundle_dir, rsconnect
-from tests.support.connect_local import ConnectLocal
 
 
 def test_wrong_key_is_refused_with_connects_error(connect: ConnectLocal, tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from posit.connect import Client
 
+from scripts.connect_local.launch import ConnectLocal
 from tests.connect_local.conftest import deploy, deployed_guid, make_bundle_dir
-from tests.support.connect_local import ConnectLocal
 
 GREETING_CALLBACK = {
     "output": "greeting.children",
@@ -125,8 +125,8 @@ def test_acl_access_type_and_identity_header(
 def test_browser_opens_the_deployed_app_as_the_chosen_visitor(
     connect: ConnectLocal, visitor_app: tuple[str, Path, str], browser: Any
 ) -> None:
-    from tests.support.connect_local import DeployedContent
-    from tests.support.smoke import AppPage
+    from scripts.browser.smoke import AppPage
+    from scripts.connect_local.launch import DeployedContent
 
     guid = visitor_app[0]
     connect.api("PATCH", f"v1/content/{guid}", {"access_type": "logged_in"})

@@ -7,11 +7,12 @@ import threading
 import pytest
 
 from scripts.connect_local.access import Decision, decide
-from scripts.connect_local.api import ApiError, normalise_vanity
+from scripts.connect_local.api import ApiError, vanity_path_from_body
+from scripts.connect_local.app_processes import summarise
 from scripts.connect_local.directory import ANONYMOUS, Visitor, parse_visitor_spec
 from scripts.connect_local.faults import Faults, Unavailable
-from scripts.connect_local.processes import summarise
 from scripts.connect_local.tasks import Task
+from scripts.vanity import normalise_vanity
 
 OWNER = Visitor("owner", "u-owner", (), ())
 ALICE = Visitor("alice", "u-alice", ("analysts",), ("g-analysts",))
@@ -84,7 +85,7 @@ def test_vanity_paths_are_normalised(given: str, expected: str) -> None:
 @pytest.mark.parametrize("bad", ["/content/x/", "/__x/", "/Connect/y/", "/a b/", "/a//b/", 7])
 def test_bad_vanity_paths_are_refused(bad: object) -> None:
     with pytest.raises(ApiError):
-        normalise_vanity(bad)
+        vanity_path_from_body({"path": bad})
 
 
 def test_visitor_spec_and_error_summary() -> None:

@@ -8,9 +8,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from scripts.connect_local.launch import running_connect_local
 from tests.connect_local.conftest import deploy, deployed_guid, make_bundle_dir
 from tests.connect_local.test_deploy import greeting, visit
-from tests.support.connect_local import running_connect_local
 
 OLD_CONNECT = "2025.01.0"  # before 2025.06.0: rsconnect activates in one step
 RUNNING_ROW = re.compile(r"<code>(?P<guid>[0-9a-f-]{36})</code>.*?<td>running</td>")

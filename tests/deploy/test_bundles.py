@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from scripts.app_check import AppCheckError
-from scripts.bundles import (
+from scripts.catalog import REPO_ROOT, AppInfo, discover_apps
+from scripts.checks.app_import import AppCheckError
+from scripts.ship.bundles import (
     BundleError,
     build_bundle,
     build_bundles,
     folders_without_app,
     python_version,
 )
-from scripts.catalog import REPO_ROOT, AppInfo, discover_apps
 from tests.support.workspace import import_in_clean_venv, scratch_workspace
 
 FIXTURE_APPS = Path(__file__).parent / "fixture_apps"
@@ -149,7 +149,7 @@ def test_python_version_override_is_validated() -> None:
 
 def test_make_bundles_reports_and_exits_nonzero_for_an_unknown_app() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "scripts.bundles", "no-such-app"],
+        [sys.executable, "-m", "scripts.ship.bundles", "no-such-app"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

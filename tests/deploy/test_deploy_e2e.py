@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
+from scripts.browser.smoke import AppPage
 from scripts.catalog import REPO_ROOT, AppInfo, discover_apps
-from scripts.deploy.settings import load_settings
-from tests.support.connect_local import ConnectLocal, DeployedContent, running_connect_local
-from tests.support.deploy_run import DeployRun, run_deploy_tool
-from tests.support.smoke import AppPage
+from scripts.connect_local.launch import ConnectLocal, DeployedContent, running_connect_local
+from scripts.ship.deploy.settings import load_settings
+from scripts.ship.deploy_subprocess import DeployRun, run_deploy_tool
 from tests.support.workspace import scratch_workspace
 
 API_KEY = f"e2e-key-{uuid.uuid4().hex}"  # distinctive: searched for in every output

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from scripts.dash_requests import UPDATE_PATH, callback_body
+from scripts.perf.dash_requests import UPDATE_PATH, callback_body
 from tests.support.apps import app_built_with
 
 PREFIX = "/content/0f6c3a52-9f0e-4d4e-9a57-1b1d3c5e7a90/"

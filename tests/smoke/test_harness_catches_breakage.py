@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.smoke import AppPage, SmokeFailure
+from scripts.browser.smoke import AppPage, SmokeFailure
 
 BROKEN = Path(__file__).parent / "broken_apps"
 

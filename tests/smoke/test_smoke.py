@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from scripts.browser.smoke import AppPage
 from scripts.catalog import AppInfo, discover_apps, smoke_visitor
-from tests.support.smoke import AppPage
 
 APPS = discover_apps()
 

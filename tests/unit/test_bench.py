@@ -10,11 +10,20 @@ from typing import Any
 
 import pytest
 
-from scripts.bench import chart, page, proctree, readme, report, runner, suite_time, wire
-from scripts.bench.model import Figure, PartialFailure, Skipped
-from scripts.bench.schedule import interleaved, schedule
-from scripts.bench.subjects import BadBenchSettings, subject_from_settings
-from tests.support.browser import Journal, Request
+from scripts.browser.driver import Journal, Request
+from scripts.perf.bench import (
+    chart,
+    discovery,
+    page_load,
+    proctree,
+    readme,
+    suite_time,
+    summary,
+    wire,
+)
+from scripts.perf.bench.model import Figure, PartialFailure, Skipped
+from scripts.perf.bench.schedule import interleaved, schedule
+from scripts.perf.bench.subjects import BadBenchSettings, subject_from_settings
 
 
 # -- interleaving ----------------------------------------------------------------------
@@ -101,14 +110,14 @@ FAKE_MODULES = {
     "__init__.py": "",
     "helper.py": "VALUE = 1\n",  # no measure(): not a bench module
     "good.py": (
-        "from scripts.bench.model import Figure\nORDER = 5\n"
+        "from scripts.perf.bench.model import Figure\nORDER = 5\n"
         "def measure(quick=False):\n"
         "    return [Figure('m', 'app', '', 'ms', [2.0 if quick else 1.0])]\n"
     ),
     "broken.py": "def measure(quick=False):\n    raise RuntimeError('boom')\n",
     "bad_import.py": "import no_such_module_here\ndef measure(quick=False):\n    return []\n",
     "skipping.py": (
-        "from scripts.bench.model import Skipped\n"
+        "from scripts.perf.bench.model import Skipped\n"
         "def measure(quick=False):\n    raise Skipped('not here')\n"
     ),
     "wrong_type.py": "def measure(quick=False):\n    return 'nope'\n",
@@ -128,7 +137,7 @@ def fake_bench(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 
 
 def test_discover_finds_modules_that_define_measure(fake_bench: Path) -> None:
-    assert runner.discover(fake_bench) == [
+    assert discovery.discover(fake_bench) == [
         "bad_import",
         "broken",
         "good",
@@ -138,7 +147,7 @@ def test_discover_finds_modules_that_define_measure(fake_bench: Path) -> None:
 
 
 def test_run_all_reports_each_module_and_never_raises(fake_bench: Path) -> None:
-    results = runner.run_all(True, bench_dir=fake_bench, package="fakebench")
+    results = discovery.run_all(True, bench_dir=fake_bench, package="fakebench")
     statuses = {r.name: r.status for r in results}
     assert statuses == {
         "good": "ok",
@@ -157,12 +166,12 @@ def test_run_all_reports_each_module_and_never_raises(fake_bench: Path) -> None:
 
 
 def test_run_all_skips_what_it_is_told(fake_bench: Path) -> None:
-    results = runner.run_all(
+    results = discovery.run_all(
         False, skip=["broken"], only=[], bench_dir=fake_bench, package="fakebench"
     )
     assert {r.name: r.status for r in results}["broken"] == "skipped"
     with pytest.raises(ValueError, match=r"unknown bench module\(s\) nope; expected some of"):
-        runner.run_all(False, skip=["nope"], bench_dir=fake_bench, package="fakebench")
+        discovery.run_all(False, skip=["nope"], bench_dir=fake_bench, package="fakebench")
 
 
 def test_partial_failure_keeps_the_figures() -> None:
@@ -171,19 +180,19 @@ def test_partial_failure_keeps_the_figures() -> None:
     def measure(quick: bool = False) -> list[Figure]:
         raise PartialFailure([figure], ["b: did not start"])
 
-    result = runner.run_one("x", measure, quick=False)
+    result = discovery.run_one("x", measure, quick=False)
     assert (result.status, result.figures, result.errors) == (
         "partial",
         [figure],
         ["b: did not start"],
     )
-    assert runner.run_one(
+    assert discovery.run_one(
         "y", lambda quick: (_ for _ in ()).throw(Skipped("why")), False
     ).status == ("skipped")
 
 
 def test_the_real_bench_modules_are_discovered() -> None:
-    found = runner.discover()
+    found = discovery.discover()
     assert {"cold_start", "first_load", "memory", "suite_time"} <= set(found)
     assert not {"model", "runner", "report", "schedule"} & set(found)
 
@@ -205,7 +214,7 @@ def test_process_tree_and_peak_rss_from_a_fake_proc(tmp_path: Path) -> None:
             status += f"VmHWM:\t{peak_kib} kB\n"
         (folder / "status").write_text(status)
 
-    fake(100, 1, "python -m scripts.run", 30 * 1024)
+    fake(100, 1, "python -m scripts.local.run", 30 * 1024)
     fake(101, 100, "gunicorn worker", 70 * 1024)
     fake(102, 101, "zombie child", None)
     fake(200, 1, "someone else", 999 * 1024)
@@ -278,20 +287,20 @@ def test_bad_bench_settings_name_the_key(
 
 
 # -- reports and the README block ------------------------------------------------------
-def sample_doc() -> report.Doc:
+def sample_doc() -> summary.Doc:
     ok = Figure("first-load bytes", "hello", "bare dbc", "KiB", [380.0], [379.0], max_ratio=1.1)
     missed = Figure("cold start", "dash", "bare", "ms", [300.0, 310.0], [100.0, 120.0], 1.15)
     results = [
-        runner.ModuleResult("first-load", "ok", figures=[ok]),
-        runner.ModuleResult("cold-start", "partial", figures=[missed], errors=["x: died"]),
-        runner.ModuleResult("deploy", "failed", errors=["ImportError: nope"]),
-        runner.ModuleResult("suite-time", "skipped", errors=["quick run"]),
+        discovery.ModuleResult("first-load", "ok", figures=[ok]),
+        discovery.ModuleResult("cold-start", "partial", figures=[missed], errors=["x: died"]),
+        discovery.ModuleResult("deploy", "failed", errors=["ImportError: nope"]),
+        discovery.ModuleResult("suite-time", "skipped", errors=["quick run"]),
     ]
-    return report.document(results, quick=True, started=report.started_now())
+    return summary.document(results, quick=True, started=summary.started_now())
 
 
 def test_text_table_names_misses_failures_and_skips() -> None:
-    text = report.text_table(sample_doc())
+    text = summary.text_table(sample_doc())
     assert "380 KiB" in text and "1.00x" in text
     assert "! target missed: cold start of dash: ratio 2.77 > 1.15" in text
     assert "! partial: cold-start: x: died" in text
@@ -300,13 +309,13 @@ def test_text_table_names_misses_failures_and_skips() -> None:
 
 
 def test_markdown_block_is_a_table_with_the_chart() -> None:
-    block = report.markdown(sample_doc(), "scripts/bench/results/bench.png")
+    block = summary.markdown(sample_doc(), "scripts/perf/bench/results/bench.png")
     lines = block.splitlines()
     table = [line for line in lines if line.startswith("|")]
     assert len(table) == 4  # header, rule, two figures
     assert all(line.count("|") == table[0].count("|") for line in table)
     assert "quick run" in block
-    assert "![bench chart: ratios to the baselines](scripts/bench/results/bench.png)" in block
+    assert "![bench chart: ratios to the baselines](scripts/perf/bench/results/bench.png)" in block
 
 
 def test_replace_block_rewrites_only_between_the_markers() -> None:
@@ -335,7 +344,7 @@ def test_rewrite_from_a_results_file(tmp_path: Path) -> None:
     results.write_text(json.dumps(sample_doc()))
     target.write_text(f"intro\n{readme.START}\n{readme.END}\nrest\n")
 
-    def no_chart(doc: report.Doc, path: Path) -> bool:
+    def no_chart(doc: summary.Doc, path: Path) -> bool:
         return False
 
     assert readme.rewrite(results, target, tmp_path / "a" / "bench.png", no_chart) == [target]
@@ -343,7 +352,7 @@ def test_rewrite_from_a_results_file(tmp_path: Path) -> None:
     assert text.startswith("intro\n") and text.endswith("rest\n")
     assert "| first-load bytes | hello |" in text and "![bench chart" not in text
 
-    def fake_chart(doc: report.Doc, path: Path) -> bool:
+    def fake_chart(doc: summary.Doc, path: Path) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"png")
         return True
@@ -372,7 +381,7 @@ def test_in_flight_ignores_finished_and_inline_urls() -> None:
             "4": Request("http://h/gone.js", failure="net::ERR_FAILED", finished=True),
         }
     )
-    assert page.in_flight(journal) == ["http://h/plotly.min.js"]
+    assert page_load.in_flight(journal) == ["http://h/plotly.min.js"]
 
 
 def test_suite_summary_skips_makes_own_lines() -> None:

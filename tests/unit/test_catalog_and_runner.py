@@ -28,7 +28,7 @@ def test_unknown_app_lists_the_known_ones(tmp_path: Path) -> None:
 
 def test_run_with_unknown_app_exits_with_the_list() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "scripts.run", "no-such-app"],
+        [sys.executable, "-m", "scripts.local.run", "no-such-app"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

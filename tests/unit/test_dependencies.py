@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scripts.catalog import AppInfo, discover_apps
-from scripts.dependencies import (
+from scripts.checks.dependencies import (
     declared_distributions,
     module_distributions,
     third_party_imports,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from scripts.deploy.publish import _run_once, deploy_command
-from scripts.deploy.settings import DeploySettings
-from scripts.deploy.target import Target
+from scripts.ship.deploy.publish import _run_once, deploy_command
+from scripts.ship.deploy.settings import DeploySettings
+from scripts.ship.deploy.target import Target
 
 KEY = "k-123-secret"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from scripts.deploy.content import content_name
-from scripts.deploy.report import AppResult, render_table, write_report
+from scripts.ship.deploy.content import content_name
+from scripts.ship.deploy.report import AppResult, render_table, write_report
 
 
 def test_table_has_one_row_per_app_sorted() -> None:

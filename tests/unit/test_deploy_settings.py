@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from scripts.catalog import AppInfo, discover_apps
-from scripts.deploy.settings import (
+from scripts.ship.deploy.settings import (
     DeploySettings,
     SettingsError,
     check_environment,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.deploy.retry import RetryPolicy, is_transient_cli_failure
-from scripts.deploy.target import Target, TargetError, redact, resolve_target
+from scripts.ship.deploy.retry import RetryPolicy, is_transient_cli_failure
+from scripts.ship.deploy.target import Target, TargetError, redact, resolve_target
 
 KEY = "s3cr3t-key-value"
 

@@ -9,10 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from scripts.deploy.api import plain_session
-from scripts.deploy.retry import RetryPolicy
-from scripts.deploy.target import Target
-from scripts.deploy.verify import VerifyError, verify_content
+from scripts.ship.deploy.api import plain_session
+from scripts.ship.deploy.retry import RetryPolicy
+from scripts.ship.deploy.target import Target
+from scripts.ship.deploy.verify import VerifyError, verify_content
 
 KEY = "verify-key"
 PAGES = {

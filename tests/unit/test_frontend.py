@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from scripts.frontend import (
+from scripts.local.frontend import (
     ConnectLikeFrontend,
     credentials_header,
     normalise_prefix,
-    normalise_vanity,
 )
+from scripts.vanity import normalise_vanity
 
 
 def echo_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from scripts.catalog import discover_apps
-from scripts.gallery import (
+from scripts.gallery.table import (
     END,
     SCREENSHOT,
     START,
@@ -102,9 +102,9 @@ def test_check_names_what_is_stale(repo: Path) -> None:
 def test_screenshot_only_of_a_page_that_passes_the_smoke_check(
     tmp_path: Path, browser: Any
 ) -> None:
+    from scripts.browser.smoke import SmokeFailure
     from scripts.catalog import REPO_ROOT, AppInfo, find_app
-    from scripts.screenshots import photograph
-    from tests.support.smoke import SmokeFailure
+    from scripts.gallery.screenshots import photograph
 
     good = tmp_path / "hello"
     shutil.copytree(find_app("hello").path, good, ignore=shutil.ignore_patterns(SCREENSHOT))

@@ -36,7 +36,7 @@ from connectkit.identity import credentials_mode
 from connectkit.trust import header_trust
 from dash import Dash, Input, Output, html
 
-from scripts import run
+from scripts.local import run
 
 USER_GUID = "6f300623-1e0c-48e6-a473-ddf630c0c0c3"
 GROUP_GUID = "0b8a1e2c-7d5f-4c3a-9e6b-2f1d4a8c9b70"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from scripts.catalog import REPO_ROOT, AppInfo, discover_apps
-from scripts.dependencies import undeclared_imports
-from scripts.new_app import ScaffoldError, create, main
+from scripts.checks.dependencies import undeclared_imports
+from scripts.scaffold.new_app import ScaffoldError, create, main
 
 
 def no_lock(root: Path) -> None:

@@ -1,0 +1,213 @@
+"""Start the Connect stand-in (scripts.connect_local) in its own process for a test.
+
+    with running_connect_local(tmp_path / "connect", default_visitor="alice:analysts") as connect:
+        subprocess.run([rsconnect, "deploy", "dash", "-s", connect.url, "-k", connect.api_key, DIR])
+        connect.api("PATCH", f"v1/content/{guid}", {"access_type": "all"})
+        connect.fail_next("v1/content/*/bundles", count=2)   # next 2 uploads answer 503
+
+The stand-in binds a free port; ``url`` has no trailing slash. Its output is in
+``state_dir/../connect-local.log`` (``log_tail()``). Leaving the block stops it
+and every app it started; the state directory stays, so a second
+``running_connect_local`` on the same directory is a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scripts.catalog import REPO_ROOT
+from scripts.local.shutdown import stop
+
+READY_LINE = re.compile(r"connect-local serving at (?P<url>http://\S+)")
+START_TIMEOUT_S = 60.0
+DEFAULT_API_KEY = "connect-local-test-key"
+
+
+class ConnectLocalError(RuntimeError):
+    """The stand-in did not start, or an API call failed; carries its log tail."""
+
+
+@dataclass
+class ConnectLocal:
+    url: str  # e.g. http://127.0.0.1:40123 (no trailing slash)
+    api_key: str
+    state_dir: Path
+    log_path: Path
+    process: subprocess.Popen[bytes]
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def request(
+        self, method: str, path: str, body: Any = None, *, key: str | None = None
+    ) -> tuple[int, Any]:
+        """(status, decoded JSON or None) for ``path`` relative to the server root."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + "/" + path.lstrip("/"), data, method=method)
+        request.add_header("Authorization", f"Key {self.api_key if key is None else key}")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            with error:  # closes its socket: a leak is a ResourceWarning, an error here
+                status, raw = error.code, error.read()
+        return status, json.loads(raw) if raw else None
+
+    def api(self, method: str, path: str, body: Any = None) -> Any:
+        """Call ``/__api__/<path>`` and return its JSON; raise on a non-2xx answer."""
+        status, payload = self.request(method, f"__api__/{path}", body)
+        if not 200 <= status < 300:
+            raise ConnectLocalError(f"{method} {path} answered {status}: {payload}")
+        return payload
+
+    def content_by_name(self, name: str) -> dict[str, Any]:
+        found = self.api("GET", f"v1/content?name={name}")
+        if len(found) != 1:
+            raise ConnectLocalError(f"expected one content item named {name!r}, found {found}")
+        return found[0]
+
+    # -- fault injection ---------------------------------------------------------------
+
+    def fail_next(self, path: str, count: int = 1, method: str = "*") -> None:
+        """The next ``count`` API calls matching ``path`` (glob after /__api__/) answer 503."""
+        self._faults("POST", "unavailable", {"path": path, "count": count, "method": method})
+
+    def fail_builds(self, count: int = 1, message: str = "build failed (injected fault)") -> None:
+        self._faults("POST", "failing_builds", {"count": count, "message": message})
+
+    def slow_tasks(self, seconds: float) -> None:
+        self._faults("POST", "task_delay", {"seconds": seconds})
+
+    def clear_faults(self) -> None:
+        self._faults("DELETE", "", None)
+
+    def _faults(self, method: str, path: str, body: Any) -> None:
+        status, payload = self.request(method, f"__faults__/{path}", body)
+        if status != 200:
+            raise ConnectLocalError(f"fault injection {path!r} answered {status}: {payload}")
+
+
+def _wait_until_ready(log_path: Path, offset: int, process: subprocess.Popen[bytes]) -> str:
+    """The URL from this run's ready line (the log may hold earlier runs' lines)."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        match = READY_LINE.search(log_path.read_bytes()[offset:].decode(errors="replace"))
+        if match:
+            url = match.group("url")
+            try:
+                with urllib.request.urlopen(url + "/__ping__", timeout=5):
+                    return url
+            except (urllib.error.URLError, OSError):
+                pass
+        if process.poll() is not None:
+            tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-30:])
+            raise ConnectLocalError(f"connect-local exited with {process.returncode}:\n{tail}")
+        time.sleep(0.05)  # polling interval while the server starts
+    raise ConnectLocalError(f"connect-local not ready within {START_TIMEOUT_S:.0f}s")
+
+
+@contextmanager
+def running_connect_local(
+    state_dir: Path,
+    *,
+    api_key: str = DEFAULT_API_KEY,
+    version: str | None = None,
+    default_visitor: str | None = None,
+    users: Sequence[str] = (),
+    environments_dir: Path | None = None,
+    extra_args: Sequence[str] = (),
+) -> Iterator[ConnectLocal]:
+    """Run the stand-in on a free port until the block ends.
+
+    ``version``: the Connect version to report (default: new enough for
+    rsconnect's draft-then-activate flow); ``default_visitor`` and ``users``:
+    ``NAME[:GROUP,GROUP]`` specs (the default visitor of content requests, and
+    users to register so permissions can name them); ``environments_dir``:
+    built virtualenvs, shareable between stand-ins (bundles with identical
+    requirements then build once).
+    """
+    state_dir = Path(state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "scripts.connect_local",
+        "--port",
+        "0",
+        "--state-dir",
+        str(state_dir),
+        "--api-key",
+        api_key,
+    ]
+    if version:
+        command += ["--version", version]
+    if default_visitor:
+        command += ["--visitor", default_visitor]
+    for spec in users:
+        command += ["--user", spec]
+    if environments_dir is not None:
+        command += ["--environments-dir", str(environments_dir)]
+    command += list(extra_args)
+    log_path = state_dir.parent / f"{state_dir.name}-connect-local.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONNECT_", "DASH_"))}
+    offset = log_path.stat().st_size if log_path.exists() else 0
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**env, "PYTHONUNBUFFERED": "1"},
+        )
+    try:
+        url = _wait_until_ready(log_path, offset, process)
+        yield ConnectLocal(url, api_key, state_dir, log_path, process)
+    finally:
+        stop(process, grace_s=30)
+
+
+@dataclass
+class DeployedContent:
+    """A content item as scripts.browser.smoke.AppPage needs it (like ServedApp).
+
+    ``url`` is the content URL (``.../content/<guid>/``); ``stderr()`` is the
+    output of the app process serving the active bundle.
+    """
+
+    name: str
+    url: str
+    origin: str
+    log_path: Path
+
+    @classmethod
+    def find(cls, connect: ConnectLocal, guid: str) -> DeployedContent:
+        content = connect.api("GET", f"v1/content/{guid}")
+        if not content.get("bundle_id"):
+            raise ConnectLocalError(f"content {guid} has no active bundle")
+        log = connect.state_dir / "content" / guid / "bundles" / content["bundle_id"] / "app.log"
+        return cls(content["name"], f"{connect.url}/content/{guid}/", connect.url, log)
+
+    def stderr(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stderr_tail(self, lines: int = 30) -> str:
+        return "\n".join(self.stderr().splitlines()[-lines:])
+
+    def tracebacks(self) -> list[str]:
+        return re.findall(
+            r"Traceback \(most recent call last\):\n(?:[ \t].*\n)*\S.*", self.stderr()
+        )

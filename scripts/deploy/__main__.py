@@ -1,3 +1,0 @@
-from scripts.deploy.cli import main
-
-raise SystemExit(main())

@@ -1,0 +1,62 @@
+"""``make screenshots``: a picture of every app, and the README gallery.
+
+Each discovered app is served by the same runner as ``make run`` and opened
+in headless Chromium by the smoke harness, as its ``[tool.monorepo.smoke]``
+visitor. Only a page that passes the smoke check is photographed, to
+``apps/<name>/screenshot.png``; then the README's gallery table is rewritten.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from selenium import webdriver
+
+from scripts.browser.driver import make_driver
+from scripts.browser.smoke import AppPage, SmokeFailure
+from scripts.catalog import AppInfo, discover_apps, smoke_visitor
+from scripts.gallery.table import SCREENSHOT, write_readme
+from scripts.local.serve import AppFailedToStart, serve
+
+
+def photograph(app: AppInfo, driver: webdriver.Chrome, log_dir: Path) -> Path:
+    """Serve ``app``, check its page, and copy the screenshot beside it."""
+    visitor = smoke_visitor(app)
+    with serve(app.path, user=visitor.user, groups=visitor.groups, log_dir=log_dir) as served:
+        page = AppPage(driver, served, label=f"gallery-{app.name}")
+        page.open().check()  # saves the screenshot once the page proved clean
+        target = app.path / SCREENSHOT
+        shutil.copyfile(page.screenshot_path, target)
+    return target
+
+
+def main() -> int:
+    apps = discover_apps()
+    failed = []
+    driver = make_driver()
+    try:
+        with tempfile.TemporaryDirectory(prefix="screenshots-") as logs:
+            for app in apps:
+                try:
+                    target = photograph(app, driver, Path(logs) / app.name)
+                except (SmokeFailure, AppFailedToStart) as error:
+                    print(
+                        f"{app.name}: no screenshot, the page is broken:\n{error}", file=sys.stderr
+                    )
+                    failed.append(app.name)
+                else:
+                    print(f"{app.name}: {target}")
+    finally:
+        driver.quit()
+    write_readme(apps)
+    print("README.md: gallery table rewritten")
+    if failed:
+        print(f"broken apps (old screenshot kept, if any): {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,124 @@
+"""Serve one app the way Posit Connect does: ``make run APP=name``.
+
+- under ``/content/<id>/`` (``/`` redirects there), with
+  ``DASH_REQUESTS_PATHNAME_PREFIX`` set before the app is imported;
+- the working directory and import path set to the app folder, as in a bundle;
+- ``RStudio-Connect-Credentials`` set for every request from ``--user`` and
+  ``--groups`` (anonymous without ``--user``; a client's own header is dropped);
+- a real WSGI server (gunicorn, threaded worker), ``--reload`` for development.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from connectkit.trust import LOCAL_RUNNER, TRUSTED_FRONTEND_ENV
+
+from scripts.catalog import UnknownAppError, discover_apps, find_app
+from scripts.local.frontend import (
+    ConnectLikeFrontend,
+    credentials_header,
+    normalise_prefix,
+)
+from scripts.vanity import normalise_vanity
+
+READY_MESSAGE = "Serving {name} at {url}"
+
+
+def load_dash_app(app_dir: Path) -> Any:
+    """Import ``app:app`` from ``app_dir`` as Connect does (folder on sys.path)."""
+    os.chdir(app_dir)
+    sys.path.insert(0, str(app_dir))
+    module = importlib.import_module("app")
+    dash_app = getattr(module, "app", None)
+    if dash_app is None or not hasattr(dash_app, "server"):
+        raise SystemExit(f"{app_dir / 'app.py'} defines no Dash object named `app`")
+    return dash_app
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("app", nargs="?", help="app name (a folder under apps/)")
+    parser.add_argument("--app-dir", type=Path, help="serve this folder instead of apps/<app>")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8050, help="0 picks a free port")
+    parser.add_argument("--prefix", help="URL prefix (default /content/<app>/)")
+    parser.add_argument("--vanity", help="also serve the index at this vanity path, as Connect")
+    parser.add_argument("--user", default="", help="visitor's user name (empty: anonymous)")
+    parser.add_argument("--groups", default="", help="visitor's groups, comma-separated")
+    parser.add_argument("--credentials", help="raw header value to send instead (testing)")
+    parser.add_argument("--reload", action="store_true", help="restart on code changes")
+    parser.add_argument("--threads", type=int, default=8)
+    return parser
+
+
+def resolve_app_dir(args: argparse.Namespace) -> tuple[str, Path]:
+    if args.app_dir:
+        app_dir = args.app_dir.resolve()
+        if not (app_dir / "app.py").is_file():
+            raise SystemExit(f"{app_dir} has no app.py")
+        return app_dir.name, app_dir
+    if not args.app:
+        names = ", ".join(a.name for a in discover_apps()) or "(none)"
+        raise SystemExit(f"APP is not set: expected one of: {names}")
+    try:
+        return args.app, find_app(args.app).path
+    except UnknownAppError as error:
+        raise SystemExit(f"error: {error}") from None
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    name, app_dir = resolve_app_dir(args)
+    prefix = normalise_prefix(args.prefix or f"/content/{name}/")
+    try:
+        vanity = normalise_vanity(args.vanity) if args.vanity else None
+    except ValueError as error:
+        raise SystemExit(f"error: --vanity: {error}") from None
+    if args.credentials is not None:
+        credentials: str | None = args.credentials
+    else:
+        credentials = credentials_header(args.user, args.groups.split(","))
+
+    # Dash reads its prefix once, when Dash() is built: set it before the import.
+    os.environ["DASH_REQUESTS_PATHNAME_PREFIX"] = prefix
+    os.environ[TRUSTED_FRONTEND_ENV] = LOCAL_RUNNER  # tells connectkit the header is ours
+
+    from gunicorn.app.base import BaseApplication  # the real server, as in production
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            settings = {
+                "bind": f"{args.host}:{args.port}",
+                "worker_class": "gthread",
+                "workers": 1,
+                "threads": args.threads,
+                "reload": args.reload,
+                "timeout": 120,  # large apps build their data at import
+                "graceful_timeout": 5,
+                "loglevel": "warning",
+                "when_ready": announce,
+            }
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            dash_app = load_dash_app(app_dir)
+            return ConnectLikeFrontend(dash_app.server, prefix, credentials, vanity)
+
+    def announce(server: Any) -> None:
+        port = server.LISTENERS[0].sock.getsockname()[1]
+        url = f"http://{args.host}:{port}{prefix}"
+        who = args.user or "anonymous"
+        print(READY_MESSAGE.format(name=name, url=url) + f" (visitor: {who})", flush=True)
+
+    Server().run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""First-load bytes on the wire in headless Chromium, and how they are served.
+
+Every app and the baseline (Dash + dash-bootstrap-components, compressed) are
+served at once; each round loads each page with the browser cache disabled
+and counts every response until the page is ready (``page_load.py``: Dash idle,
+graphs drawn, nothing in flight), compressed as served. Two more figures per
+app, targets of zero: compressible responses sent without compression, and
+requests to any other host (a CDN).
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+
+from selenium.webdriver import Chrome
+
+from scripts.browser.driver import make_driver
+from scripts.perf.bench import launch, page_load, subjects, wire
+from scripts.perf.bench.model import Figure, PartialFailure
+from scripts.perf.bench.schedule import interleaved, rounds_for
+
+ORDER = 20
+
+
+@dataclass
+class Load:
+    """What the loads of one subject showed, round after round."""
+
+    kib: list[float] = field(default_factory=list)
+    uncompressed: list[list[str]] = field(default_factory=list)
+    foreign: list[list[str]] = field(default_factory=list)
+
+
+def load_once(driver: Chrome, app: launch.Running, load: Load) -> float:
+    driver.execute_cdp_cmd("Network.clearBrowserCache", {})
+    journal = page_load.load(driver, app.url)
+    requests = list(journal.requests.values())
+    if problems := journal.failed_requests():
+        raise RuntimeError(f"{app.subject.name}: failed requests: {problems}")
+    load.uncompressed.append(wire.uncompressed(requests))
+    load.foreign.append(journal.foreign_requests(app.origin))
+    load.kib.append(wire.total_kib(requests))
+    return load.kib[-1]
+
+
+def measure(quick: bool = False) -> list[Figure]:
+    base = subjects.baseline(subjects.BARE_DBC)
+    apps = subjects.apps()
+    loads = {s.name: Load() for s in [base, *apps]}
+    errors: list[str] = []
+    with ExitStack() as stack:
+        running: dict[str, launch.Running] = {}
+        for subject in [base, *apps]:
+            try:
+                running[subject.name] = stack.enter_context(launch.running(subject))
+            except launch.StartFailed as error:
+                errors.append(str(error))
+        if base.name not in running:
+            raise RuntimeError(f"the baseline did not start: {errors}")
+        driver = make_driver()
+        stack.callback(driver.quit)
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        probes = {
+            name: lambda app=app: load_once(driver, app, loads[app.subject.name])
+            for name, app in running.items()
+        }
+        samples = interleaved(probes, runs=rounds_for(quick))
+    errors += [f"{name}: {error}" for name, error in samples.errors.items()]
+    if base.name in samples.errors:
+        raise RuntimeError(f"the baseline did not load: {errors}")
+    figures = []
+    for app in apps:
+        if app.name not in running or app.name in samples.errors:
+            continue
+        load = loads[app.name]
+        figures.append(
+            Figure(
+                measure="first-load bytes",
+                subject=app.name,
+                baseline="bare Dash + dbc, compressed",
+                unit="KiB",
+                subject_samples=samples.values[app.name],
+                baseline_samples=samples.values[base.name],
+                max_ratio=app.target("max_first_load_ratio"),
+            )
+        )
+        for label, found in (
+            ("uncompressed responses", load.uncompressed),
+            ("requests to other hosts", load.foreign),
+        ):
+            figures.append(
+                Figure(
+                    measure=label,
+                    subject=app.name,
+                    baseline="",
+                    unit="requests",
+                    subject_samples=[
+                        float(len(urls)) for urls in found[-len(samples.values[app.name]) :]
+                    ],
+                    max_value=0,
+                    note=wire.short(url for urls in found for url in urls),
+                )
+            )
+    if errors:
+        raise PartialFailure(figures, errors)
+    return figures

@@ -1,0 +1,61 @@
+"""Serve a bench subject through the one serving path (scripts.local.serve) and time it.
+
+The clock starts just before the runner process is spawned and stops at the
+first 200 on the app's index (the page a visitor asks for), so it counts the
+interpreter, gunicorn, the imports and the first layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from scripts.catalog import REPO_ROOT
+from scripts.local.serve import AppFailedToStart, ServedApp, serve
+from scripts.perf.bench import proctree
+from scripts.perf.bench.subjects import Subject
+
+LOG_DIR = REPO_ROOT / "build" / "bench" / "logs"
+StartFailed = AppFailedToStart  # the bench's name for it
+
+
+@dataclass
+class Running:
+    subject: Subject
+    served: ServedApp
+    cold_start_s: float
+    cold_start_cpu_s: float  # CPU time of the runner and its worker up to that 200
+
+    @property
+    def url(self) -> str:  # the index: http://127.0.0.1:<port>/content/<guid>/
+        return self.served.url
+
+    @property
+    def origin(self) -> str:
+        return self.served.origin
+
+    def stderr_tail(self, lines: int = 15) -> str:
+        return self.served.stderr_tail(lines)
+
+
+@contextmanager
+def running(subject: Subject, log_dir: Path | None = None) -> Iterator[Running]:
+    """Serve ``subject`` on a free port under a random prefix; stop it on exit."""
+    with serve(
+        subject.path,
+        user=subject.user,
+        groups=subject.groups,
+        env=subject.env,
+        log_dir=log_dir or LOG_DIR / subject.path.name,
+        ready="index",
+    ) as served:
+        cpu = proctree.cpu_seconds(served.process.pid)
+        yield Running(subject, served, served.ready_s, cpu)
+
+
+def cold_start(subject: Subject) -> tuple[float, float]:
+    """One cold start: wall and CPU seconds to the first 200 (the process is stopped again)."""
+    with running(subject) as app:
+        return app.cold_start_s, app.cold_start_cpu_s

@@ -1,0 +1,163 @@
+"""The bench's results: one JSON document, shown as a text table or Markdown.
+
+Everything here reads the JSON document (plain dicts), so the README can be
+regenerated from a saved results file without measuring again.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from scripts.perf.bench.discovery import ModuleResult
+
+SCHEMA = 1
+Doc = dict[str, Any]
+FigureDoc = dict[str, Any]
+COLUMNS = ("measure", "subject", "median (min-max)", "baseline (min-max)", "ratio", "target", "")
+
+
+def machine() -> dict[str, Any]:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": platform.platform(terse=True),
+        "load_average_at_start": load,
+    }
+
+
+def document(results: Sequence[ModuleResult], quick: bool, started: datetime) -> Doc:
+    figures = [
+        {"module": result.name, **figure.to_json()}
+        for result in results
+        for figure in result.figures
+    ]
+    return {
+        "schema": SCHEMA,
+        "started": started.astimezone(UTC).isoformat(timespec="seconds"),
+        "quick": quick,
+        "machine": machine(),
+        "modules": [result.to_json() for result in results],
+        "figures": figures,
+    }
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    if abs(value) >= 100 or float(value).is_integer():
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def spread(median: float | None, low: float | None, high: float | None, unit: str) -> str:
+    if median is None:
+        return "-"
+    if low == high:
+        return f"{number(median)} {unit}"
+    return f"{number(median)} {unit} ({number(low)}-{number(high)})"
+
+
+def target(figure: FigureDoc) -> str:
+    parts = []
+    if figure.get("max_ratio") is not None:
+        parts.append(f"<= {figure['max_ratio']:g}x")
+    if figure.get("min_ratio") is not None:
+        parts.append(f">= {figure['min_ratio']:g}x")
+    if figure.get("max_value") is not None:
+        parts.append(f"<= {figure['max_value']:g} {figure['unit']}")
+    return ", ".join(parts) or "-"
+
+
+def verdict(figure: FigureDoc) -> str:
+    if figure["misses"]:
+        return "MISSED"
+    return "ok" if target(figure) != "-" else ""
+
+
+def rows(doc: Doc) -> list[tuple[str, ...]]:
+    table: list[tuple[str, ...]] = []
+    for f in doc["figures"]:
+        base = f.get("baseline_samples") or []
+        baseline = (
+            spread(f["baseline_median"], min(base), max(base), f["unit"]) + f" [{f['baseline']}]"
+            if base
+            else "-"
+        )
+        ratio = f"{f['ratio']:.2f}x" if f.get("ratio") is not None else "-"
+        median = spread(f["subject_median"], f["subject_min"], f["subject_max"], f["unit"])
+        if f.get("note"):
+            median += f" ({f['note']})" if not base else ""
+        table.append((f["measure"], f["subject"], median, baseline, ratio, target(f), verdict(f)))
+    return table
+
+
+def problems(doc: Doc) -> list[str]:
+    """One line per missed target, failed or partial module."""
+    lines = [
+        f"target missed: {f['measure']} of {f['subject']}: {'; '.join(f['misses'])}"
+        for f in doc["figures"]
+        if f["misses"]
+    ]
+    for module in doc["modules"]:
+        if module["status"] in ("failed", "partial"):
+            lines.append(f"{module['status']}: {module['name']}: {module['errors'][0]}")
+    return lines
+
+
+def skipped(doc: Doc) -> list[str]:
+    return [
+        f"{m['name']} ({m['errors'][0] if m['errors'] else 'skipped'})"
+        for m in doc["modules"]
+        if m["status"] == "skipped"
+    ]
+
+
+def text_table(doc: Doc) -> str:
+    table = [COLUMNS, *rows(doc)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in table]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    out = [line.rstrip() for line in lines]
+    out += [f"! {line}" for line in problems(doc)]
+    out += [f"skipped: {line}" for line in skipped(doc)]
+    return "\n".join(out)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def markdown(doc: Doc, chart: str | None = None) -> str:
+    """The README block: when and how measured, the table, the chart, what went wrong."""
+    when = doc["started"].replace("T", " ").replace("+00:00", " UTC")
+    mode = "quick run (`QUICK=1`)" if doc["quick"] else "full run"
+    box = doc["machine"]
+    load = box.get("load_average_at_start")
+    lines = [
+        f"Measured {when}, {mode}, on {box['cpus']} CPUs (Python {box['python']}"
+        + (f", load average {load:.1f} at start" if load is not None else "")
+        + "). Medians of the runs after a warm-up, min-max in brackets; each baseline"
+        " is measured in the same run, interleaved with the apps.",
+        "",
+        "| " + " | ".join(COLUMNS[:-1]) + " | result |",
+        "|" + "---|" * len(COLUMNS),
+    ]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows(doc)]
+    if chart:
+        lines += ["", f"![bench chart: ratios to the baselines]({chart})"]
+    if found := problems(doc):
+        lines += ["", *[f"- {line}" for line in found]]
+    if left_out := skipped(doc):
+        lines += ["", "Not measured in this run: " + "; ".join(left_out) + "."]
+    return "\n".join(lines)
+
+
+def started_now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,3 @@
+from scripts.ship.deploy.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""Upload one bundle with the real rsconnect CLI, retrying transient failures.
+
+The content already exists (found or created by name), so every deploy is
+``--app-id GUID``: a retry or a second run replaces the bundle, never adds
+content. Output lines stream to ``on_line`` (redacted) as they come.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from scripts.catalog import ENTRYPOINT
+from scripts.ship.bundles import rsconnect_executable
+from scripts.ship.deploy.retry import RetryPolicy, is_transient_cli_failure
+from scripts.ship.deploy.settings import DeploySettings
+from scripts.ship.deploy.target import Target
+
+DEFAULT_TIMEOUT_S = 900.0
+_ANSI_ESCAPE = re.compile(
+    r"\x1b\[[0-9;]*[A-Za-z]"
+)  # rsconnect colours its output  # one app's whole upload, build and verification
+
+
+class PublishError(RuntimeError):
+    """rsconnect failed (after retries, for transient failures); the message has its output."""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    attempts: int
+    output: str  # redacted
+
+
+def deploy_command(
+    bundle_dir: Path, guid: str, settings: DeploySettings, target: Target
+) -> list[str]:
+    command = [rsconnect_executable(), "deploy", "dash", *target.rsconnect_args()]
+    command += ["--app-id", guid, "--title", settings.title, "--entrypoint", ENTRYPOINT]
+    for name in settings.environment:  # NAME alone: rsconnect reads the value from its env
+        command += ["--environment", name]
+    return [*command, str(bundle_dir)]
+
+
+def _run_once(
+    command: list[str],
+    env: Mapping[str, str],
+    target: Target,
+    on_line: Callable[[str], None],
+    timeout_s: float,
+) -> tuple[int | None, str]:
+    """(exit status or None on timeout, redacted output)."""
+    killed = threading.Event()
+    lines = []
+    # The with block closes the pipe and reaps the process, killed or not.
+    with subprocess.Popen(
+        command, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+
+        def kill() -> None:
+            killed.set()
+            process.kill()
+
+        timer = threading.Timer(timeout_s, kill)
+        timer.start()
+        try:
+            assert process.stdout is not None
+            for raw in process.stdout:
+                line = target.redact(_ANSI_ESCAPE.sub("", raw).rstrip())
+                lines.append(line)
+                if line.strip():
+                    on_line(line)
+            process.wait()
+        finally:
+            timer.cancel()
+    return (None if killed.is_set() else process.returncode), "\n".join(lines)
+
+
+def publish(
+    bundle_dir: Path,
+    guid: str,
+    settings: DeploySettings,
+    target: Target,
+    *,
+    policy: RetryPolicy,
+    on_line: Callable[[str], None] = lambda line: None,
+    environ: Mapping[str, str] = os.environ,
+    timeout_s: float | None = None,
+) -> PublishResult:
+    """Run rsconnect until it succeeds, fails for good, or runs out of attempts.
+
+    ``timeout_s`` (default ``DEPLOY_TIMEOUT`` from ``environ``, else 900 s) bounds
+    each attempt: a hung upload or build fails this app, not the batch.
+    """
+    timeout_s = timeout_s or float(environ.get("DEPLOY_TIMEOUT") or DEFAULT_TIMEOUT_S)
+    command = deploy_command(bundle_dir, guid, settings, target)
+    env = target.child_environment(environ)
+    for attempt in range(1, policy.attempts + 1):
+        status, output = _run_once(command, env, target, on_line, timeout_s)
+        if status == 0:
+            return PublishResult(attempts=attempt, output=output)
+        if status is None:
+            raise PublishError(f"rsconnect did not finish within {timeout_s:.0f}s")
+        if not is_transient_cli_failure(output) or attempt == policy.attempts:
+            tail = "\n".join(output.splitlines()[-8:])
+            retried = f" after {attempt} attempts" if attempt > 1 else ""
+            raise PublishError(f"rsconnect failed{retried} (exit {status}):\n{tail}")
+        delay = policy.delay_before(attempt + 1)
+        on_line(
+            f"transient failure; retrying in {delay:.1f}s (attempt {attempt + 1}/{policy.attempts})"
+        )
+        time.sleep(delay)
+    raise AssertionError("unreachable")
