@@ -17,12 +17,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from connectkit.trust import LOCAL_RUNNER, TRUSTED_FRONTEND_ENV
+from connectkit import LOCAL_RUNNER, TRUSTED_FRONTEND_ENV, credentials_header
 
 from scripts.catalog import UnknownAppError, discover_apps, find_app
 from scripts.local.frontend import (
     ConnectLikeFrontend,
-    credentials_header,
     normalise_prefix,
 )
 from scripts.vanity import normalise_vanity
