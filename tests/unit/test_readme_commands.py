@@ -1,13 +1,13 @@
 """Every command the README shows works as written from a fresh clone.
 
 The README's shell blocks (fenced with no language, or sh/bash/shell) and its
-inline ``make ...``/``python -m ...``/``uv run ...`` spans are read line by line: a ``make`` target must exist
-(``make -n`` accepts it with the line's variables), a file it names must be in
-the repository (``build/`` is output, ``.venv/bin/`` is what ``make env``
-makes), and a bare command must be one a fresh clone has (``rsconnect``,
-``uv``, ``pre-commit`` and ``python`` are not on PATH there). The quick and
-harmless ones (``make list``, ``make help``) are run for real. App READMEs'
-``make`` lines get the same check.
+inline instructions (``make ...``, ``python -m ...``, ``uv run ...``) are read
+line by line: a ``make`` target must exist (``make -n`` accepts it with the
+line's variables), a file it names must be in the repository (``build/`` is
+output, ``.venv/bin/`` is what ``make env`` makes), and a bare command must be
+one a fresh clone has (``rsconnect``, ``uv``, ``pre-commit`` and ``python``
+are not on PATH there). The quick and harmless ones (``make list``,
+``make help``) are run for real. App READMEs' ``make`` lines get the same check.
 """
 
 from __future__ import annotations
