@@ -9,6 +9,7 @@ registered at that path. Not a page itself: Dash Pages skips names starting "_".
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import unquote
 
 from dash import Dash, Input, Output, dcc, html, page_registry
@@ -43,7 +44,7 @@ def trail(app: Dash, stripped_path: str | None) -> html.Ol:
     page_paths = [str(page["path"]) for page in page_registry.values()]
     for label, path in crumbs(stripped_path, page_paths):
         if path is None:
-            here = {"aria-current": "page"}
+            here: dict[str, Any] = {"aria-current": "page"}  # Dash's hints omit aria-*
             items.append(html.Li(label, className="breadcrumb-item active", **here))
         else:
             link = dcc.Link(label, href=app.get_relative_path(f"/{path}"))
@@ -53,7 +54,8 @@ def trail(app: Dash, stripped_path: str | None) -> html.Ol:
 
 def trail_container() -> html.Nav:
     """Where the trail goes in the layout; ``show_trail`` fills it on every navigation."""
-    return html.Nav(id=TRAIL_ID, className="trail", **{"aria-label": "breadcrumb"})
+    label: dict[str, Any] = {"aria-label": "breadcrumb"}  # Dash's hints omit aria-*
+    return html.Nav(id=TRAIL_ID, className="trail", **label)
 
 
 def show_trail(app: Dash, location_id: str) -> None:
