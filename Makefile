@@ -18,7 +18,7 @@ VISITOR := $(if $(USER_COUNTS),$(USER),)
 .PHONY: help
 help: ## List the targets
 	@if [ -t 1 ]; then on=$$'\033[36m' off=$$'\033[0m'; else on= off=; fi; \
-	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %s%-15s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
+	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %s%-19s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
 
 $(CURDIR)/.tools/bin/uv:
 	@echo "uv not found: installing it from PyPI into .tools/"

@@ -4,37 +4,16 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 from pathlib import Path
 
 from scripts.catalog import REPO_ROOT
+from tests.support.ports import assert_port_fix_named, make_on_a_busy_port
 
 
 def test_a_busy_port_names_port_and_port_0(tmp_path: Path) -> None:
-    with socket.socket() as holder:
-        holder.bind(("127.0.0.1", 0))
-        holder.listen()
-        port = holder.getsockname()[1]
-        result = subprocess.run(
-            [
-                "make",
-                "--no-print-directory",
-                "connect-local",
-                f"PORT={port}",
-                f"STATE_DIR={tmp_path}",
-                "API_KEY=dev-key",
-            ],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert result.returncode != 0
-    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
-    assert f"make connect-local PORT={port + 1}" in result.stderr
-    assert "make connect-local PORT=0 for any free port" in result.stderr
-    assert "Traceback" not in result.stderr
+    port, result = make_on_a_busy_port("connect-local", f"STATE_DIR={tmp_path}", "API_KEY=dev-key")
+    assert_port_fix_named(result, port, "make connect-local")
 
 
 def test_a_random_key_says_how_to_choose_one(tmp_path: Path) -> None:

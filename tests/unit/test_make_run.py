@@ -16,6 +16,7 @@ from contextlib import contextmanager
 import pytest
 
 from scripts.catalog import REPO_ROOT
+from tests.support.ports import assert_port_fix_named, make_on_a_busy_port
 
 
 def free_port() -> int:
@@ -124,19 +125,6 @@ def test_make_run_user_on_the_command_line_wins() -> None:
 
 
 def test_a_busy_port_is_named_with_the_setting_that_fixes_it() -> None:
-    with socket.socket() as holder:
-        holder.bind(("127.0.0.1", 0))
-        holder.listen()
-        port = holder.getsockname()[1]
-        result = subprocess.run(
-            ["make", "--no-print-directory", "run", "APP=hello", f"PORT={port}"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert result.returncode != 0
-    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
-    assert f"make run APP=hello PORT={port + 1}" in result.stderr
-    assert "make run APP=hello PORT=0 for any free port" in result.stderr
+    port, result = make_on_a_busy_port("run", "APP=hello")
+    assert_port_fix_named(result, port, "make run APP=hello")
     assert "Connection in use" not in result.stderr  # gunicorn never got to retry

@@ -77,13 +77,14 @@ def test_bad_description_is_refused(repo: Path, description: str) -> None:
     assert snapshot(repo) == before
 
 
+def failing_lock(root: Path) -> None:
+    """A `uv lock` that leaves the lock half-written, then fails."""
+    (root / "uv.lock").write_text("half-written")
+    raise ScaffoldError("`uv lock` failed")
+
+
 def test_failed_lock_removes_what_was_written(repo: Path) -> None:
     before = snapshot(repo)
-
-    def failing_lock(root: Path) -> None:
-        (root / "uv.lock").write_text("half-written")
-        raise ScaffoldError("`uv lock` failed")
-
     with pytest.raises(ScaffoldError, match="uv lock"):
         create(repo, "my-report", lock=failing_lock)
     assert snapshot(repo) == before
@@ -235,11 +236,6 @@ def test_reference_app_needs_force_and_takes_its_other_tests(repo: Path) -> None
 def test_failed_lock_puts_everything_back(repo: Path) -> None:
     create(repo, "my-report", lock=no_lock)
     before = snapshot(repo)
-
-    def failing_lock(root: Path) -> None:
-        (root / "uv.lock").write_text("half-written")
-        raise ScaffoldError("`uv lock` failed")
-
     with pytest.raises(ScaffoldError, match="uv lock"):
         remove(repo, "my-report", lock=failing_lock)
     assert snapshot(repo) == before
