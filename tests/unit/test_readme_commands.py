@@ -155,3 +155,24 @@ def test_settings_and_notation_are_understood() -> None:
     command = parse('DRY_RUN=1 make new-app NAME=x [DESCRIPTION="a b"]   # note', "example")
     assert command == Command("example", ("make", "new-app"), ("DRY_RUN=1", "NAME=x"))
     assert problems(command) == []
+
+
+def headings(text: str) -> list[str]:
+    return [line[3:] for line in text.splitlines() if line.startswith("## ")]
+
+
+def test_the_readme_opens_with_the_teams_steps_in_order() -> None:
+    """Run, test, add an app, rehearse a deploy, deploy; then the reference material."""
+    text = README.read_text()
+    found = headings(text)
+    steps = ["Running an app", "Tests", "Adding an app", "Rehearsing a deploy", "Deploying to"]
+    reference = ["Reference", "Layout", "A local Connect stand-in", "Performance"]
+    positions = [
+        next((i for i, heading in enumerate(found) if heading.startswith(step)), -1)
+        for step in steps + reference
+    ]
+    assert -1 not in positions and positions == sorted(positions), found
+    # The rehearsal is one recipe: the stand-in and deploy-all in one block.
+    rehearsal = text[text.index("## Rehearsing a deploy") : text.index("## Deploying to")]
+    [block] = [b["body"] for b in FENCE.finditer(rehearsal)]
+    assert "make connect-local" in block and "make deploy-all" in block
