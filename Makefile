@@ -7,12 +7,12 @@ UV ?= $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 PORT ?= 8050
 # The visitor for `make run` and `make connect-local`. The login shell sets
-# USER to your own name, so USER counts when given to make (make run USER=alice),
-# or set in the environment to another name than your login, or with GROUPS
-# (USER=alice GROUPS=analysts make run). An ignored USER is named by the runner.
+# USER to your own name, so USER counts when given to make (make run USER=alice)
+# or set in the environment to another name than your login (USER=alice make run).
+# The runner names an ignored USER or GROUPS and says why.
 LOGIN_NAME := $(shell id -un 2>/dev/null)
 VISITOR_GROUPS := $(if $(filter command line environment,$(origin GROUPS)),$(GROUPS),)
-USER_COUNTS := $(or $(filter command line,$(origin USER)),$(and $(filter environment,$(origin USER)),$(or $(VISITOR_GROUPS),$(filter-out $(LOGIN_NAME),$(USER)))))
+USER_COUNTS := $(or $(filter command line,$(origin USER)),$(and $(filter environment,$(origin USER)),$(filter-out $(LOGIN_NAME),$(USER))))
 VISITOR := $(if $(USER_COUNTS),$(USER),)
 
 .PHONY: help

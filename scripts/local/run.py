@@ -94,14 +94,14 @@ def describe_visitor(app: str, user: str, groups: list[str], ignored_user: str =
             f"visitor: {user}, in no groups (no GROUPS= reached make; bash drops GROUPS=... "
             f"written before a command, so write it after: {after_make})"
         )
+    ignored = []
     if ignored_user:
-        return (
-            f"visitor: anonymous. USER={ignored_user} is your login name (from your shell), "
-            f"so it is not taken as a visitor; to visit as someone: {after_make}"
-        )
+        ignored.append(f"USER={ignored_user} is your login name (from your shell), not a visitor")
     if groups:
-        return f"visitor: anonymous. GROUPS={','.join(groups)} is ignored: set USER= too"
-    return "visitor: anonymous (USER= and GROUPS= make one)"
+        ignored.append(f"GROUPS={','.join(groups)} is ignored without a USER")
+    if not ignored:
+        return "visitor: anonymous (USER= and GROUPS= make one)"
+    return f"visitor: anonymous. {'; '.join(ignored)}; to visit as someone: {after_make}"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -107,8 +107,16 @@ LOGIN = subprocess.run(["id", "-un"], capture_output=True, text=True, check=True
         ("USER=alice GROUPS=analysts", {}, "visitor: alice, in no groups (no GROUPS= reached make"),
         # the login shell's own USER is not a visitor, and the runner says why
         ("", {"USER": LOGIN}, f"visitor: anonymous. USER={LOGIN} is your login name"),
+        # nor does GROUPS make one of it; both are named as ignored
+        (
+            "",
+            {"USER": LOGIN, "GROUPS": "analysts"},
+            f"visitor: anonymous. USER={LOGIN} is your login name (from your shell), not a "
+            "visitor; GROUPS=analysts is ignored without a USER; to visit as someone: "
+            "make run APP=user-greeting USER=alice GROUPS=a,b",
+        ),
     ],
-    ids=["nobody", "env-user-and-groups", "bash-prefix", "login-user"],
+    ids=["nobody", "env-user-and-groups", "bash-prefix", "login-user", "login-user-groups"],
 )
 def test_make_run_names_the_visitor_and_why(
     typed: str, environ: dict[str, str], expected: str
