@@ -23,6 +23,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from scripts.browser.smoke import AppPage
 from scripts.catalog import find_app
+from tests.support.bootstrap_look import BOOTSTRAP_SELECT, mismatches
 from tests.support.fake_connect import fake_connect
 
 HEADER = "RStudio-Connect-Credentials"
@@ -95,6 +96,9 @@ def test_every_salutation_greets_the_visitor(
         assert page.text("#visitor-name") == (user or "anonymous")
         assert page.text("#groups") == groups_text
         assert page.text("#greeting") == f"Hello, {name}."
+        # Dash 4's dropdown dressed as Bootstrap's select (connectkit.css)
+        trigger = ".dash-dropdown-trigger"
+        assert mismatches(browser, "#salutation", BOOTSTRAP_SELECT, trigger) == {}
         for salutation in SALUTATIONS:
             pick(page, salutation)
             wait_for_greeting(page, f"{salutation}, {name}.")

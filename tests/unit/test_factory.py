@@ -27,6 +27,9 @@ def test_index_links_local_bootstrap_under_the_prefix(app) -> None:  # type: ign
     index = app.server.test_client().get("/").get_data(as_text=True)
     assert "<title>Factory test</title>" in index
     assert 'href="/content/abc/_connectkit/static/bootstrap.min.css?v=' in index
+    # Dash 4's inputs and dropdowns in Bootstrap's look, linked after Bootstrap
+    theme = index.find('href="/content/abc/_connectkit/static/connectkit.css?v=')
+    assert theme > index.find("bootstrap.min.css")
     assert "cdn" not in index.lower() and "bootstrapcdn" not in index
 
 

@@ -17,6 +17,8 @@ from dash import Dash
 ROUTE = "/_connectkit/static/<path:filename>"
 _URL_PATH = "_connectkit/static/"
 BOOTSTRAP_CSS = "bootstrap.min.css"  # Bootstrap 5.3.8, MIT licence (header kept)
+DASH_THEME_CSS = "connectkit.css"  # Dash 4's inputs and dropdowns styled as Bootstrap's
+STYLESHEETS = (BOOTSTRAP_CSS, DASH_THEME_CSS)  # in link order: the theme overrides
 _ONE_YEAR = 365 * 24 * 3600
 
 
@@ -27,7 +29,7 @@ def _fingerprint(filename: str) -> str:
 
 
 def _send_static(filename: str) -> flask.Response:
-    if filename != BOOTSTRAP_CSS:
+    if filename not in STYLESHEETS:
         flask.abort(404)
     data = resources.files("connectkit.static").joinpath(filename).read_bytes()
     response = flask.Response(data, mimetype="text/css")
@@ -38,8 +40,10 @@ def _send_static(filename: str) -> flask.Response:
 
 
 def serve_stylesheet(app: Dash) -> None:
-    """Add the route for the packaged CSS and link it from the index page."""
+    """Add the route for the packaged CSS and link each file from the index page."""
     app.server.add_url_rule(ROUTE, "connectkit_static", _send_static)
-    href = app.get_relative_path(f"/{_URL_PATH}{BOOTSTRAP_CSS}")
-    href += f"?v={_fingerprint(BOOTSTRAP_CSS)}"
-    app.config.external_stylesheets = [href, *app.config.external_stylesheets]
+    hrefs = [
+        app.get_relative_path(f"/{_URL_PATH}{name}") + f"?v={_fingerprint(name)}"
+        for name in STYLESHEETS
+    ]
+    app.config.external_stylesheets = [*hrefs, *app.config.external_stylesheets]
