@@ -68,9 +68,10 @@ fuzz: .venv/.synced ## Property-based tests (credentials header...) with 10,000 
 	$(RUN) pytest -m hypothesis --hypothesis-profile=fuzz --hypothesis-show-statistics
 
 .PHONY: lint
-lint: .venv/.synced ## ruff check and format check
+lint: .venv/.synced ## ruff check and format check, actionlint on .github/workflows/
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) actionlint
 
 .PHONY: fmt
 fmt: .venv/.synced ## Format and fix what ruff can
@@ -89,6 +90,14 @@ deploy-all: .venv/.synced ## Deploy every app to Connect (CONNECT_SERVER+CONNECT
 deploy: .venv/.synced ## Deploy one app: APP=name (same settings as deploy-all)
 	@if [ -z "$(APP)" ]; then echo "APP is not set: make deploy APP=<name> (make list shows them)" >&2; exit 2; fi
 	@$(RUN) python -m scripts.ship.deploy "$(APP)"
+
+.PHONY: preview
+preview: .venv/.synced ## Draft deploys of the apps that differ from Connect's active bundles: PR=number [NAMESPACE=]
+	@$(RUN) python -m scripts.ship.preview preview --pr "$(PR)" $(APP)
+
+.PHONY: preview-cleanup
+preview-cleanup: .venv/.synced ## Delete the drafts recorded for PR=number (build/preview/pr-N.md)
+	@$(RUN) python -m scripts.ship.preview cleanup --pr "$(PR)"
 
 .PHONY: typecheck
 typecheck: .venv/.synced ## mypy (strict) over connectkit, the tooling and each app
