@@ -3,7 +3,9 @@
 Every answer is JSON (``application/json``), errors included, shaped like
 Connect's: ``{"code": N, "error": "...", "payload": null}``. Every route but
 ``server_settings`` needs ``Authorization: Key <key>``; a wrong or missing
-key gets 401 with code 30, which rsconnect reports as an invalid key.
+key gets 401 with code 30, which rsconnect reports as an invalid key. Each
+key belongs to one user, whose role and ownership decide what it may do
+(``access``): someone else's content answers 403.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ import json
 import re
 import tarfile
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
-from scripts.connect_local.access import ACCESS_TYPES
+from scripts.connect_local.access import ACCESS_TYPES, EDITOR_ROLES, app_role, is_editor, is_visible
 from scripts.connect_local.deployer import Deployer
 from scripts.connect_local.directory import (
     Visitor,
@@ -26,6 +28,7 @@ from scripts.connect_local.directory import (
     find_group,
     members_of,
     now_iso,
+    visitor_by_guid,
 )
 from scripts.connect_local.faults import Faults, Unavailable
 from scripts.connect_local.store import Record, Store
@@ -40,6 +43,7 @@ CODE_NOT_FOUND = 4
 CODE_BAD_NAME = 5
 CODE_BAD_REQUEST = 9
 CODE_NAME_TAKEN = 26
+CODE_NOT_YOURS = 10  # "the requested object doesn't belong to you"
 CODE_UNAUTHENTICATED = 30
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
@@ -69,10 +73,19 @@ RUNTIME_FIELDS = (
 class ApiConfig:
     """Settings the API answers with."""
 
-    api_key: str
+    api_key: str  # the default publisher's key (--api-key)
     api_user_guid: str
     version: str
     default_access_type: str = "acl"
+    keys: dict[str, str] = field(default_factory=dict)  # every API key -> its user's guid
+
+    def user_for(self, authorization: str | None) -> str | None:
+        """The guid of the user whose key ``Authorization: Key <key>`` carries."""
+        scheme, _, value = (authorization or "").partition(" ")
+        if scheme.lower() != "key":
+            return None
+        key = value.strip()
+        return self.keys.get(key) or (self.api_user_guid if key == self.api_key else None)
 
 
 class ApiError(Exception):
@@ -107,9 +120,21 @@ def _tasks() -> TaskRegistry:
     return current_app.extensions["connect_local.tasks"]
 
 
-def key_is_valid(authorization: str | None, api_key: str) -> bool:
-    scheme, _, value = (authorization or "").partition(" ")
-    return scheme.lower() == "key" and value.strip() == api_key
+def _caller() -> Visitor:
+    """The user behind this request's API key (checked before every route)."""
+    visitor: Visitor = g.connect_local_caller
+    return visitor
+
+
+def _require_role(*roles: str) -> Visitor:
+    caller = _caller()
+    if caller.role not in roles:
+        raise ApiError(
+            403,
+            CODE_NOT_YOURS,
+            f"{caller.username} is a {caller.role}: this needs the role {' or '.join(roles)}",
+        )
+    return caller
 
 
 def _json_body() -> Any:
@@ -127,20 +152,33 @@ def _content_json(record: Record) -> Record:
     base, guid = _base_url(), record["guid"]
     with _store().read() as state:
         vanity = state["vanities"].get(guid)
+        permissions = state["permissions"].get(guid, [])
     return {
         **record,
         "content_url": f"{base}/content/{guid}/",
         "dashboard_url": f"{base}/connect/#/apps/{guid}",
         "vanity_url": f"{base}{vanity}" if vanity else None,
-        "app_role": "owner",
+        "app_role": app_role(record, permissions, _caller()),
     }
 
 
-def _get_content(guid: str) -> Record:
+def _get_content(guid: str, *, edit: bool = False) -> Record:
+    """The content item, if the caller may see it (``edit``: may change it); else 404/403."""
     with _store().read() as state:
         content = state["content"].get(guid)
+        permissions = state["permissions"].get(guid, [])
     if content is None:
         raise ApiError(404, CODE_NOT_FOUND, f"content {guid} does not exist")
+    caller = _caller()
+    allowed = is_editor if edit else is_visible
+    if not allowed(content, permissions, caller):
+        action = "change" if edit else "see"
+        raise ApiError(
+            403,
+            CODE_NOT_YOURS,
+            f"{caller.username} may not {action} content {guid}: only its owner, "
+            "collaborators and administrators may",
+        )
     return content
 
 
@@ -167,10 +205,13 @@ def _faults_then_key() -> Response | None:
         return error_response(503, CODE_INTERNAL, "service unavailable (injected fault)")
     if path.rstrip("/") in ("server_settings", "v1/server_settings/python"):
         return None
-    if not key_is_valid(request.headers.get("Authorization"), _config().api_key):
+    user_guid = _config().user_for(request.headers.get("Authorization"))
+    caller = visitor_by_guid(_store(), user_guid) if user_guid else None
+    if caller is None or caller.is_anonymous:
         return error_response(
             401, CODE_UNAUTHENTICATED, "The requested operation requires authentication."
         )
+    g.connect_local_caller = caller
     return None
 
 
@@ -193,7 +234,7 @@ def python_settings() -> Response:
 @api.get("/v1/user")
 def current_user() -> Response:
     with _store().read() as state:
-        return jsonify(state["users"][_config().api_user_guid])
+        return jsonify(state["users"][_caller().user_guid])
 
 
 def _principals(table: str, name_field: str) -> Response:
@@ -229,13 +270,14 @@ def list_groups() -> Response:
 
 @api.post("/v1/groups")
 def create_group() -> Response:
+    caller = _require_role(*EDITOR_ROLES)
     body = _json_body()
     name = body.get("name") if isinstance(body, dict) else None
     if not isinstance(name, str) or not name.strip():
         raise ApiError(400, CODE_BAD_REQUEST, 'expected {"name": "<group name>"}')
     if find_group(_store(), name) is not None:
         raise ApiError(409, CODE_NAME_TAKEN, f"a group named {name!r} already exists")
-    group = ensure_group(_store(), name, owner_guid=_config().api_user_guid)
+    group = ensure_group(_store(), name, owner_guid=caller.user_guid)
     return jsonify(group)
 
 
@@ -255,15 +297,24 @@ def group_members(guid: str) -> Response:
 
 @api.get("/v1/content")
 def list_content() -> Response:
+    """Every item the caller can see (names are unique per owner, so ``name`` alone may
+    match several): add ``owner_guid`` to get at most one."""
+    caller = _caller()
     with _store().read() as state:
-        items = list(state["content"].values())
-    for field in ("name", "owner_guid"):
-        if field in request.args:
-            items = [c for c in items if c.get(field) == request.args[field]]
+        items = [
+            c
+            for c in state["content"].values()
+            if is_visible(c, state["permissions"].get(c["guid"], []), caller)
+        ]
+    for arg in ("name", "owner_guid"):
+        if arg in request.args:
+            items = [c for c in items if c.get(arg) == request.args[arg]]
     return jsonify([_content_json(c) for c in sorted(items, key=lambda c: int(c["id"]))])
 
 
-def _check_name(name: object, guid: str | None = None) -> str:
+def _check_name(name: object, owner_guid: str, guid: str | None = None) -> str:
+    """A valid name that none of the owner's other items has (unique per owner, as on
+    Connect: another user may have an item with the same name)."""
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise ApiError(
             400,
@@ -271,13 +322,18 @@ def _check_name(name: object, guid: str | None = None) -> str:
             "Content name must be 3 to 64 characters: letters, digits, dashes, underscores.",
         )
     with _store().read() as state:
-        clash = any(c["name"] == name and c["guid"] != guid for c in state["content"].values())
+        clash = any(
+            c["name"] == name and c["owner_guid"] == owner_guid and c["guid"] != guid
+            for c in state["content"].values()
+        )
     if clash:
-        raise ApiError(409, CODE_NAME_TAKEN, f"A content item named {name!r} already exists.")
+        raise ApiError(
+            409, CODE_NAME_TAKEN, f"The owner already has a content item named {name!r}."
+        )
     return name
 
 
-def _check_updates(body: Any, guid: str | None = None) -> Record:
+def _check_updates(body: Any, owner_guid: str, guid: str | None = None) -> Record:
     if not isinstance(body, dict):
         raise ApiError(400, CODE_BAD_REQUEST, "expected a JSON object of content fields")
     unknown = sorted(set(body) - set(CONTENT_FIELDS) - set(RUNTIME_FIELDS))
@@ -288,7 +344,7 @@ def _check_updates(body: Any, guid: str | None = None) -> Record:
             f"unsupported fields {unknown}; this stand-in knows {CONTENT_FIELDS + RUNTIME_FIELDS}",
         )
     if "name" in body:
-        _check_name(body["name"], guid)
+        _check_name(body["name"], owner_guid, guid)
     if "access_type" in body and body["access_type"] not in ACCESS_TYPES:
         raise ApiError(
             400, CODE_BAD_REQUEST, f"access_type must be one of {', '.join(ACCESS_TYPES)}"
@@ -298,12 +354,13 @@ def _check_updates(body: Any, guid: str | None = None) -> Record:
 
 @api.post("/v1/content")
 def create_content() -> Response:
-    body = _check_updates(_json_body())
-    _check_name(body.get("name"))
+    owner = _require_role(*EDITOR_ROLES).user_guid or ""
+    body = _check_updates(_json_body(), owner)
+    _check_name(body.get("name"), owner)
     stamp = now_iso()
     store = _store()
     with store.change() as state:
-        _check_name(body["name"])  # again under the lock: two parallel creates
+        _check_name(body["name"], owner)  # again under the lock: two parallel creates
         content = {
             "guid": str(uuid.uuid4()),
             "id": store.next_id(),
@@ -313,7 +370,7 @@ def create_content() -> Response:
             "access_type": body.get("access_type", _config().default_access_type),
             "locked": False,
             "content_category": "",
-            "owner_guid": _config().api_user_guid,
+            "owner_guid": owner,
             "created_time": stamp,
             "last_deployed_time": None,
             "bundle_id": None,
@@ -330,9 +387,9 @@ def get_content(guid: str) -> Response:
 
 @api.patch("/v1/content/<guid>")
 def update_content(guid: str) -> Response:
-    _get_content(guid)
+    owner = _get_content(guid, edit=True)["owner_guid"]
     with _store().change() as state:
-        updates = _check_updates(_json_body(), guid)
+        updates = _check_updates(_json_body(), owner, guid)
         state["content"][guid].update(updates)
         content = state["content"][guid]
     return jsonify(_content_json(content))
@@ -340,7 +397,7 @@ def update_content(guid: str) -> Response:
 
 @api.delete("/v1/content/<guid>")
 def delete_content(guid: str) -> Response:
-    _get_content(guid)
+    _get_content(guid, edit=True)
     _deployer().forget(guid)
     with _store().change() as state:
         for table in ("content", "bundles", "environment", "permissions", "vanities"):
@@ -373,13 +430,13 @@ def _env_changes(body: Any) -> list[tuple[str, str | None]]:
 
 @api.get("/v1/content/<guid>/environment")
 def get_environment(guid: str) -> Response:
-    _get_content(guid)
+    _get_content(guid, edit=True)
     return _env_names(guid)
 
 
 @api.route("/v1/content/<guid>/environment", methods=["PATCH", "PUT"])
 def set_environment(guid: str) -> Response:
-    _get_content(guid)
+    _get_content(guid, edit=True)
     changes = _env_changes(_json_body())
     with _store().change() as state:
         env = {} if request.method == "PUT" else dict(state["environment"].get(guid, {}))
@@ -411,7 +468,7 @@ def _upload() -> tuple[bytes, dict[str, Any], str]:
 
 @api.post("/v1/content/<guid>/bundles")
 def upload_bundle(guid: str) -> Response:
-    _get_content(guid)
+    _get_content(guid, edit=True)
     chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
     data, metadata, form = _upload()
     try:
@@ -448,7 +505,7 @@ def upload_bundle(guid: str) -> Response:
 
 @api.get("/v1/content/<guid>/bundles")
 def list_bundles(guid: str) -> Response:
-    _get_content(guid)
+    _get_content(guid, edit=True)
     with _store().read() as state:
         bundles = list(state["bundles"].get(guid, {}).values())
     return jsonify(sorted(bundles, key=lambda b: int(b["id"])))
@@ -456,7 +513,7 @@ def list_bundles(guid: str) -> Response:
 
 @api.get("/v1/content/<guid>/bundles/<bundle_id>")
 def get_bundle(guid: str, bundle_id: str) -> Response:
-    _get_content(guid)
+    _get_content(guid, edit=True)
     with _store().read() as state:
         bundle = state["bundles"].get(guid, {}).get(bundle_id)
     if bundle is None:
@@ -466,7 +523,7 @@ def get_bundle(guid: str, bundle_id: str) -> Response:
 
 @api.post("/v1/content/<guid>/deploy")
 def deploy(guid: str) -> Response:
-    _get_content(guid)
+    _get_content(guid, edit=True)
     body = request.get_json(silent=True) or {}
     if not isinstance(body, dict):
         raise ApiError(400, CODE_BAD_REQUEST, 'expected {"bundle_id": ..., "activate": ...}')
@@ -514,9 +571,16 @@ def _check_permission(body: Any) -> Record:
     if role not in ("viewer", "owner"):
         raise ApiError(400, CODE_BAD_REQUEST, "role must be 'viewer' or 'owner'")
     with _store().read() as state:
-        exists = principal in state["users" if kind == "user" else "groups"]
-    if not exists:
+        record = state["users" if kind == "user" else "groups"].get(principal)
+    if record is None:
         raise ApiError(404, CODE_NOT_FOUND, f"{kind} {principal} does not exist")
+    if kind == "user" and role == "owner" and record["user_role"] not in EDITOR_ROLES:
+        raise ApiError(
+            400,
+            CODE_BAD_REQUEST,
+            f"{record['username']} is a {record['user_role']}: collaborators (role 'owner') "
+            "must be publishers or administrators",
+        )
     return {"principal_guid": principal, "principal_type": kind, "role": role}
 
 
@@ -528,7 +592,7 @@ def list_permissions(guid: str) -> Response:
 
 @api.post("/v1/content/<guid>/permissions")
 def add_permission(guid: str) -> Response:
-    _get_content(guid)
+    _get_content(guid, edit=True)
     fields = _check_permission(_json_body())
     store = _store()
     with store.change() as state:
@@ -549,11 +613,13 @@ def _find_permission(guid: str, permission_id: str) -> Record:
 
 @api.get("/v1/content/<guid>/permissions/<permission_id>")
 def get_permission(guid: str, permission_id: str) -> Response:
+    _get_content(guid)
     return jsonify(_find_permission(guid, permission_id))
 
 
 @api.put("/v1/content/<guid>/permissions/<permission_id>")
 def update_permission(guid: str, permission_id: str) -> Response:
+    _get_content(guid, edit=True)
     _find_permission(guid, permission_id)
     fields = _check_permission(_json_body())
     with _store().change() as state:
@@ -566,6 +632,7 @@ def update_permission(guid: str, permission_id: str) -> Response:
 
 @api.delete("/v1/content/<guid>/permissions/<permission_id>")
 def delete_permission(guid: str, permission_id: str) -> Response:
+    _get_content(guid, edit=True)
     _find_permission(guid, permission_id)
     with _store().change() as state:
         state["permissions"][guid] = [
@@ -600,7 +667,7 @@ def vanity_path_from_body(body: Any) -> str:
 
 @api.put("/v1/content/<guid>/vanity")
 def set_vanity(guid: str) -> Response:
-    _get_content(guid)
+    _get_content(guid, edit=True)
     body = _json_body()
     path = vanity_path_from_body(body)
     force = bool(body.get("force")) if isinstance(body, dict) else False
@@ -622,7 +689,7 @@ def set_vanity(guid: str) -> Response:
 
 @api.delete("/v1/content/<guid>/vanity")
 def delete_vanity(guid: str) -> Response:
-    _get_content(guid)
+    _get_content(guid, edit=True)
     with _store().change() as state:
         state["vanities"].pop(guid, None)
     return Response(status=204)
@@ -642,7 +709,8 @@ faults_api = Blueprint("connect_local_faults", __name__, url_prefix="/__faults__
 
 @faults_api.before_request
 def _faults_need_key() -> Response | None:
-    if not key_is_valid(request.headers.get("Authorization"), _config().api_key):
+    key_user = _config().user_for(request.headers.get("Authorization"))
+    if key_user != _config().api_user_guid:
         return error_response(401, CODE_UNAUTHENTICATED, "fault injection needs the API key")
     return None
 
@@ -736,10 +804,7 @@ def install(
         return error
 
 
-def visitor_from_key(store: Store, config: ApiConfig) -> Visitor:
-    """The visitor behind the API key: its owner."""
-    from scripts.connect_local.directory import visitor_for
-
-    with store.read() as state:
-        username = state["users"][config.api_user_guid]["username"]
-    return visitor_for(store, username)
+def visitor_from_key(store: Store, config: ApiConfig, authorization: str | None) -> Visitor | None:
+    """The user whose API key ``authorization`` carries; None for no (valid) key."""
+    user_guid = config.user_for(authorization)
+    return visitor_by_guid(store, user_guid) if user_guid else None

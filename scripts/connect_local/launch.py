@@ -69,7 +69,11 @@ class ConnectLocal:
 
     def api(self, method: str, path: str, body: Any = None) -> Any:
         """Call ``/__api__/<path>`` and return its JSON; raise on a non-2xx answer."""
-        status, payload = self.request(method, f"__api__/{path}", body)
+        return self.api_as(self.api_key, method, path, body)
+
+    def api_as(self, key: str, method: str, path: str, body: Any = None) -> Any:
+        """``api`` with another user's key (see ``users``)."""
+        status, payload = self.request(method, f"__api__/{path}", body, key=key)
         if not 200 <= status < 300:
             raise ConnectLocalError(f"{method} {path} answered {status}: {payload}")
         return payload
@@ -127,16 +131,18 @@ def running_connect_local(
     api_key: str = DEFAULT_API_KEY,
     version: str | None = None,
     default_visitor: str | None = None,
-    users: Sequence[str] = (),
+    users: Sequence[str | tuple[str, str, str]] = (),
     environments_dir: Path | None = None,
     extra_args: Sequence[str] = (),
 ) -> Iterator[ConnectLocal]:
     """Run the stand-in on a free port until the block ends.
 
     ``version``: the Connect version to report (default: new enough for
-    rsconnect's draft-then-activate flow); ``default_visitor`` and ``users``:
-    ``NAME[:GROUP,GROUP]`` specs (the default visitor of content requests, and
-    users to register so permissions can name them); ``environments_dir``:
+    rsconnect's draft-then-activate flow); ``default_visitor``: a
+    ``NAME[:GROUP,GROUP]`` spec, the default visitor of content requests;
+    ``users``: ``NAME[:GROUP,GROUP]`` specs (viewers to register so permissions
+    can name them) or ``(NAME, ROLE, KEY)`` users with their own API key
+    (ROLE: viewer, publisher, administrator); ``environments_dir``:
     built virtualenvs, shareable between stand-ins (bundles with identical
     requirements then build once).
     """
@@ -158,7 +164,7 @@ def running_connect_local(
     if default_visitor:
         command += ["--visitor", default_visitor]
     for spec in users:
-        command += ["--user", spec]
+        command += ["--user", spec] if isinstance(spec, str) else ["--user-key", ":".join(spec)]
     if environments_dir is not None:
         command += ["--environments-dir", str(environments_dir)]
     command += list(extra_args)

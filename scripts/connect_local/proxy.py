@@ -18,8 +18,8 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import quote
 
-from scripts.connect_local.access import Decision, decide
-from scripts.connect_local.api import ApiConfig, key_is_valid, visitor_from_key
+from scripts.connect_local.access import Decision, decide, is_editor
+from scripts.connect_local.api import ApiConfig, visitor_from_key
 from scripts.connect_local.app_processes import AppStartError, UnixHTTPConnection
 from scripts.connect_local.builder import BuildError
 from scripts.connect_local.deployer import Deployer
@@ -109,8 +109,9 @@ class ContentProxy:
         return None
 
     def visitor(self, environ: Environ) -> Visitor:
-        if key_is_valid(environ.get("HTTP_AUTHORIZATION"), self.config.api_key):
-            return visitor_from_key(self.store, self.config)
+        key_owner = visitor_from_key(self.store, self.config, environ.get("HTTP_AUTHORIZATION"))
+        if key_owner is not None:
+            return key_owner
         cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
         chosen = cookie.get(VISITOR_COOKIE)
         if chosen is not None:
@@ -149,7 +150,8 @@ class ContentProxy:
             return [b""]
         visitor = self.visitor(environ)
         decision = decide(content, permissions, visitor)
-        if bundle_id is not None and visitor.user_guid != content.get("owner_guid"):
+        if bundle_id is not None and not is_editor(content, permissions, visitor):
+            # drafts are for the content's editors only, whatever its access type
             decision = Decision.DENY if not visitor.is_anonymous else Decision.LOGIN
         if decision is Decision.LOGIN:
             target = quote(

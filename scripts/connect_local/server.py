@@ -24,7 +24,7 @@ from scripts.connect_local import api, pages
 from scripts.connect_local.access import ACCESS_TYPES
 from scripts.connect_local.app_processes import ProcessManager
 from scripts.connect_local.deployer import Deployer, ServerIdentity
-from scripts.connect_local.directory import ensure_user, register_visitor
+from scripts.connect_local.directory import ROLES, register_visitor, set_role
 from scripts.connect_local.faults import Faults
 from scripts.connect_local.proxy import ContentProxy
 from scripts.connect_local.store import Store
@@ -59,7 +59,8 @@ class StandIn:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.store = Store(Path(args.state_dir))
-        api_user = ensure_user(self.store, args.api_user, role="administrator")
+        api_user = set_role(self.store, args.api_user, "publisher")
+        keys = {key: set_role(self.store, name, role)["guid"] for name, role, key in args.user_key}
         for spec in args.user:
             register_visitor(self.store, spec)
         default_visitor = None
@@ -82,6 +83,7 @@ class StandIn:
             api_user_guid=api_user["guid"],
             version=args.version,
             default_access_type=args.default_access_type,
+            keys={args.api_key: api_user["guid"], **keys},
         )
         self.proxy = ContentProxy(
             self.store, self.config, self.deployer, default_visitor, args.credentials_use_guids
@@ -122,6 +124,17 @@ class StandIn:
             server.server_close()
 
 
+def user_key_spec(spec: str) -> tuple[str, str, str]:
+    """``bob:publisher:bob-key`` -> ("bob", "publisher", "bob-key")."""
+    name, _, rest = spec.partition(":")
+    role, _, key = rest.partition(":")
+    if not name or role not in ROLES or not key:
+        raise argparse.ArgumentTypeError(
+            f"--user-key {spec!r}: expected NAME:ROLE:KEY with ROLE one of {', '.join(ROLES)}"
+        )
+    return name, role, key
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m scripts.connect_local",
@@ -134,7 +147,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("CONNECT_LOCAL_API_KEY", ""),
         help="the API key clients must send (default: $CONNECT_LOCAL_API_KEY, else random)",
     )
-    parser.add_argument("--api-user", default="publisher", help="user name the key belongs to")
+    parser.add_argument(
+        "--api-user", default="publisher", help="the publisher --api-key belongs to"
+    )
+    parser.add_argument(
+        "--user-key",
+        action="append",
+        type=user_key_spec,
+        default=[],
+        metavar="NAME:ROLE:KEY",
+        help=f"a user with its own API key; ROLE: {', '.join(ROLES)} (repeatable)",
+    )
     parser.add_argument("--state-dir", default="build/connect-local", help="where state lives")
     parser.add_argument(
         "--environments-dir",

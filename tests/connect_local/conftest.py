@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import sys
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,6 +47,17 @@ def make_bundle_dir(
     (folder / "app.py").write_text(app)
     (folder / "requirements.txt").write_text(requirements)
     return folder
+
+
+def tar_gz(files: dict[str, bytes]) -> bytes:
+    """A tar.gz archive holding ``files`` (name -> content)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
 
 
 def rsconnect(*args: str) -> subprocess.CompletedProcess[str]:
