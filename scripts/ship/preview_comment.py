@@ -93,7 +93,7 @@ def render(record: PreviewRecord) -> str:
                 + ", ".join(f"`{a}`" for a in record.missing),
             ]
         for app, why in sorted(record.failed.items()):
-            lines += ["", f"**`{app}` failed**: {why}"]
+            lines += ["", f"**`{app}` failed**: {' '.join(why.split())}"]  # one line
     lines += ["", f"<!-- connect-preview-record {record.to_json()} -->", ""]
     return "\n".join(lines)
 
