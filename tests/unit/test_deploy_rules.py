@@ -20,7 +20,7 @@ from scripts.ship.deploy.groups import GroupError, match_group, resolve_groups
 from scripts.ship.deploy.preflight import python_mismatch, supports_drafts
 from scripts.ship.deploy.report import AppResult, totals_line
 from scripts.ship.deploy.settings import PROCESS_SETTINGS, parse_settings
-from scripts.ship.deploy.unchanged import bundle_contents, tarball_contents
+from scripts.ship.deploy.unchanged import archived_files, local_files
 
 ME, OTHER = "guid-me", "guid-other"
 SERVER = "https://connect.example.com"
@@ -155,20 +155,27 @@ def test_python_versions_are_compared_with_the_bundle() -> None:
     assert message is not None and "Python 3.13" in message and "3.11.7" in message
 
 
-def test_a_bundle_is_compared_by_its_manifest_and_listed_files(tmp_path: Path) -> None:
+def test_a_bundle_is_compared_by_the_files_its_manifest_lists(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("app = 1\n")
-    (tmp_path / "notes.txt").write_text("not listed, not uploaded\n")
-    manifest = {"files": {"app.py": {"checksum": "x"}}}
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
-    local = bundle_contents(tmp_path)
-    assert set(local) == {"manifest.json", "app.py"}
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, data in {**local, "server-added.txt": b"x"}.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    assert tarball_contents(buffer.getvalue(), set(local)) == local
+    (tmp_path / "manifest.json").write_text(json.dumps({"files": {"app.py": {}}}))
+    local = local_files(tmp_path)
+    assert local == {"app.py": b"app = 1\n"}  # the manifest is the tooling's, not compared
+
+    def tarball(members: dict[str, bytes]) -> bytes:
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+            for name, data in members.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        return buffer.getvalue()
+
+    manifest = json.dumps({"files": {"app.py": {}, "manifest.json": {}}}).encode()
+    same = {"manifest.json": manifest, "app.py": b"app = 1\n", "server-added.txt": b"x"}
+    assert archived_files(tarball(same)) == local
+    assert archived_files(tarball({**same, "app.py": b"app = 2\n"})) != local
+    removed = json.dumps({"files": {"app.py": {}, "old.py": {}}}).encode()
+    assert archived_files(tarball({**same, "manifest.json": removed, "old.py": b""})) != local
 
 
 def test_totals_line() -> None:

@@ -27,6 +27,7 @@ from scripts.ship.bundles import (
     BUNDLES_DIR,
     BundleError,
     build_bundles,
+    complete_bundle,
     folders_without_app,
     select_apps,
 )
@@ -178,6 +179,7 @@ def bundle_jobs(run: Run) -> tuple[list[AppJob], list[AppResult]]:
         jobs=run.jobs,
         environ=run.environ,
         workspace=run.args.workspace,
+        complete=False,  # each app's pipeline completes it unless it is unchanged
     )
     if not run.args.apps:
         broken += folders_without_app(run.args.workspace / "apps")
@@ -186,16 +188,24 @@ def bundle_jobs(run: Run) -> tuple[list[AppJob], list[AppResult]]:
     return jobs, failed
 
 
-def plan_offline(job: AppJob, progress: Progress) -> AppResult:
-    """A dry run with no server: the local checks passed and the bundle built."""
-    files, size = len(job.bundle.files()), job.bundle.size_bytes()
-    progress(job.app, f"planned: {job.name}, {files} files, {size / 1024:.0f} KiB (no server)")
-    return AppResult(job.app, PLANNED, content_name=job.name, files=files, bundle_bytes=size)
+def plan_offline(job: AppJob, progress: Progress, environ: Mapping[str, str]) -> AppResult:
+    """A dry run with no server: the local checks pass and the bundle builds."""
+    result = AppResult(job.app, PLANNED, content_name=job.name)
+    try:
+        complete_bundle(job.bundle, environ=environ)
+    except BundleError as error:
+        result.status, result.error = FAILED, str(error)
+        progress(job.app, f"FAILED: {error}")
+        return result
+    result.files, result.bundle_bytes = len(job.bundle.files()), job.bundle.size_bytes()
+    size = f"{result.files} files, {result.bundle_bytes / 1024:.0f} KiB"
+    progress(job.app, f"planned: {job.name}, {size} (no server: local checks only)")
+    return result
 
 
 def deploy_all(run: Run, jobs: list[AppJob]) -> list[AppResult]:
     if run.server is None:
-        return [plan_offline(job, run.progress) for job in jobs]
+        return [plan_offline(job, run.progress, run.environ) for job in jobs]
     options = Options(run.environ, dry_run=run.args.dry_run, force=run.args.force)
     server = run.server
     with ThreadPoolExecutor(max_workers=run.jobs) as pool:

@@ -120,19 +120,22 @@ def locate(
     guids = tuple(c["guid"] for c in others)
     if settings.may_collaborate_on(server_url):
         return Lookup(_collaborator_item(others, name, user_guid), COLLABORATOR, guids)
+    absent = Lookup(None, ABSENT, guids)
     if not create:
-        return Lookup(None, ABSENT, guids)
-    return Lookup(_create(client, name, settings.title, user_guid), CREATED, guids)
+        return absent
+    return create_own_content(client, name, settings.title, user_guid, absent)
 
 
-def _create(client: Client, name: str, title: str, user_guid: str) -> ContentItem:
-    """A new item; a concurrent deploy that created it first wins: reuse that one."""
+def create_own_content(
+    client: Client, name: str, title: str, user_guid: str, absent: Lookup
+) -> Lookup:
+    """A new item for an ``ABSENT`` lookup; a concurrent deploy that created it first wins."""
     try:
-        return client.content.create(name=name, title=title)
+        return Lookup(client.content.create(name=name, title=title), CREATED, absent.others)
     except ClientError as error:
         if error.http_status != DUPLICATE_NAME_STATUS:
             raise
     existing = find_own_content(client, name, user_guid)
     if existing is None:
         raise ContentError(f"Connect says {name!r} exists but does not list it as yours")
-    return existing
+    return Lookup(existing, OWN, absent.others)

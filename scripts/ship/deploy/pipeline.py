@@ -1,10 +1,10 @@
 """One app's deploy, step by step; the same reads for a dry run, which writes nothing.
 
 check (Python version, groups) -> find own content (or create it) -> settings
-(applied before the upload) -> compare with the active bundle (unchanged:
-stop) -> upload with rsconnect (draft, verify, activate) -> verify the URL
-(and the vanity URL). A failure at any step fails this app alone; before
-the upload it leaves the active bundle serving.
+(applied before the upload) -> compare the staged bundle with the active one
+(unchanged: stop) -> complete the bundle (import check, manifest) -> upload
+with rsconnect (draft, verify, activate) -> verify the URL (and the vanity URL).
+A failure at any step fails this app alone; before the upload it leaves the active bundle serving.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from dataclasses import dataclass
 
 import requests
 from posit.connect import Client
+from posit.connect.content import ContentItem
 from posit.connect.errors import ClientError
 
-from scripts.ship.bundles import Bundle
+from scripts.ship.bundles import Bundle, BundleError, complete_bundle
 from scripts.ship.deploy.api import connect_client, plain_session
 from scripts.ship.deploy.changes import SettingsRefused, apply_changes, plan_changes
 from scripts.ship.deploy.content import CREATED as CREATED_CONTENT
-from scripts.ship.deploy.content import ContentError, Lookup, locate
+from scripts.ship.deploy.content import ContentError, create_own_content, locate
 from scripts.ship.deploy.groups import GroupError, resolve_groups
 from scripts.ship.deploy.preflight import ServerInfo, python_mismatch
 from scripts.ship.deploy.progress import Progress
@@ -44,6 +45,7 @@ from scripts.ship.deploy.unchanged import same_as_active
 from scripts.ship.deploy.verify import VerifyError, verify_content
 
 EXPECTED_ERRORS = (
+    BundleError,
     ContentError,
     GroupError,
     SettingsRefused,
@@ -119,59 +121,89 @@ def _verify(job: AppJob, server: Server, url: str) -> str:
     return said
 
 
-def _steps(
-    job: AppJob, server: Server, options: Options, result: AppResult, progress: Progress
-) -> str:
-    say = progress.for_app(job.app)
-    client = connect_client(server.target, server.policy)
-    with _timed(result, "check"):
-        group_guids = _check(job, server, client)
-    with _timed(result, "find"):
-        lookup: Lookup = locate(
-            client,
-            job.name,
-            server.info.user_guid,
-            job.settings,
-            server.target.url,
-            create=not options.dry_run,
-        )
-    say(lookup.describe(job.name))
-    content = lookup.content
-    if content is not None:
-        result.guid, result.url = content["guid"], content["content_url"]
-    with _timed(result, "settings"):
-        changes = plan_changes(client, content, job.settings, group_guids, options.environ)
-        if content is not None and not options.dry_run:
-            apply_changes(client, content, changes)
-    say(f"settings {'to apply' if options.dry_run else 'applied'}: {changes.describe()}")
-    if content is not None and not options.force:
-        with _timed(result, "compare"):
-            same = same_as_active(client, content, job.bundle.path)
+class AppDeploy:
+    """The steps of one app's deploy; each records its seconds in the result."""
+
+    def __init__(
+        self, job: AppJob, server: Server, options: Options, result: AppResult, progress: Progress
+    ) -> None:
+        self.job, self.server, self.options = job, server, options
+        self.result, self.progress = result, progress
+        self.say = progress.for_app(job.app)
+        self.client = connect_client(server.target, server.policy)
+
+    def run(self) -> str:
+        """The app's final status. Nothing is written before the bundle passed its checks."""
+        job, options, result = self.job, self.options, self.result
+        with _timed(result, "check"):
+            group_guids = _check(job, self.server, self.client)
+        with _timed(result, "find"):
+            lookup = locate(
+                self.client,
+                job.name,
+                self.server.info.user_guid,
+                job.settings,
+                self.server.target.url,
+                create=False,
+            )
+        content = lookup.content
+        same = content is not None and not options.force and self.unchanged(content)
+        if not same:
+            with _timed(result, "bundle"):  # the import check and manifest: changed bundles only
+                complete_bundle(job.bundle, environ=options.environ)
+        result.files, result.bundle_bytes = len(job.bundle.files()), job.bundle.size_bytes()
+        if content is None and not options.dry_run:
+            with _timed(result, "find"):
+                lookup = create_own_content(
+                    self.client, job.name, job.settings.title, self.server.info.user_guid, lookup
+                )
+                content = lookup.content
+        self.say(lookup.describe(job.name))
+        if content is not None:
+            result.guid, result.url = content["guid"], content["content_url"]
+        self.apply_settings(content, group_guids)
         if same:
-            say("unchanged: the active bundle has the same files (FORCE=1 deploys anyway)")
+            self.say("unchanged: the active bundle has the same files (FORCE=1 deploys anyway)")
             return UNCHANGED
-    size = f"{result.files} files, {result.bundle_bytes / 1024:.0f} KiB"
-    if options.dry_run:
-        say(f"would upload {size}")
-        return WOULD_CREATE if content is None else WOULD_UPDATE
-    assert content is not None
-    mode = "draft, verify, activate" if server.info.drafts else "one step: no draft on this server"
-    say(f"uploading {size} ({mode}); log: {progress.log_path(job.app)}")
-    with _timed(result, UPLOAD_STEP):
-        published = publish(
-            job.bundle.path,
-            content["guid"],
-            job.settings.title,
-            server.target,
-            policy=server.policy,
-            environ=options.environ,
-            on_line=progress.tool_output(job.app),
-            on_retry=say,
-        )
-    result.attempts = published.attempts
-    with _timed(result, "verify"):
-        say("verified: " + _verify(job, server, result.url))
-    return CREATED if lookup.how == CREATED_CONTENT else UPDATED
+        size = f"{result.files} files, {result.bundle_bytes / 1024:.0f} KiB"
+        if options.dry_run:
+            self.say(f"would upload {size}")
+            return WOULD_CREATE if content is None else WOULD_UPDATE
+        assert content is not None
+        self.upload(content, size)
+        with _timed(result, "verify"):
+            self.say("verified: " + _verify(job, self.server, result.url))
+        return CREATED if lookup.how == CREATED_CONTENT else UPDATED
+
+    def unchanged(self, content: ContentItem) -> bool:
+        with _timed(self.result, "compare"):
+            return same_as_active(self.client, content, self.job.bundle.path)
+
+    def apply_settings(self, content: ContentItem | None, group_guids: dict[str, str]) -> None:
+        """Every setting before any upload; a dry run only reads and says what it would do."""
+        with _timed(self.result, "settings"):
+            settings, environ = self.job.settings, self.options.environ
+            changes = plan_changes(self.client, content, settings, group_guids, environ)
+            if content is not None and not self.options.dry_run:
+                apply_changes(self.client, content, changes)
+        done = "to apply" if self.options.dry_run else "applied"
+        self.say(f"settings {done}: {changes.describe()}")
+
+    def upload(self, content: ContentItem, size: str) -> None:
+        mode = "draft, verify, activate" if self.server.info.drafts else "one step, no draft"
+        self.say(f"uploading {size} ({mode}); log: {self.progress.log_path(self.job.app)}")
+        with _timed(self.result, UPLOAD_STEP):
+            published = publish(
+                self.job.bundle.path,
+                content["guid"],
+                self.job.settings.title,
+                self.server.target,
+                policy=self.server.policy,
+                environ=self.options.environ,
+                on_line=self.progress.tool_output(self.job.app),
+                on_retry=self.say,
+            )
+        self.result.attempts = published.attempts
 
 
 def deploy_one(job: AppJob, server: Server, options: Options, progress: Progress) -> AppResult:
@@ -185,7 +217,7 @@ def deploy_one(job: AppJob, server: Server, options: Options, progress: Progress
         bundle_bytes=job.bundle.size_bytes(),
     )
     try:
-        result.status = _steps(job, server, options, result, progress)
+        result.status = AppDeploy(job, server, options, result, progress).run()
     except (*EXPECTED_ERRORS, PythonMismatch) as error:
         result.error = server.target.redact(describe_error(error))
     except Exception as error:  # an unexpected bug in one app's deploy must not stop the others
