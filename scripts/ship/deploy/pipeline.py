@@ -42,7 +42,7 @@ from scripts.ship.deploy.retry import RetryPolicy
 from scripts.ship.deploy.settings import DeploySettings
 from scripts.ship.deploy.target import Target
 from scripts.ship.deploy.unchanged import same_as_active
-from scripts.ship.deploy.verify import VerifyError, verify_content
+from scripts.ship.deploy.verify import VerifyError, verify_content, verify_vanity
 
 EXPECTED_ERRORS = (
     BundleError,
@@ -117,7 +117,7 @@ def _verify(job: AppJob, server: Server, url: str) -> str:
     said = verify_content(session, url, server.target, gated=gated)
     if job.settings.vanity:
         vanity_url = server.target.url + job.settings.vanity
-        said += "; vanity " + verify_content(session, vanity_url, server.target, gated=gated)
+        said += "; vanity " + verify_vanity(session, vanity_url, server.target, gated=gated)
     return said
 
 

@@ -48,3 +48,21 @@ def verify_content(
     if not any(marker in response.text for marker in DASH_INDEX_MARKERS):
         raise VerifyError(f"{url} answered 200 but not with a Dash index page")
     return "index answered 200 with the Dash page"
+
+
+def verify_vanity(
+    session: requests.Session, url: str, target: Target, *, gated: bool = False
+) -> str:
+    """The vanity URL reaches the index (only the index: sub-paths are not served there).
+
+    A ``gated`` app's own gate may refuse the deploying user (403): that answer
+    still came from the app, through the vanity path.
+    """
+    response = _get(session, url, target)
+    if gated and response.status_code == 403:
+        return f"{url} reached the app (its group gate answered 403 for the deploying user)"
+    if response.status_code != 200:
+        raise VerifyError(f"vanity URL {url} answered HTTP {response.status_code}, expected 200")
+    if not any(marker in response.text for marker in DASH_INDEX_MARKERS):
+        raise VerifyError(f"vanity URL {url} answered 200 but not with a Dash index page")
+    return f"{url} answered 200 with the Dash page"
