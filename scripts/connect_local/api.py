@@ -20,7 +20,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
-from scripts.connect_local.access import ACCESS_TYPES, EDITOR_ROLES, app_role, is_editor, is_visible
+from scripts.connect_local.access import EDITOR_ROLES, app_role, is_editor, is_visible
+from scripts.connect_local.content_settings import RUNTIME_FIELDS, Policy, checked_settings
 from scripts.connect_local.deployer import Deployer
 from scripts.connect_local.directory import (
     Visitor,
@@ -30,43 +31,27 @@ from scripts.connect_local.directory import (
     now_iso,
     visitor_by_guid,
 )
+from scripts.connect_local.errors import (
+    CODE_BAD_NAME,
+    CODE_BAD_REQUEST,
+    CODE_INTERNAL,
+    CODE_NAME_TAKEN,
+    CODE_NOT_FOUND,
+    CODE_NOT_YOURS,
+    CODE_PROHIBITED_ENV_NAME,
+    CODE_UNAUTHENTICATED,
+    CODE_UNSUPPORTED,
+    ApiError,
+    bad_request,
+)
 from scripts.connect_local.faults import Faults, Unavailable
 from scripts.connect_local.store import Record, Store
 from scripts.connect_local.tasks import TaskRegistry
 from scripts.vanity import InvalidVanity, normalise_vanity
 
-# Connect's error codes, as its clients test them.
-CODE_INTERNAL = 1
-CODE_UNSUPPORTED = 2
-CODE_INVALID_ID = 3
-CODE_NOT_FOUND = 4
-CODE_BAD_NAME = 5
-CODE_BAD_REQUEST = 9
-CODE_NAME_TAKEN = 26
-CODE_NOT_YOURS = 10  # "the requested object doesn't belong to you"
-CODE_UNAUTHENTICATED = 30
-
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-CONTENT_FIELDS = ("name", "title", "description", "access_type", "locked", "content_category")
-# Connect's runtime settings: accepted and stored so deploy tools can set them,
-# but they change nothing here (one process, no timeouts).
-RUNTIME_FIELDS = (
-    "connection_timeout",
-    "read_timeout",
-    "init_timeout",
-    "idle_timeout",
-    "max_processes",
-    "min_processes",
-    "max_conns_per_process",
-    "load_factor",
-    "memory_limit",
-    "cpu_limit",
-    "run_as",
-    "run_as_current_user",
-    "default_image_name",
-    "service_account_name",
-)
+PROHIBITED_ENV_PREFIXES = ("CONNECT_", "RSTUDIO_", "POSIT_")  # Connect sets these itself
 
 
 @dataclass
@@ -76,7 +61,7 @@ class ApiConfig:
     api_key: str  # the default publisher's key (--api-key)
     api_user_guid: str
     version: str
-    default_access_type: str = "acl"
+    policy: Policy = field(default_factory=Policy)
     keys: dict[str, str] = field(default_factory=dict)  # every API key -> its user's guid
 
     def user_for(self, authorization: str | None) -> str | None:
@@ -86,12 +71,6 @@ class ApiConfig:
             return None
         key = value.strip()
         return self.keys.get(key) or (self.api_user_guid if key == self.api_key else None)
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
 
 
 def error_response(status: int, code: int, message: str) -> Response:
@@ -333,29 +312,10 @@ def _check_name(name: object, owner_guid: str, guid: str | None = None) -> str:
     return name
 
 
-def _check_updates(body: Any, owner_guid: str, guid: str | None = None) -> Record:
-    if not isinstance(body, dict):
-        raise ApiError(400, CODE_BAD_REQUEST, "expected a JSON object of content fields")
-    unknown = sorted(set(body) - set(CONTENT_FIELDS) - set(RUNTIME_FIELDS))
-    if unknown:
-        raise ApiError(
-            400,
-            CODE_BAD_REQUEST,
-            f"unsupported fields {unknown}; this stand-in knows {CONTENT_FIELDS + RUNTIME_FIELDS}",
-        )
-    if "name" in body:
-        _check_name(body["name"], owner_guid, guid)
-    if "access_type" in body and body["access_type"] not in ACCESS_TYPES:
-        raise ApiError(
-            400, CODE_BAD_REQUEST, f"access_type must be one of {', '.join(ACCESS_TYPES)}"
-        )
-    return body
-
-
 @api.post("/v1/content")
 def create_content() -> Response:
     owner = _require_role(*EDITOR_ROLES).user_guid or ""
-    body = _check_updates(_json_body(), owner)
+    body = checked_settings(_json_body(), {}, _config().policy)
     _check_name(body.get("name"), owner)
     stamp = now_iso()
     store = _store()
@@ -365,11 +325,13 @@ def create_content() -> Response:
             "guid": str(uuid.uuid4()),
             "id": store.next_id(),
             "name": body["name"],
-            "title": body.get("title"),
-            "description": body.get("description", ""),
-            "access_type": body.get("access_type", _config().default_access_type),
+            "title": None,
+            "description": "",
+            "access_type": _config().policy.default_access_type,
             "locked": False,
             "content_category": "",
+            **dict.fromkeys(RUNTIME_FIELDS),  # null: the server default
+            **body,
             "owner_guid": owner,
             "created_time": stamp,
             "last_deployed_time": None,
@@ -387,9 +349,11 @@ def get_content(guid: str) -> Response:
 
 @api.patch("/v1/content/<guid>")
 def update_content(guid: str) -> Response:
-    owner = _get_content(guid, edit=True)["owner_guid"]
+    current = _get_content(guid, edit=True)
     with _store().change() as state:
-        updates = _check_updates(_json_body(), owner, guid)
+        updates = checked_settings(_json_body(), state["content"][guid], _config().policy)
+        if "name" in updates:
+            _check_name(updates["name"], current["owner_guid"], guid)
         state["content"][guid].update(updates)
         content = state["content"][guid]
     return jsonify(_content_json(content))
@@ -422,6 +386,12 @@ def _env_changes(body: Any) -> list[tuple[str, str | None]]:
         value = item.get("value") if isinstance(item, dict) else None
         if not isinstance(name, str) or not ENV_NAME_PATTERN.match(name):
             raise ApiError(400, CODE_BAD_REQUEST, f"invalid environment variable name {name!r}")
+        if name.startswith(PROHIBITED_ENV_PREFIXES):
+            raise bad_request(
+                f"{name} is prohibited: Connect sets the {', '.join(PROHIBITED_ENV_PREFIXES)} "
+                "variables itself; choose another name",
+                CODE_PROHIBITED_ENV_NAME,
+            )
         if value is not None and not isinstance(value, str):
             raise ApiError(400, CODE_BAD_REQUEST, f"the value of {name} must be a string or null")
         changes.append((name, value))

@@ -23,6 +23,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from scripts.connect_local import api, pages
 from scripts.connect_local.access import ACCESS_TYPES
 from scripts.connect_local.app_processes import ProcessManager
+from scripts.connect_local.content_settings import Policy
 from scripts.connect_local.deployer import Deployer, ServerIdentity
 from scripts.connect_local.directory import ROLES, register_visitor, set_role
 from scripts.connect_local.faults import Faults
@@ -82,7 +83,12 @@ class StandIn:
             api_key=args.api_key,
             api_user_guid=api_user["guid"],
             version=args.version,
-            default_access_type=args.default_access_type,
+            policy=Policy(
+                most_permissive_access_type=args.most_permissive_access_type,
+                max_processes_limit=args.max_processes_limit,
+                default_max_processes=args.default_max_processes,
+                default_access_type=args.default_access_type,
+            ),
             keys={args.api_key: api_user["guid"], **keys},
         )
         self.proxy = ContentProxy(
@@ -122,6 +128,12 @@ class StandIn:
         finally:
             self.deployer.shutdown()
             server.server_close()
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
 
 
 def user_key_spec(spec: str) -> tuple[str, str, str]:
@@ -183,6 +195,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="access type of new content (Connect's default: acl)",
     )
     parser.add_argument(
+        "--most-permissive-access-type",
+        choices=ACCESS_TYPES,
+        default="all",
+        help="the most permissive access type content may have (PATCH beyond it: 400 code 118)",
+    )
+    parser.add_argument(
+        "--max-processes-limit",
+        type=positive_int,
+        default=20,
+        help="the highest max_processes content may ask for (above: 400 code 113)",
+    )
+    parser.add_argument(
+        "--default-max-processes",
+        type=positive_int,
+        default=3,
+        help="max_processes of content that sets none (min_processes above it: 400 code 114)",
+    )
+    parser.add_argument(
         "--credentials-use-guids",
         action="store_true",
         help="send GUIDs instead of names in RStudio-Connect-Credentials",
@@ -191,7 +221,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not Policy(args.most_permissive_access_type).allows(args.default_access_type):
+        parser.error(
+            f"--default-access-type {args.default_access_type} is more permissive than "
+            f"--most-permissive-access-type {args.most_permissive_access_type}"
+        )
+    if args.default_max_processes > args.max_processes_limit:
+        parser.error(
+            f"--default-max-processes {args.default_max_processes} is above "
+            f"--max-processes-limit {args.max_processes_limit}"
+        )
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
             f"warning: binding {args.host}: connect-local is not a server to expose",
