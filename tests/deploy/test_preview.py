@@ -39,13 +39,32 @@ HELLO_APP = (REPO_ROOT / "apps" / "hello" / "app.py").read_text()
 LIVE_HEADING = 'html.H1("Hello, Connect")'
 
 
-def app_files(heading: str) -> dict[str, str]:
+# Open to everyone when live: the draft must still be for its editors only.
+PYPROJECT = """\
+[project]
+name = "{name}"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["connectkit", "dash>=4.4"]
+
+[tool.uv]
+package = false
+
+[tool.uv.sources]
+connectkit = {{ workspace = true }}
+
+[tool.monorepo.deploy]
+access_type = "all"
+"""
+
+
+def app_source(heading: str) -> str:
     assert LIVE_HEADING in HELLO_APP
-    return {"app.py": HELLO_APP.replace(LIVE_HEADING, f'html.H1("{heading}")')}
+    return HELLO_APP.replace(LIVE_HEADING, f'html.H1("{heading}")')
 
 
 def set_heading(workspace: Path, app: str, heading: str) -> None:
-    (workspace / "apps" / app / "app.py").write_text(app_files(heading)["app.py"])
+    (workspace / "apps" / app / "app.py").write_text(app_source(heading))
 
 
 @dataclass
@@ -107,7 +126,10 @@ def connect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectLocal]:
 @pytest.fixture(scope="module")
 def workspace(connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """alpha and beta deployed as main has them; then alpha changes, gamma is new."""
-    apps = {name: app_files(f"{name} live") for name in ("alpha", "beta", "gamma")}
+    apps = {
+        name: {"app.py": app_source(f"{name} live"), "pyproject.toml": PYPROJECT.format(name=name)}
+        for name in ("alpha", "beta", "gamma")
+    }
     root = scratch_workspace(tmp_path_factory.mktemp("preview") / "ws", apps)
     work = tmp_path_factory.mktemp("deploy")
     deploy = run_deploy_tool(
@@ -231,6 +253,7 @@ def bundle_status(connect: ConnectLocal, guid: str, bundle_id: str) -> int:
 def outsider_draft(second: PreviewRun, connect: ConnectLocal) -> tuple[str, str]:
     """A draft of beta someone made by hand: in no record, so cleanup must leave it."""
     beta = content(connect, "beta")["guid"]
+    before = {b["id"] for b in connect.api("GET", f"v1/content/{beta}/bundles")}
     bundle = second.comment.parent / "bundles" / "beta"
     environ = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
     command = [rsconnect_executable(), "deploy", "manifest", "--draft", "--app-id", beta]
@@ -242,9 +265,9 @@ def outsider_draft(second: PreviewRun, connect: ConnectLocal) -> tuple[str, str]
         timeout=900,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    drafts = [b for b in connect.api("GET", f"v1/content/{beta}/bundles") if not b["active"]]
-    assert len(drafts) == 1, drafts
-    return beta, str(drafts[0]["id"])
+    made = [b for b in connect.api("GET", f"v1/content/{beta}/bundles") if b["id"] not in before]
+    assert len(made) == 1 and not made[0]["active"], made
+    return beta, str(made[0]["id"])
 
 
 @pytest.fixture(scope="module")
