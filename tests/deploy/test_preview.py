@@ -40,22 +40,7 @@ LIVE_HEADING = 'html.H1("Hello, Connect")'
 
 
 # Open to everyone when live: the draft must still be for its editors only.
-PYPROJECT = """\
-[project]
-name = "{name}"
-version = "0.1.0"
-requires-python = ">=3.11"
-dependencies = ["connectkit", "dash>=4.4"]
-
-[tool.uv]
-package = false
-
-[tool.uv.sources]
-connectkit = {{ workspace = true }}
-
-[tool.monorepo.deploy]
-access_type = "all"
-"""
+DEPLOY_TABLE = '\n[tool.monorepo.deploy]\naccess_type = "all"\n'
 
 
 def app_source(heading: str) -> str:
@@ -126,11 +111,12 @@ def connect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectLocal]:
 @pytest.fixture(scope="module")
 def workspace(connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """alpha and beta deployed as main has them; then alpha changes, gamma is new."""
-    apps = {
-        name: {"app.py": app_source(f"{name} live"), "pyproject.toml": PYPROJECT.format(name=name)}
-        for name in ("alpha", "beta", "gamma")
-    }
+    names = ("alpha", "beta", "gamma")
+    apps = {name: {"app.py": app_source(f"{name} live")} for name in names}
     root = scratch_workspace(tmp_path_factory.mktemp("preview") / "ws", apps)
+    for name in names:  # after the lock: a [tool] table does not change it
+        with (root / "apps" / name / "pyproject.toml").open("a") as pyproject:
+            pyproject.write(DEPLOY_TABLE)
     work = tmp_path_factory.mktemp("deploy")
     deploy = run_deploy_tool(
         connect.url,
