@@ -27,13 +27,14 @@ import requests
 from posit.connect import Client
 from posit.connect.errors import ClientError
 
-from scripts.catalog import REPO_ROOT
+from scripts.catalog import REPO_ROOT, AppInfo
 from scripts.ship.bundles import (
     Bundle,
     BundleError,
-    build_bundles,
+    complete_bundle,
     rsconnect_executable,
     select_apps,
+    stage_bundle,
 )
 from scripts.ship.deploy.api import connect_client
 from scripts.ship.deploy.content import ContentError, content_name, find_own_content
@@ -131,30 +132,44 @@ def delete_drafts(client: Client, drafts: list[Draft], target: Target) -> dict[s
 
 def preview_app(
     client: Client,
-    bundle: Bundle,
+    app: AppInfo,
     name: str,
     owner_guid: str,
+    options: argparse.Namespace,
     target: Target,
     environ: Mapping[str, str],
     record: PreviewRecord,
 ) -> None:
-    """Draft one app into ``record`` (or note why not)."""
-    app = bundle.app.name
+    """Draft one app into ``record`` (or note why not).
+
+    The bundle is staged, compared with the active one, and only when it differs
+    checked (the slow import) and listed, as a deploy does.
+    """
     try:
+        bundle = stage_bundle(app, options.bundles, environ=environ, workspace=options.workspace)
         content = find_own_content(client, name, owner_guid)
         if content is None:
-            record.missing.append(app)
-            print(f"[{app}] no content named {name} owned by the deployer: not previewed")
+            record.missing.append(app.name)
+            print(f"[{app.name}] no content named {name} owned by the deployer: not previewed")
         elif same_as_active(client, content, bundle.path):
-            record.unchanged.append(app)
-            print(f"[{app}] same as the active bundle: no draft")
+            record.unchanged.append(app.name)
+            print(f"[{app.name}] same as the active bundle: no draft")
         else:
+            complete_bundle(bundle, environ=environ)
             draft = upload_draft(bundle, content, target, environ)
             record.drafts.append(draft)
-            print(f"[{app}] draft {draft.bundle_id}: {draft.url}", flush=True)
-    except (PreviewError, ContentError, ClientError, requests.RequestException) as error:
-        record.failed[app] = target.redact(_describe(error))
-        print(f"[{app}] FAILED: {record.failed[app]}", file=sys.stderr)
+            print(f"[{app.name}] draft {draft.bundle_id}: {draft.url}", flush=True)
+    except (
+        PreviewError,
+        BundleError,
+        ContentError,
+        ClientError,
+        requests.RequestException,
+        OSError,
+        subprocess.SubprocessError,
+    ) as error:
+        record.failed[app.name] = target.redact(_describe(error))
+        print(f"[{app.name}] FAILED: {record.failed[app.name]}", file=sys.stderr)
 
 
 def read_record(path: Path) -> PreviewRecord | None:
@@ -189,15 +204,10 @@ def connect(environ: Mapping[str, str]) -> tuple[Target, Client, str]:
 def run_preview(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     target, client, owner_guid = connect(environ)
     previous = read_record(args.comment)
-    apps = select_apps(args.apps, args.workspace / "apps")
-    bundles, broken = build_bundles(
-        apps, args.comment.parent / "bundles", environ=environ, workspace=args.workspace
-    )
     record = PreviewRecord(pr=args.pr, commit=args.commit, server=target.url)
-    record.failed.update({f.app_name: f.message for f in broken})
-    for bundle in bundles:
-        name = content_name(args.namespace, bundle.app.name)
-        preview_app(client, bundle, name, owner_guid, target, environ, record)
+    for app in select_apps(args.apps, args.workspace / "apps"):
+        name = content_name(args.namespace, app.name)
+        preview_app(client, app, name, owner_guid, args, target, environ, record)
     if previous is not None and previous.pr == args.pr:
         kept = {d.key for d in record.drafts}
         superseded = [d for d in previous.drafts if d.key not in kept]
@@ -260,6 +270,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] = os.environ)
         args.namespace = args.namespace or args.workspace.resolve().name
         args.commit = args.commit or _head_commit(args.workspace)
         args.comment = args.comment or PREVIEW_DIR / f"pr-{args.pr}.md"
+        args.bundles = args.comment.parent / "bundles"
         if args.action == "preview":
             return run_preview(args, environ)
         return run_cleanup(args, environ)

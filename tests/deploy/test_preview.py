@@ -242,9 +242,9 @@ def outsider_draft(second: PreviewRun, connect: ConnectLocal) -> tuple[str, str]
     before = {b["id"] for b in connect.api("GET", f"v1/content/{beta}/bundles")}
     bundle = second.comment.parent / "bundles" / "beta"
     environ = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
-    command = [rsconnect_executable(), "deploy", "manifest", "--draft", "--app-id", beta]
+    command = [rsconnect_executable(), "deploy", "dash", "--draft", "--app-id", beta]
     result = subprocess.run(
-        [*command, str(bundle / "manifest.json")],
+        [*command, "--entrypoint", "app:app", str(bundle)],
         env={**environ, "CONNECT_SERVER": connect.url, "CONNECT_API_KEY": API_KEY},
         capture_output=True,
         text=True,
