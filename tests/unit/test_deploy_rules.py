@@ -104,6 +104,10 @@ def test_groups_match_exactly_and_several_candidates_are_an_error() -> None:
     assert match_group("g2", groups) == "g2"  # by GUID
     client = fake_client(groups=groups)
     assert resolve_groups(client, ("Sales",)) == {"Sales": "g2"}
+    with pytest.raises(
+        GroupError, match=r"named exactly 'SALES'; candidates: 'sales' \(g1\), 'Sales'"
+    ):
+        resolve_groups(client, ("SALES",))
     with pytest.raises(GroupError, match=r"'sales-emea' matches 2 groups \(g3, g4\)"):
         resolve_groups(client, ("sales-emea",))
 

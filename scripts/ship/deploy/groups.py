@@ -1,8 +1,8 @@
 """Viewer groups by exact name (or GUID): never a prefix, never the first of several.
 
 Connect's ``GET v1/groups?prefix=`` is a case-insensitive prefix match, so
-the exact name is filtered here; several groups with that exact name are an
-error that lists them (name them by GUID instead). A name that matches
+the exact name is filtered here; several groups with that exact name, or none
+but some differing only in case, are an error that lists the candidates. A name that matches
 nothing gets the near matches the server has as suggestions.
 """
 
@@ -48,10 +48,14 @@ def resolve_groups(client: Client, names: tuple[str, ...]) -> dict[str, str]:
     for name in names:
         candidates = client.groups.find() if GUID.match(name) else client.groups.find(prefix=name)
         match = match_group(name, candidates)
+        in_other_case = [g for g in candidates if str(g["name"]).lower() == name.lower()]
         if isinstance(match, str):
             guids[name] = match
         elif match:
             ambiguous.append(f"{name!r} matches {len(match)} groups ({', '.join(match)})")
+        elif in_other_case:
+            listed = ", ".join(f"{g['name']!r} ({g['guid']})" for g in in_other_case)
+            ambiguous.append(f"no group is named exactly {name!r}; candidates: {listed}")
         else:
             missing.append(name)
     problems = []
