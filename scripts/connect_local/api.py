@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, send_file
 
 from scripts.connect_local.access import EDITOR_ROLES, app_role, is_editor, is_visible
 from scripts.connect_local.content_settings import RUNTIME_FIELDS, Policy, checked_settings
@@ -52,6 +52,7 @@ from scripts.vanity import InvalidVanity, normalise_vanity
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PROHIBITED_ENV_PREFIXES = ("CONNECT_", "RSTUDIO_", "POSIT_")  # Connect sets these itself
+DRAFTS_SINCE = (2025, 6, 0)
 
 
 @dataclass
@@ -182,7 +183,7 @@ def _faults_then_key() -> Response | None:
     path = request.path[len("/__api__/") :]
     if _faults().take_unavailable(request.method, path):
         return error_response(503, CODE_INTERNAL, "service unavailable (injected fault)")
-    if path.rstrip("/") in ("server_settings", "v1/server_settings/python"):
+    if path.rstrip("/") == "server_settings":  # the one route Connect answers without a key
         return None
     user_guid = _config().user_for(request.headers.get("Authorization"))
     caller = visitor_by_guid(_store(), user_guid) if user_guid else None
@@ -204,10 +205,8 @@ def server_settings() -> Response:
 
 @api.get("/v1/server_settings/python")
 def python_settings() -> Response:
-    import sys
-
-    version = ".".join(map(str, sys.version_info[:3]))
-    return jsonify({"installations": [{"version": version}], "api_enabled": True})
+    versions = _deployer().identity.installations()
+    return jsonify({"installations": [{"version": v} for v in versions], "api_enabled": True})
 
 
 @api.get("/v1/user")
@@ -484,11 +483,59 @@ def list_bundles(guid: str) -> Response:
 @api.get("/v1/content/<guid>/bundles/<bundle_id>")
 def get_bundle(guid: str, bundle_id: str) -> Response:
     _get_content(guid, edit=True)
+    return jsonify(_bundle(guid, bundle_id))
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """``2025.06.0`` -> (2025, 6, 0); non-numeric parts end it (``2025.06.0-dev`` too)."""
+    parts = []
+    for part in version.split("."):
+        digits = re.match(r"\d+", part)
+        if digits is None:
+            break
+        parts.append(int(digits.group()))
+    return tuple(parts)
+
+
+def _check_activate_known(body: Record) -> None:
+    """Connect before 2025.06.0 has no drafts: it refuses the ``activate`` field."""
+    version = _config().version
+    if "activate" in body and version_tuple(version) < DRAFTS_SINCE:
+        raise bad_request(
+            f"unknown field 'activate': this Connect ({version}) deploys and activates in one "
+            "step; drafts need 2025.06.0 or later"
+        )
+
+
+def _bundle(guid: str, bundle_id: str) -> Record:
     with _store().read() as state:
-        bundle = state["bundles"].get(guid, {}).get(bundle_id)
+        bundle: Record | None = state["bundles"].get(guid, {}).get(bundle_id)
     if bundle is None:
         raise ApiError(404, CODE_NOT_FOUND, f"bundle {bundle_id} of {guid} does not exist")
-    return jsonify(bundle)
+    return bundle
+
+
+@api.get("/v1/content/<guid>/bundles/<bundle_id>/download")
+def download_bundle(guid: str, bundle_id: str) -> Response:
+    _get_content(guid, edit=True)
+    _bundle(guid, bundle_id)
+    archive = _store().bundle_dir(guid, bundle_id) / "bundle.tar.gz"
+    return send_file(
+        archive, mimetype="application/gzip", download_name=f"bundle-{bundle_id}.tar.gz"
+    )
+
+
+@api.delete("/v1/content/<guid>/bundles/<bundle_id>")
+def delete_bundle(guid: str, bundle_id: str) -> Response:
+    _get_content(guid, edit=True)
+    _bundle(guid, bundle_id)
+    if not _deployer().delete_bundle(guid, bundle_id):
+        raise ApiError(
+            409,
+            CODE_BAD_REQUEST,
+            f"bundle {bundle_id} is the active bundle of {guid}: activate another one first",
+        )
+    return Response(status=204)
 
 
 @api.post("/v1/content/<guid>/deploy")
@@ -497,6 +544,7 @@ def deploy(guid: str) -> Response:
     body = request.get_json(silent=True) or {}
     if not isinstance(body, dict):
         raise ApiError(400, CODE_BAD_REQUEST, 'expected {"bundle_id": ..., "activate": ...}')
+    _check_activate_known(body)
     with _store().read() as state:
         bundles = state["bundles"].get(guid, {})
         requested = body.get("bundle_id")

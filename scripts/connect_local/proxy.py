@@ -133,12 +133,15 @@ class ContentProxy:
         with self.store.read() as state:
             content = state["content"].get(guid)
             permissions = list(state["permissions"].get(guid, []))
-        if content is None:
+            bundles = state["bundles"].get(guid, {})
+        if content is None or (bundle_id is not None and bundle_id not in bundles):
             return _page(
                 start_response,
                 "404 Not Found",
                 "Content not found",
-                f"<p>No content {html.escape(guid)}.</p>",
+                f"<p>No content {html.escape(guid)}"
+                + (f" with a bundle {html.escape(bundle_id)}" if bundle_id else "")
+                + ".</p>",
             )
         if not rest:
             location = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import signal
 import sys
@@ -70,7 +71,7 @@ class StandIn:
         self.faults = Faults()
         self.tasks = TaskRegistry()
         self.processes = ProcessManager(self.store.state_dir / "run")
-        self.identity = ServerIdentity(api_key=args.api_key)
+        self.identity = ServerIdentity(api_key=args.api_key, python_versions=args.python_versions)
         self.deployer = Deployer(
             self.store,
             self.tasks,
@@ -134,6 +135,13 @@ def positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
     return int(text)
+
+
+def python_versions(text: str) -> tuple[str, ...]:
+    versions = tuple(v.strip() for v in text.split(",") if v.strip())
+    if not versions or not all(re.fullmatch(r"\d+\.\d+\.\d+", v) for v in versions):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected versions like 3.11.7,3.12.1")
+    return versions
 
 
 def user_key_spec(spec: str) -> tuple[str, str, str]:
@@ -211,6 +219,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=positive_int,
         default=3,
         help="max_processes of content that sets none (min_processes above it: 400 code 114)",
+    )
+    parser.add_argument(
+        "--python-versions",
+        type=python_versions,
+        default=(),
+        metavar="3.11.7,3.12.1",
+        help="the Python versions the server has (default: the one running the stand-in); "
+        "a bundle asking for another one fails to build",
     )
     parser.add_argument(
         "--credentials-use-guids",
