@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
+from scripts.ship import preview_github
 from scripts.ship.preview_comment import MARKER, Draft, PreviewRecord, RecordError, parse, render
-from scripts.ship.preview_github import find_comment
+from scripts.ship.preview_github import PAGE_SIZE, find_comment
 
 DRAFT = Draft(
     app="hello",
@@ -61,3 +70,81 @@ def test_only_a_bot_comment_with_the_marker_is_the_preview_comment() -> None:
     ours = {"id": 3, "user": {"type": "Bot"}, "body": render(PreviewRecord(pr=5))}
     assert find_comment([person, other_bot, ours]) == ours
     assert find_comment([person, other_bot]) is None
+
+
+class FakeGitHub(BaseHTTPRequestHandler):
+    """GitHub's issue-comments API, enough for preview_github: list, create, update."""
+
+    comments: ClassVar[list[dict[str, Any]]] = []
+
+    def _reply(self, status: int, data: Any) -> None:
+        body = json.dumps(data).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _body(self) -> dict[str, Any]:
+        return dict(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+
+    def do_GET(self) -> None:
+        page = int(parse_qs(urlsplit(self.path).query).get("page", ["1"])[0])
+        self._reply(200, self.comments[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+
+    def do_POST(self) -> None:
+        assert self.headers["Authorization"] == "Bearer gh-token"
+        comment = {"id": len(self.comments) + 1, "user": {"type": "Bot"}, **self._body()}
+        comment["html_url"] = f"https://github.example/c/{comment['id']}"
+        self.comments.append(comment)
+        self._reply(201, comment)
+
+    def do_PATCH(self) -> None:
+        comment = next(c for c in self.comments if self.path.endswith(f"/comments/{c['id']}"))
+        comment.update(self._body())
+        self._reply(200, comment)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def github(tmp_path: Path) -> Iterator[dict[str, str]]:
+    # A full first page of people's comments: the preview comment is on page 2.
+    FakeGitHub.comments = [
+        {"id": i, "user": {"type": "User"}, "body": "LGTM", "html_url": ""}
+        for i in range(1, PAGE_SIZE + 1)
+    ]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGitHub)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield {
+            "GITHUB_TOKEN": "gh-token",
+            "GITHUB_REPOSITORY": "team/monorepo",
+            "GITHUB_API_URL": f"http://127.0.0.1:{server.server_address[1]}",
+        }
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_one_comment_posted_then_updated_in_place(github: dict[str, str], tmp_path: Path) -> None:
+    fetched = tmp_path / "fetched.md"
+    assert preview_github.main(["fetch", "--pr", "7", "--file", str(fetched)], github) == 0
+    assert not fetched.exists()  # no preview comment yet
+    comment = tmp_path / "pr-7.md"
+    for commit in ("1111111", "2222222"):
+        comment.write_text(render(PreviewRecord(pr=7, commit=commit, drafts=[DRAFT])))
+        assert preview_github.main(["post", "--pr", "7", "--file", str(comment)], github) == 0
+    ours = [c for c in FakeGitHub.comments if MARKER in c["body"]]
+    assert len(ours) == 1 and "`2222222`" in ours[0]["body"]
+    assert preview_github.main(["fetch", "--pr", "7", "--file", str(fetched)], github) == 0
+    record = parse(fetched.read_text())
+    assert record is not None and record.commit == "2222222" and record.drafts == [DRAFT]
+
+
+def test_missing_token_is_a_clear_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code = preview_github.main(["fetch", "--pr", "7", "--file", str(tmp_path / "x.md")], {})
+    assert code == 2
+    assert "GITHUB_TOKEN and GITHUB_REPOSITORY not set" in capsys.readouterr().err
