@@ -87,10 +87,17 @@ def upload_draft(
     )
 
 
-def delete_draft(client: Client, draft: Draft) -> str:
-    """Delete one draft bundle; what happened, in words. An active bundle is left alone."""
+def delete_draft(client: Client, draft: Draft, owner_guid: str) -> str:
+    """Delete one draft bundle; what happened, in words.
+
+    Only a bundle of the deployer's own content, and never the active one: the
+    record comes from a comment, so it is checked against the server first.
+    """
     path = f"v1/content/{draft.guid}/bundles/{draft.bundle_id}"
     try:
+        owner = client.get(f"v1/content/{draft.guid}").json().get("owner_guid")
+        if owner != owner_guid:
+            raise PreviewError(f"content {draft.guid} is not the deployer's own; not deleted")
         bundle = client.get(path).json()
     except (ClientError, requests.HTTPError) as error:
         if _status(error) == NOT_FOUND:
@@ -117,12 +124,14 @@ def _describe(error: Exception) -> str:
     return str(error) or type(error).__name__
 
 
-def delete_drafts(client: Client, drafts: list[Draft], target: Target) -> dict[str, str]:
+def delete_drafts(
+    client: Client, drafts: list[Draft], owner_guid: str, target: Target
+) -> dict[str, str]:
     """Delete each draft; app -> failure message for the ones that could not be."""
     failed = {}
     for draft in drafts:
         try:
-            outcome = delete_draft(client, draft)
+            outcome = delete_draft(client, draft, owner_guid)
         except (PreviewError, ClientError, requests.RequestException) as error:
             failed[draft.app] = target.redact(f"draft {draft.bundle_id}: {_describe(error)}")
             outcome = "NOT deleted: " + failed[draft.app]
@@ -211,7 +220,7 @@ def run_preview(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     if previous is not None and previous.pr == args.pr:
         kept = {d.key for d in record.drafts}
         superseded = [d for d in previous.drafts if d.key not in kept]
-        record.failed.update(delete_drafts(client, superseded, target))
+        record.failed.update(delete_drafts(client, superseded, owner_guid, target))
     write_comment(record, args.comment)
     return EXIT_FAILED if record.failed else 0
 
@@ -223,8 +232,8 @@ def run_cleanup(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         return 0
     if record.pr != args.pr:
         raise RecordError(f"{args.comment} records PR {record.pr}, not PR {args.pr}")
-    target, client, _ = connect(environ)
-    failed = delete_drafts(client, record.drafts, target)
+    target, client, owner_guid = connect(environ)
+    failed = delete_drafts(client, record.drafts, owner_guid, target)
     remaining = [d for d in record.drafts if d.app in failed]
     closed = PreviewRecord(
         pr=record.pr, commit=record.commit, server=record.server, drafts=remaining

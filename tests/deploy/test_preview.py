@@ -28,11 +28,12 @@ from scripts.catalog import REPO_ROOT
 from scripts.connect_local.launch import ConnectLocal, DeployedContent, running_connect_local
 from scripts.ship.bundles import rsconnect_executable
 from scripts.ship.deploy_subprocess import run_deploy_tool
-from scripts.ship.preview_comment import MARKER, PreviewRecord, parse
+from scripts.ship.preview_comment import MARKER, Draft, PreviewRecord, parse, render
 from tests.support.workspace import scratch_workspace
 
 API_KEY = f"preview-key-{uuid.uuid4().hex}"  # the deployer: a publisher, owner of the content
 VIEWER_KEY = f"viewer-key-{uuid.uuid4().hex}"
+OTHER_KEY = f"other-key-{uuid.uuid4().hex}"  # another publisher
 NAMESPACE = "pv"
 PR = 41
 HELLO_APP = (REPO_ROOT / "apps" / "hello" / "app.py").read_text()
@@ -103,7 +104,7 @@ def layout_of(url: str, key: str) -> tuple[int, str]:
 @pytest.fixture(scope="module")
 def connect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectLocal]:
     state = tmp_path_factory.mktemp("connect") / "state"
-    users = [("vic", "viewer", VIEWER_KEY)]
+    users = [("vic", "viewer", VIEWER_KEY), ("pat", "publisher", OTHER_KEY)]
     with running_connect_local(state, api_key=API_KEY, users=users) as server:
         yield server
 
@@ -287,3 +288,18 @@ def test_cleanup_twice_deletes_nothing_more(
     again = run_preview("cleanup", connect, workspace, cleanup.comment)
     assert again.result.returncode == 0, again.explain()
     assert "nothing to delete" in again.result.stdout
+
+
+def test_cleanup_leaves_content_the_deployer_does_not_own(
+    connect: ConnectLocal, workspace: Path, tmp_path: Path
+) -> None:
+    """A record naming another user's content (an edited comment) deletes nothing there."""
+    theirs = connect.api_as(OTHER_KEY, "POST", "v1/content", {"name": "pats-report"})
+    connect.api_as(OTHER_KEY, "PATCH", f"v1/content/{theirs['guid']}", {"access_type": "all"})
+    draft = Draft("intruder", "pats-report", theirs["guid"], "1", theirs["content_url"])
+    comment = tmp_path / f"pr-{PR}.md"
+    comment.write_text(render(PreviewRecord(pr=PR, drafts=[draft])))
+    run = run_preview("cleanup", connect, workspace, comment)
+    assert run.result.returncode == 1, run.explain()
+    assert "is not the deployer's own; not deleted" in run.result.stdout
+    assert run.record.drafts == [draft] and not run.record.closed  # still listed, not "deleted"
