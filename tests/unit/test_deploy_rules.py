@@ -206,3 +206,33 @@ def test_no_deploy_function_is_over_60_lines() -> None:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 length = (node.end_lineno or node.lineno) - node.lineno + 1
                 assert length <= 60, f"{path.name}:{node.name} is {length} lines"
+
+
+def test_a_dry_run_keeps_its_report_apart_from_the_real_one() -> None:
+    from scripts.ship.deploy.cli import Run, build_parser
+    from scripts.ship.deploy.progress import Progress
+    from scripts.ship.deploy.report import DRY_RUN_REPORT_PATH, REPORT_PATH
+
+    def report_path(environ: dict[str, str], *argv: str) -> Path:
+        args = build_parser(environ).parse_args(list(argv))
+        return Run(args, environ, 1, [], {}, None, Progress(None), 0.0, "").report_path
+
+    assert report_path({}) == REPORT_PATH
+    assert report_path({"DRY_RUN": "1"}) == DRY_RUN_REPORT_PATH != REPORT_PATH
+    assert report_path({"DRY_RUN": "1"}, "--report", "/tmp/r.json") == Path("/tmp/r.json")
+
+
+def test_rsconnect_output_goes_to_the_log_and_to_the_screen_only_when_verbose(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scripts.ship.deploy.progress import Progress
+    from scripts.ship.deploy.target import Target
+
+    target = Target("https://c", "secret-key")
+    quiet = Progress(target, tmp_path, verbose=False)
+    quiet.tool_output("hello")("Building Python environment with secret-key")
+    assert capsys.readouterr().out == ""
+    assert (tmp_path / "hello.log").read_text() == "Building Python environment with ***\n"
+    loud = Progress(target, tmp_path, verbose=True)
+    loud.tool_output("hello")("Activating")
+    assert capsys.readouterr().out == "[hello] rsconnect: Activating\n"
