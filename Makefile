@@ -42,7 +42,7 @@ CONNECT_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),3
 
 .PHONY: connect-local
 connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=3939] [API_KEY=] [STATE_DIR=] [USER= GROUPS=]
-	@$(RUN) python -m scripts.connect_local --port $(CONNECT_PORT) \
+	@$(RUN) python -m scripts.connect_local --port $(CONNECT_PORT) --groups-from-apps \
 		--state-dir "$(or $(STATE_DIR),build/connect-local)" \
 		$(if $(API_KEY),--api-key "$(API_KEY)") \
 		$(if $(VISITOR),--visitor "$(VISITOR):$(VISITOR_GROUPS)")

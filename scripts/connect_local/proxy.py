@@ -4,7 +4,8 @@ Like Connect's proxy, it strips ``/content/<guid>`` (or a vanity path, or a
 draft's ``/content/<guid>/_bundle<id>``) before the app sees the request,
 drops any client-sent ``RStudio-Connect-Credentials`` and sends its own for
 the visitor, who is: the API key's owner (``Authorization: Key``), else the
-visitor chosen at ``/__login__`` (a cookie), else the default visitor.
+visitor logged in at ``/__login__`` (a signed cookie: ``sessions``), else the
+default visitor.
 """
 
 from __future__ import annotations
@@ -25,13 +26,12 @@ from scripts.connect_local.builder import BuildError
 from scripts.connect_local.deployer import Deployer
 from scripts.connect_local.directory import ANONYMOUS, Visitor, visitor_for
 from scripts.connect_local.html_frame import render
+from scripts.connect_local.sessions import ANONYMOUS_COOKIE_VALUE, VISITOR_COOKIE, Sessions
 from scripts.connect_local.store import Store
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
 
-VISITOR_COOKIE = "connect_local_visitor"
-ANONYMOUS_COOKIE_VALUE = "-"
 CONTENT_PATH = re.compile(
     r"^/content/(?P<guid>[0-9a-fA-F-]{36})(?:/_bundle(?P<bundle>\d+))?(?P<rest>/.*)?$"
 )
@@ -84,8 +84,10 @@ class ContentProxy:
         config: ApiConfig,
         deployer: Deployer,
         default_visitor: str | None,
+        sessions: Sessions,
         credentials_use_guids: bool = False,
     ) -> None:
+        self.sessions = sessions
         self.store = store
         self.config = config
         self.deployer = deployer
@@ -115,9 +117,10 @@ class ContentProxy:
         cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
         chosen = cookie.get(VISITOR_COOKIE)
         if chosen is not None:
-            if chosen.value == ANONYMOUS_COOKIE_VALUE:
-                return ANONYMOUS
-            return visitor_for(self.store, chosen.value)
+            username = self.sessions.username_from(chosen.value)
+            if chosen.value == ANONYMOUS_COOKIE_VALUE or username is None:
+                return ANONYMOUS  # chosen anonymity, or a cookie the stand-in did not sign
+            return visitor_for(self.store, username)
         if self.default_visitor:
             return visitor_for(self.store, self.default_visitor)
         return ANONYMOUS

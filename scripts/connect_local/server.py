@@ -21,14 +21,16 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from scripts.catalog import discover_apps
 from scripts.connect_local import api, pages
 from scripts.connect_local.access import ACCESS_TYPES
 from scripts.connect_local.app_processes import ProcessManager
 from scripts.connect_local.content_settings import Policy
 from scripts.connect_local.deployer import Deployer, ServerIdentity
-from scripts.connect_local.directory import ROLES, register_visitor, set_role
+from scripts.connect_local.directory import ROLES, ensure_group, register_visitor, set_role
 from scripts.connect_local.faults import Faults
 from scripts.connect_local.proxy import ContentProxy
+from scripts.connect_local.sessions import Sessions
 from scripts.connect_local.store import Store
 from scripts.connect_local.tasks import TaskRegistry
 
@@ -65,6 +67,8 @@ class StandIn:
         keys = {key: set_role(self.store, name, role)["guid"] for name, role, key in args.user_key}
         for spec in args.user:
             register_visitor(self.store, spec)
+        for group in groups_named_by_apps() if args.groups_from_apps else ():
+            ensure_group(self.store, group)
         default_visitor = None
         if args.visitor:
             default_visitor = register_visitor(self.store, args.visitor).username
@@ -93,7 +97,12 @@ class StandIn:
             keys={args.api_key: api_user["guid"], **keys},
         )
         self.proxy = ContentProxy(
-            self.store, self.config, self.deployer, default_visitor, args.credentials_use_guids
+            self.store,
+            self.config,
+            self.deployer,
+            default_visitor,
+            Sessions(args.login_token),
+            args.credentials_use_guids,
         )
         flask_app = Flask("connect_local")
         api.install(
@@ -129,6 +138,16 @@ class StandIn:
         finally:
             self.deployer.shutdown()
             server.server_close()
+
+
+def groups_named_by_apps() -> list[str]:
+    """Every group an app's ``[tool.monorepo.deploy] groups`` names, exactly as written."""
+    names: set[str] = set()
+    for app in discover_apps():
+        deploy = app.settings().get("deploy")
+        groups = deploy.get("groups", []) if isinstance(deploy, dict) else []
+        names.update(g for g in groups if isinstance(g, str) and g.strip())
+    return sorted(names)
 
 
 def positive_int(text: str) -> int:
@@ -178,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME:ROLE:KEY",
         help=f"a user with its own API key; ROLE: {', '.join(ROLES)} (repeatable)",
     )
+    parser.add_argument(
+        "--login-token",
+        default=os.environ.get("CONNECT_LOCAL_LOGIN_TOKEN", ""),
+        help="what /__login__ asks for before it lets you pick a visitor "
+        "(default: $CONNECT_LOCAL_LOGIN_TOKEN, else random; printed at start)",
+    )
     parser.add_argument("--state-dir", default="build/connect-local", help="where state lives")
     parser.add_argument(
         "--environments-dir",
@@ -195,6 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="register a user NAME[:GROUP,GROUP] (repeatable)",
+    )
+    parser.add_argument(
+        "--groups-from-apps",
+        action="store_true",
+        help="create the groups the apps' [tool.monorepo.deploy] settings name "
+        "(so make deploy-all finds them; make connect-local passes it)",
     )
     parser.add_argument(
         "--default-access-type",
@@ -257,4 +288,6 @@ def main(argv: list[str] | None = None) -> None:
     if not args.api_key:
         args.api_key = secrets.token_hex(16)
         print(f"API key (random, pass --api-key to fix it): {args.api_key}", flush=True)
+    args.login_token = args.login_token or secrets.token_hex(8)
+    print(f"Login token (POST /__login__ to pick a visitor): {args.login_token}", flush=True)
     StandIn(args).serve(args.host, args.port)
