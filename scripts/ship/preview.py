@@ -52,7 +52,15 @@ EXIT_FAILED, EXIT_UNUSABLE = 1, 2
 
 
 class PreviewError(RuntimeError):
-    """One app's draft could not be made or deleted; the message says why."""
+    """One app's draft could not be made or deleted; the message says why.
+
+    ``draft``: a bundle that was uploaded and built but failed its check (it
+    does not start): known exactly, so it is deleted rather than left behind.
+    """
+
+    def __init__(self, message: str, draft: Draft | None = None) -> None:
+        super().__init__(message)
+        self.draft = draft
 
 
 def draft_command(bundle: Bundle, guid: str, target: Target) -> list[str]:
@@ -73,18 +81,20 @@ def upload_draft(
         timeout=DRAFT_TIMEOUT_S,
     )
     output = target.redact(result.stdout + result.stderr)
-    found = DRAFT_ID.search(output)
-    if result.returncode != 0 or found is None:
+    found = DRAFT_ID.search(output)  # printed once built, before the check that it starts
+    draft = None
+    if found is not None:
+        draft = Draft(
+            app=bundle.app.name,
+            content_name=content["name"],
+            guid=content["guid"],
+            bundle_id=found["id"],
+            url=f"{content['content_url'].rstrip('/')}/_bundle{found['id']}/",
+        )
+    if result.returncode != 0 or draft is None:
         tail = " / ".join(line for line in output.splitlines()[-6:] if line.strip())
-        raise PreviewError(f"rsconnect --draft failed (exit {result.returncode}): {tail}")
-    bundle_id = found["id"]
-    return Draft(
-        app=bundle.app.name,
-        content_name=content["name"],
-        guid=content["guid"],
-        bundle_id=bundle_id,
-        url=f"{content['content_url'].rstrip('/')}/_bundle{bundle_id}/",
-    )
+        raise PreviewError(f"rsconnect --draft failed (exit {result.returncode}): {tail}", draft)
+    return draft
 
 
 def delete_draft(client: Client, draft: Draft, owner_guid: str) -> str:
@@ -168,8 +178,13 @@ def preview_app(
             draft = upload_draft(bundle, content, target, environ)
             record.drafts.append(draft)
             print(f"[{app.name}] draft {draft.bundle_id}: {draft.url}", flush=True)
+    except PreviewError as error:
+        record.failed[app.name] = target.redact(str(error))
+        if error.draft is not None:
+            kept = delete_drafts(client, [error.draft], owner_guid, target)
+            record.failed[app.name] += " (its draft was NOT deleted)" if kept else ""
+        print(f"[{app.name}] FAILED: {record.failed[app.name]}", file=sys.stderr)
     except (
-        PreviewError,
         BundleError,
         ContentError,
         ClientError,

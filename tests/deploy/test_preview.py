@@ -303,3 +303,22 @@ def test_cleanup_leaves_content_the_deployer_does_not_own(
     assert run.result.returncode == 1, run.explain()
     assert "is not the deployer's own; not deleted" in run.result.stdout
     assert run.record.drafts == [draft] and not run.record.closed  # still listed, not "deleted"
+
+
+def test_a_failed_build_is_reported_and_changes_nothing(
+    cleanup: PreviewRun,
+    connect: ConnectLocal,
+    workspace: Path,
+    tmp_path: Path,
+    active_before: dict[str, str],
+) -> None:
+    connect.fail_builds(1)  # alpha still differs from its active bundle: its build fails
+    try:
+        run = run_preview("preview", connect, workspace, tmp_path / f"pr-{PR}.md")
+    finally:
+        connect.clear_faults()
+    assert run.result.returncode == 1, run.explain()
+    assert not run.record.drafts and list(run.record.failed) == ["alpha"]
+    assert "build failed (injected fault)" in run.record.failed["alpha"]
+    assert "**`alpha` failed**" in run.text
+    assert {app: content(connect, app)["bundle_id"] for app in active_before} == active_before
