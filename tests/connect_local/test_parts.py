@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from scripts.connect_local.access import Decision, decide
-from scripts.connect_local.api import ApiError, vanity_path_from_body
+from scripts.connect_local.api.vanity import vanity_path_from_body
 from scripts.connect_local.app_processes import summarise
 from scripts.connect_local.builder import BuildError, require_python
 from scripts.connect_local.directory import ANONYMOUS, Visitor, parse_visitor_spec
+from scripts.connect_local.errors import ApiError
 from scripts.connect_local.faults import Faults, Unavailable
 from scripts.connect_local.tasks import Task
 from scripts.vanity import normalise_vanity
