@@ -136,15 +136,15 @@ def _describe(error: Exception) -> str:
 
 def delete_drafts(
     client: Client, drafts: list[Draft], owner_guid: str, target: Target
-) -> dict[str, str]:
-    """Delete each draft; app -> failure message for the ones that could not be."""
+) -> dict[tuple[str, str], str]:
+    """Delete each draft; (guid, bundle id) -> why, for the ones that could not be."""
     failed = {}
     for draft in drafts:
         try:
             outcome = delete_draft(client, draft, owner_guid)
         except (PreviewError, ClientError, requests.RequestException) as error:
-            failed[draft.app] = target.redact(f"draft {draft.bundle_id}: {_describe(error)}")
-            outcome = "NOT deleted: " + failed[draft.app]
+            failed[draft.key] = target.redact(f"draft {draft.bundle_id}: {_describe(error)}")
+            outcome = "NOT deleted: " + failed[draft.key]
         print(f"[{draft.app}] draft {draft.bundle_id} of {draft.guid}: {outcome}", flush=True)
     return failed
 
@@ -180,9 +180,8 @@ def preview_app(
             print(f"[{app.name}] draft {draft.bundle_id}: {draft.url}", flush=True)
     except PreviewError as error:
         record.failed[app.name] = target.redact(str(error))
-        if error.draft is not None:
-            kept = delete_drafts(client, [error.draft], owner_guid, target)
-            record.failed[app.name] += " (its draft was NOT deleted)" if kept else ""
+        if error.draft is not None and delete_drafts(client, [error.draft], owner_guid, target):
+            record.leftover.append(error.draft)
         print(f"[{app.name}] FAILED: {record.failed[app.name]}", file=sys.stderr)
     except (
         BundleError,
@@ -233,27 +232,27 @@ def run_preview(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         name = content_name(args.namespace, app.name)
         preview_app(client, app, name, owner_guid, args, target, environ, record)
     if previous is not None and previous.pr == args.pr:
-        kept = {d.key for d in record.drafts}
-        superseded = [d for d in previous.drafts if d.key not in kept]
-        record.failed.update(delete_drafts(client, superseded, owner_guid, target))
+        replaced = [*previous.drafts, *previous.leftover]
+        failed = delete_drafts(client, replaced, owner_guid, target)
+        record.leftover = [d for d in replaced if d.key in failed]
     write_comment(record, args.comment)
     return EXIT_FAILED if record.failed else 0
 
 
 def run_cleanup(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     record = read_record(args.comment)
-    if record is None or not record.drafts:
+    recorded = [*record.drafts, *record.leftover] if record is not None else []
+    if record is None or not recorded:
         print(f"no drafts recorded in {args.comment}: nothing to delete")
         return 0
     if record.pr != args.pr:
         raise RecordError(f"{args.comment} records PR {record.pr}, not PR {args.pr}")
     target, client, owner_guid = connect(environ)
-    failed = delete_drafts(client, record.drafts, owner_guid, target)
-    remaining = [d for d in record.drafts if d.app in failed]
-    closed = PreviewRecord(
-        pr=record.pr, commit=record.commit, server=record.server, drafts=remaining
-    )
-    closed.failed, closed.closed = failed, not failed
+    failed = delete_drafts(client, recorded, owner_guid, target)
+    closed = PreviewRecord(pr=record.pr, commit=record.commit, server=record.server)
+    closed.leftover = [d for d in recorded if d.key in failed]
+    closed.failed = {d.app: failed[d.key] for d in closed.leftover}
+    closed.closed = not failed
     write_comment(closed, args.comment)
     return EXIT_FAILED if failed else 0
 

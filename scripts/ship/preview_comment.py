@@ -45,6 +45,8 @@ class PreviewRecord:
     missing: list[str] = field(default_factory=list)  # apps with no content of the deployer's
     failed: dict[str, str] = field(default_factory=dict)  # app -> why
     closed: bool = False  # the pull request closed and its drafts were deleted
+    # Earlier drafts whose deletion failed: retried by the next run and at cleanup.
+    leftover: list[Draft] = field(default_factory=list)
 
     def to_json(self) -> str:
         # ">" escaped: a "-->" in a value would end the hidden HTML comment early.
@@ -54,7 +56,8 @@ class PreviewRecord:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PreviewRecord:
         drafts = [Draft(**d) for d in data.get("drafts", [])]
-        return cls(**{**data, "drafts": drafts})
+        leftover = [Draft(**d) for d in data.get("leftover", [])]
+        return cls(**{**data, "drafts": drafts, "leftover": leftover})
 
 
 def _drafts_table(record: PreviewRecord) -> list[str]:
@@ -94,6 +97,9 @@ def render(record: PreviewRecord) -> str:
             ]
         for app, why in sorted(record.failed.items()):
             lines += ["", f"**`{app}` failed**: {' '.join(why.split())}"]  # one line
+    if record.leftover:
+        bundles = ", ".join(f"{d.app} {d.bundle_id}" for d in record.leftover)
+        lines += ["", f"Earlier drafts not deleted yet (retried on the next run): {bundles}"]
     lines += ["", f"<!-- connect-preview-record {record.to_json()} -->", ""]
     return "\n".join(lines)
 

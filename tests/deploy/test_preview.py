@@ -302,7 +302,7 @@ def test_cleanup_leaves_content_the_deployer_does_not_own(
     run = run_preview("cleanup", connect, workspace, comment)
     assert run.result.returncode == 1, run.explain()
     assert "is not the deployer's own; not deleted" in run.result.stdout
-    assert run.record.drafts == [draft] and not run.record.closed  # still listed, not "deleted"
+    assert run.record.leftover == [draft] and not run.record.closed  # still listed
 
 
 def test_a_failed_build_is_reported_and_changes_nothing(

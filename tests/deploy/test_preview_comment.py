@@ -33,8 +33,10 @@ def test_comment_lists_each_draft_and_what_was_left_out() -> None:
         unchanged=["multi-page"],
         missing=["new-report"],
         failed={"broken": "rsconnect --draft failed (exit 1): build failed"},
+        leftover=[Draft("old", "repo-old", "guid-old", "3", "https://c.example/x/")],
     )
     text = render(record)
+    assert "Earlier drafts not deleted yet (retried on the next run): old 3" in text
     assert text.startswith(MARKER + "\n")
     assert "`abcdef1`" in text
     assert f"| `hello` | [open the draft]({DRAFT.url}) | `repo-hello` | 7 |" in text
