@@ -26,30 +26,23 @@ BOB, BOB_KEY = "bob", f"bob-key-{uuid.uuid4().hex}"  # another publisher
 ADA_KEY = f"ada-key-{uuid.uuid4().hex}"  # an administrator
 GROUPS = ("E2E-Team", "e2e-TEAM", "sales-amer")
 HELLO_APP = (REPO_ROOT / "apps" / "hello" / "app.py").read_text()
-PYPROJECT = """\
-[project]
-name = "solo"
-version = "0.1.0"
-requires-python = ">=3.11"
-dependencies = ["connectkit", "dash>=4.4"]
-[tool.uv]
-package = false
-[tool.uv.sources]
-connectkit = { workspace = true }
-[tool.monorepo.deploy]
-"""
+
+
+BASE_PYPROJECT = "solo-pyproject.toml"  # beside apps/: the fixture app's own, no deploy table
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("ws")
-    return scratch_workspace(root, {"solo": {"app.py": HELLO_APP, "pyproject.toml": PYPROJECT}})
+    root = scratch_workspace(tmp_path_factory.mktemp("ws"), {"solo": {"app.py": HELLO_APP}})
+    (root / BASE_PYPROJECT).write_text((root / "apps" / "solo" / "pyproject.toml").read_text())
+    return root
 
 
 def set_deploy_table(workspace: Path, table: str, app_suffix: str = "") -> None:
     """Rewrite the app's [tool.monorepo.deploy] (and app.py, to change its bundle)."""
     app = workspace / "apps" / "solo"
-    (app / "pyproject.toml").write_text(PYPROJECT + table)
+    base = (workspace / BASE_PYPROJECT).read_text()
+    (app / "pyproject.toml").write_text(f"{base}\n[tool.monorepo.deploy]\n{table}")
     (app / "app.py").write_text(HELLO_APP + app_suffix)
 
 
@@ -83,20 +76,23 @@ def page(connect: ConnectLocal, path: str) -> tuple[int, str]:
     return response.status_code, response.text
 
 
-def bundles_of(connect: ConnectLocal, guid: str) -> list[Any]:
-    return list(connect.api("GET", f"v1/content/{guid}/bundles"))
+def bundles_of(connect: ConnectLocal, guid: str, key: str | None = None) -> list[Any]:
+    return list(connect.api_as(key or connect.api_key, "GET", f"v1/content/{guid}/bundles"))
+
+
+def stand_in(factory: pytest.TempPathFactory, name: str, **options: Any) -> Iterator[ConnectLocal]:
+    with running_connect_local(factory.mktemp(name) / "state", api_key=KEY, **options) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectLocal]:
-    state = tmp_path_factory.mktemp("strict") / "state"
     users: list[str | tuple[str, str, str]] = [
         f"e2e-viewer:{','.join(GROUPS)}",  # creates the groups
         (BOB, "publisher", BOB_KEY),
         ("ada", "administrator", ADA_KEY),
     ]
-    with running_connect_local(state, api_key=KEY, users=users) as server:
-        yield server
+    yield from stand_in(tmp_path_factory, "strict", users=users)
 
 
 def test_another_users_same_named_item_is_never_written_to(
@@ -119,7 +115,7 @@ def test_another_users_same_named_item_is_never_written_to(
         "logged_in",
         None,
     )
-    assert bundles_of(strict, bobs["guid"]) == []
+    assert bundles_of(strict, bobs["guid"], BOB_KEY) == []
 
 
 def test_vanity_unchanged_skip_settings_reset_and_force(
@@ -180,11 +176,9 @@ def test_a_dry_run_catches_a_typo_d_group_and_writes_nothing(
 
 @pytest.fixture(scope="module")
 def strict_policy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectLocal]:
-    state = tmp_path_factory.mktemp("policy") / "state"
     policy = ["--most-permissive-access-type", "logged_in", "--max-processes-limit", "2"]
     policy += ["--default-max-processes", "1"]
-    with running_connect_local(state, api_key=KEY, extra_args=policy) as server:
-        yield server
+    yield from stand_in(tmp_path_factory, "policy", extra_args=policy)
 
 
 def test_a_policy_refusal_comes_before_activation(
