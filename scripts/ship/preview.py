@@ -231,7 +231,9 @@ def run_preview(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     for app in select_apps(args.apps, args.workspace / "apps"):
         name = content_name(args.namespace, app.name)
         preview_app(client, app, name, owner_guid, args, target, environ, record)
-    if previous is not None and previous.pr == args.pr:
+    if previous is not None and previous.server not in ("", target.url):
+        print(f"{args.comment} lists drafts on {previous.server}: left alone there")
+    elif previous is not None and previous.pr == args.pr:
         replaced = [*previous.drafts, *previous.leftover]
         failed = delete_drafts(client, replaced, owner_guid, target)
         record.leftover = [d for d in replaced if d.key in failed]
