@@ -222,3 +222,30 @@ def test_an_old_server_gets_the_one_step_deploy(workspace: Path, tmp_path: Path)
         assert "one-step deploy: Connect 2024.12.0 is older than 2025.06.0" in run.result.stdout
         status, text = page(old, f"content/{row(run)['guid']}/")
         assert status == 200 and 'id="_dash-config"' in text
+
+
+def test_content_one_collaborates_on_needs_the_apps_opt_in_for_that_server(
+    strict: ConnectLocal, workspace: Path, tmp_path: Path
+) -> None:
+    body = {"name": "collab-solo", "title": "Bob's shared", "access_type": "all"}
+    bobs = strict.api_as(BOB_KEY, "POST", "v1/content", body)
+    me = strict.api("GET", "v1/user")["guid"]
+    collaborator = {"principal_guid": me, "principal_type": "user", "role": "owner"}
+    strict.api_as(BOB_KEY, "POST", f"v1/content/{bobs['guid']}/permissions", collaborator)
+    elsewhere = 'deploy_as_collaborator_on = ["https://connect.example.com"]\n'
+    set_deploy_table(workspace, 'title = "Solo"\naccess_type = "all"\n' + elsewhere)
+    own = deploy(strict, workspace, tmp_path / "1", "collab")
+    assert row(own)["status"] == "created" and row(own)["guid"] != bobs["guid"], own.explain()
+
+    opted = f'deploy_as_collaborator_on = ["{strict.url}"]\n'
+    set_deploy_table(workspace, 'title = "Solo"\naccess_type = "all"\n' + opted)
+    both = deploy(strict, workspace, tmp_path / "2", "collab")  # its own one and Bob's
+    assert both.result.returncode == 1, both.explain()
+    assert f"found: {row(own)['guid']}, {bobs['guid']}" in row(both)["error"]
+
+    strict.api("DELETE", f"v1/content/{row(own)['guid']}")
+    shared = deploy(strict, workspace, tmp_path / "3", "collab")
+    assert shared.result.returncode == 0, shared.explain()
+    assert row(shared)["guid"] == bobs["guid"], shared.explain()
+    assert "deploying as a collaborator into collab-solo" in shared.result.stdout
+    assert len(bundles_of(strict, bobs["guid"], BOB_KEY)) == 1

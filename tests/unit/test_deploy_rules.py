@@ -88,8 +88,11 @@ def test_collaborating_needs_the_opt_in_for_this_server_and_a_collaborator_role(
     other_server = locate(fake_client([shared]), "ns-hello", ME, opted, "https://x", create=True)
     assert other_server.how == "created"
     viewer_only = Item(guid="v", name="ns-hello", owner_guid=OTHER)
-    with pytest.raises(ContentError, match="collaborates on 0 items called 'ns-hello'"):
+    with pytest.raises(ContentError, match=r"called 'ns-hello' .* found: none"):
         locate(fake_client([viewer_only]), "ns-hello", ME, opted, SERVER, create=True)
+    mine = Item(guid="mine", name="ns-hello", owner_guid=ME)
+    with pytest.raises(ContentError, match="found: mine, shared"):
+        locate(fake_client([mine, shared]), "ns-hello", ME, opted, SERVER, create=True)
 
 
 def test_groups_match_exactly_and_several_candidates_are_an_error() -> None:

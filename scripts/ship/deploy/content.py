@@ -91,16 +91,22 @@ def _others_items(client: Client, name: str, user_guid: str) -> list[ContentItem
     ]
 
 
-def _collaborator_item(others: list[ContentItem], name: str, user_guid: str) -> ContentItem:
+def _opted_in_item(
+    own: ContentItem | None, others: list[ContentItem], name: str, user_guid: str
+) -> Lookup:
+    """Opted in: the one item called ``name`` that is the deployer's own or shared with them."""
     shared = [c for c in others if _is_collaborator(c, user_guid)]
-    if len(shared) != 1:
-        listed = ", ".join(c["guid"] for c in shared) or "none"
+    candidates = ([own] if own is not None else []) + shared
+    if len(candidates) != 1:
+        listed = ", ".join(c["guid"] for c in candidates) or "none"
         raise ContentError(
-            f"{COLLABORATOR_KEY} names this server, but the deployer collaborates on "
-            f"{len(shared)} items called {name!r} (expected exactly one; found: {listed}). "
-            "Ask the owner to add you as a collaborator, or remove the opt-in"
+            f"{COLLABORATOR_KEY} names this server, so exactly one item called {name!r} "
+            f"owned by or shared with the deployer (as a collaborator) must exist; found: "
+            f"{listed}. Delete the extra one, or ask the owner to add you as a collaborator"
         )
-    return shared[0]
+    if own is not None:
+        return Lookup(own, OWN)
+    return Lookup(shared[0], COLLABORATOR, tuple(c["guid"] for c in others))
 
 
 def locate(
@@ -112,14 +118,13 @@ def locate(
     *,
     create: bool,
 ) -> Lookup:
-    """Own content, else (opted in) shared content, else a new item (ABSENT: not ``create``)."""
+    """Own content (opted in: or the one shared), else a new item (ABSENT: not ``create``)."""
     own = find_own_content(client, name, user_guid)
+    if settings.may_collaborate_on(server_url):
+        return _opted_in_item(own, _others_items(client, name, user_guid), name, user_guid)
     if own is not None:
         return Lookup(own, OWN)
-    others = _others_items(client, name, user_guid)
-    guids = tuple(c["guid"] for c in others)
-    if settings.may_collaborate_on(server_url):
-        return Lookup(_collaborator_item(others, name, user_guid), COLLABORATOR, guids)
+    guids = tuple(c["guid"] for c in _others_items(client, name, user_guid))
     absent = Lookup(None, ABSENT, guids)
     if not create:
         return absent
