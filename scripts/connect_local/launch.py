@@ -178,28 +178,16 @@ def running_connect_local(
     login_token = login_token or secrets.token_hex(8)
     state_dir = Path(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "scripts.connect_local",
-        "--port",
-        "0",
-        "--state-dir",
-        str(state_dir),
-        "--api-key",
-        api_key,
-        "--login-token",
-        login_token,
-    ]
+    options = ["--state-dir", str(state_dir), "--api-key", api_key, "--login-token", login_token]
     if version:
-        command += ["--version", version]
+        options += ["--version", version]
     if default_visitor:
-        command += ["--visitor", default_visitor]
+        options += ["--visitor", default_visitor]
     for spec in users:
-        command += ["--user", spec] if isinstance(spec, str) else ["--user-key", ":".join(spec)]
+        options += ["--user", spec] if isinstance(spec, str) else ["--user-key", ":".join(spec)]
     if environments_dir is not None:
-        command += ["--environments-dir", str(environments_dir)]
-    command += list(extra_args)
+        options += ["--environments-dir", str(environments_dir)]
+    command = [sys.executable, "-m", "scripts.connect_local", "--port", "0", *options, *extra_args]
     log_path = state_dir.parent / f"{state_dir.name}-connect-local.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CONNECT_", "DASH_"))}
     offset = log_path.stat().st_size if log_path.exists() else 0

@@ -77,6 +77,16 @@ def _page(
     return [page]
 
 
+def _query(environ: Environ) -> str:
+    """``?<query string>``, or nothing when there is none."""
+    return f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else ""
+
+
+def _redirect(start_response: StartResponse, status: str, location: str) -> list[bytes]:
+    start_response(status, [("Location", location), ("Content-Length", "0")])
+    return [b""]
+
+
 class ContentProxy:
     def __init__(
         self,
@@ -147,26 +157,15 @@ class ContentProxy:
                 + ".</p>",
             )
         if not rest:
-            location = (
-                mount + "/" + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
-            )
-            start_response(
-                "301 Moved Permanently", [("Location", location), ("Content-Length", "0")]
-            )
-            return [b""]
+            return _redirect(start_response, "301 Moved Permanently", mount + "/" + _query(environ))
         visitor = self.visitor(environ)
         decision = decide(content, permissions, visitor)
         if bundle_id is not None and not is_editor(content, permissions, visitor):
             # drafts are for the content's editors only, whatever its access type
             decision = Decision.DENY if not visitor.is_anonymous else Decision.LOGIN
         if decision is Decision.LOGIN:
-            target = quote(
-                path + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
-            )
-            start_response(
-                "302 Found", [("Location", f"/__login__?next={target}"), ("Content-Length", "0")]
-            )
-            return [b""]
+            target = quote(path + _query(environ))
+            return _redirect(start_response, "302 Found", f"/__login__?next={target}")
         if decision is Decision.DENY:
             who = html.escape(visitor.username or "")
             return _page(
@@ -214,8 +213,7 @@ class ContentProxy:
         if body is not None:
             headers["content-length"] = str(len(body))
         target = quote(rest, safe="/%:@!$&'()*+,;=-._~")
-        if environ.get("QUERY_STRING"):
-            target += "?" + environ["QUERY_STRING"]
+        target += _query(environ)
         connection = UnixHTTPConnection(socket_path)
         try:
             connection.request(environ["REQUEST_METHOD"], target, body=body, headers=headers)

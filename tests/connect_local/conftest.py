@@ -36,6 +36,14 @@ def greet(_: str) -> str:
     return f"Hello, {user}!"
 """
 REQUIREMENTS = "dash==4.4.1\n"
+# Users with their own API keys, one of each role (and a second publisher).
+BOB, CAROL, ROOT, VIC = "bob-key", "carol-key", "root-key", "vic-key"
+KEYED_USERS = [
+    ("bob", "publisher", BOB),
+    ("carol", "publisher", CAROL),
+    ("root", "administrator", ROOT),
+    ("vic", "viewer", VIC),
+]
 
 
 def make_bundle_dir(

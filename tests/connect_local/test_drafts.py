@@ -13,16 +13,9 @@ from typing import Any
 import pytest
 
 from scripts.connect_local.launch import ConnectLocal, running_connect_local
-from tests.connect_local.conftest import REQUIREMENTS, tar_gz
+from tests.connect_local.conftest import BOB, CAROL, KEYED_USERS, REQUIREMENTS, ROOT, VIC, tar_gz
 from tests.connect_local.test_deploy import visit
 
-BOB, CAROL, ROOT, VIC = "bob-key", "carol-key", "root-key", "vic-key"
-USERS = [
-    ("bob", "publisher", BOB),
-    ("carol", "publisher", CAROL),
-    ("root", "administrator", ROOT),
-    ("vic", "viewer", VIC),
-]
 THIS_PYTHON = ".".join(map(str, sys.version_info[:3]))
 
 
@@ -87,7 +80,9 @@ def connect(
     tmp_path_factory: pytest.TempPathFactory, environments_dir: Path
 ) -> Iterator[ConnectLocal]:
     state = tmp_path_factory.mktemp("drafts") / "state"
-    with running_connect_local(state, users=USERS, environments_dir=environments_dir) as server:
+    with running_connect_local(
+        state, users=KEYED_USERS, environments_dir=environments_dir
+    ) as server:
         yield server
 
 

@@ -10,21 +10,13 @@ from typing import Any
 import pytest
 
 from scripts.connect_local.launch import ConnectLocal, running_connect_local
-from tests.connect_local.conftest import tar_gz
-
-BOB, ADMIN, VIEWER, CAROL = "bob-key", "admin-key", "viewer-key", "carol-key"
-USERS = [
-    ("bob", "publisher", BOB),
-    ("root", "administrator", ADMIN),
-    ("vic", "viewer", VIEWER),
-    ("carol", "publisher", CAROL),
-]
+from tests.connect_local.conftest import BOB, CAROL, KEYED_USERS, ROOT, VIC, tar_gz
 
 
 @pytest.fixture(scope="module")
 def connect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectLocal]:
     state = tmp_path_factory.mktemp("users") / "state"
-    with running_connect_local(state, users=[*USERS, "dave:analysts"]) as server:
+    with running_connect_local(state, users=[*KEYED_USERS, "dave:analysts"]) as server:
         yield server
 
 
@@ -55,7 +47,9 @@ def test_each_key_is_its_own_user_with_its_role(connect: ConnectLocal) -> None:
         "publisher",
         "publisher",
     )
-    assert [me(connect, k)["user_role"] for _, _, k in USERS] == [r for _, r, _ in USERS]
+    assert [me(connect, k)["user_role"] for _, _, k in KEYED_USERS] == [
+        r for _, r, _ in KEYED_USERS
+    ]
     assert me(connect, BOB)["username"] == "bob"
     status, body = connect.request("GET", "__api__/v1/user", key="bob-key-typo")
     assert (status, body["code"]) == (401, 30)
@@ -69,7 +63,7 @@ def test_names_are_unique_per_owner_and_listed_by_visibility(connect: ConnectLoc
 
     # bob's item is acl (the default): nobody else but an administrator sees it
     assert names(connect, connect.api_key, "name=same-name") == [("same-name", "publisher")]
-    assert names(connect, ADMIN, "name=same-name") == [
+    assert names(connect, ROOT, "name=same-name") == [
         ("same-name", "bob"),
         ("same-name", "publisher"),
     ]
@@ -82,23 +76,23 @@ def test_names_are_unique_per_owner_and_listed_by_visibility(connect: ConnectLoc
     assert names(connect, connect.api_key, f"name=same-name&owner_guid={own}") == [
         ("same-name", "publisher")
     ]
-    assert names(connect, VIEWER, "name=same-name") == [("same-name", "bob")]
+    assert names(connect, VIC, "name=same-name") == [("same-name", "bob")]
 
 
 def test_acl_content_is_visible_to_whom_it_is_granted(connect: ConnectLocal) -> None:
     guid = create(connect, BOB, "granted-to-vic")
-    assert names(connect, VIEWER, "name=granted-to-vic") == []
-    status, _ = connect.request("GET", f"__api__/v1/content/{guid}", key=VIEWER)
+    assert names(connect, VIC, "name=granted-to-vic") == []
+    status, _ = connect.request("GET", f"__api__/v1/content/{guid}", key=VIC)
     assert status == 403
-    vic = me(connect, VIEWER)["guid"]
+    vic = me(connect, VIC)["guid"]
     connect.api_as(
         BOB,
         "POST",
         f"v1/content/{guid}/permissions",
         {"principal_guid": vic, "principal_type": "user", "role": "viewer"},
     )
-    assert names(connect, VIEWER, "name=granted-to-vic") == [("granted-to-vic", "bob")]
-    assert connect.api_as(VIEWER, "GET", f"v1/content/{guid}")["app_role"] == "viewer"
+    assert names(connect, VIC, "name=granted-to-vic") == [("granted-to-vic", "bob")]
+    assert connect.api_as(VIC, "GET", f"v1/content/{guid}")["app_role"] == "viewer"
     assert connect.api_as(BOB, "GET", f"v1/content/{guid}")["app_role"] == "owner"
 
 
@@ -149,25 +143,25 @@ def test_only_owner_collaborator_or_administrator_may_write(connect: ConnectLoca
     connect.api_as(CAROL, "PATCH", f"v1/content/{guid}", {"title": "Carol helps"})
     assert connect.api_as(CAROL, "GET", f"v1/content/{guid}")["app_role"] == "editor"
     assert upload_status(connect, guid, CAROL) == 200
-    connect.api_as(ADMIN, "PATCH", f"v1/content/{guid}", {"title": "Admin tidies"})
+    connect.api_as(ROOT, "PATCH", f"v1/content/{guid}", {"title": "Admin tidies"})
     assert connect.api_as(BOB, "GET", f"v1/content/{guid}")["title"] == "Admin tidies"
-    connect.api_as(ADMIN, "DELETE", f"v1/content/{guid}")
+    connect.api_as(ROOT, "DELETE", f"v1/content/{guid}")
     assert names(connect, BOB, "name=bobs-own") == []
 
 
 def test_viewers_cannot_publish_or_collaborate(connect: ConnectLocal) -> None:
-    status, body = connect.request("POST", "__api__/v1/content", {"name": "by-vic"}, key=VIEWER)
+    status, body = connect.request("POST", "__api__/v1/content", {"name": "by-vic"}, key=VIC)
     assert status == 403 and "viewer" in body["error"]
-    status, _ = connect.request("POST", "__api__/v1/groups", {"name": "vics"}, key=VIEWER)
+    status, _ = connect.request("POST", "__api__/v1/groups", {"name": "vics"}, key=VIC)
     assert status == 403
     guid = create(connect, BOB, "vic-cannot-edit")
-    grant = {"principal_guid": me(connect, VIEWER)["guid"], "principal_type": "user"}
+    grant = {"principal_guid": me(connect, VIC)["guid"], "principal_type": "user"}
     status, body = connect.request(
         "POST", f"__api__/v1/content/{guid}/permissions", {**grant, "role": "owner"}, key=BOB
     )
     assert status == 400 and "must be publishers or administrators" in body["error"]
     connect.api_as(BOB, "POST", f"v1/content/{guid}/permissions", {**grant, "role": "viewer"})
-    status, _ = connect.request("PATCH", f"__api__/v1/content/{guid}", {"title": "Vic"}, key=VIEWER)
+    status, _ = connect.request("PATCH", f"__api__/v1/content/{guid}", {"title": "Vic"}, key=VIC)
     assert status == 403
 
 
