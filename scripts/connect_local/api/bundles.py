@@ -18,15 +18,8 @@ from scripts.connect_local.api.common import (
     current_store,
     current_tasks,
 )
-from scripts.connect_local.directory import (
-    now_iso,
-)
-from scripts.connect_local.errors import (
-    CODE_BAD_REQUEST,
-    CODE_NOT_FOUND,
-    ApiError,
-    bad_request,
-)
+from scripts.connect_local.directory import now_iso
+from scripts.connect_local.errors import CODE_BAD_REQUEST, CODE_NOT_FOUND, ApiError, bad_request
 from scripts.connect_local.store import Record
 
 DRAFTS_SINCE = (2025, 6, 0)

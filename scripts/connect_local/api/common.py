@@ -12,10 +12,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from scripts.connect_local.access import is_editor, is_visible
 from scripts.connect_local.content_settings import Policy
 from scripts.connect_local.deployer import Deployer
-from scripts.connect_local.directory import (
-    Visitor,
-    visitor_by_guid,
-)
+from scripts.connect_local.directory import Visitor, visitor_by_guid
 from scripts.connect_local.errors import (
     CODE_BAD_REQUEST,
     CODE_INTERNAL,
@@ -46,6 +43,12 @@ class ApiConfig:
             return None
         key = value.strip()
         return self.keys.get(key) or (self.api_user_guid if key == self.api_key else None)
+
+
+def visitor_from_key(store: Store, config: ApiConfig, authorization: str | None) -> Visitor | None:
+    """The user whose API key ``authorization`` carries; None for no (valid) key."""
+    user_guid = config.user_for(authorization)
+    return visitor_by_guid(store, user_guid) if user_guid else None
 
 
 def error_response(status: int, code: int, message: str) -> Response:
@@ -145,17 +148,11 @@ def _faults_then_key() -> Response | None:
         return error_response(503, CODE_INTERNAL, "service unavailable (injected fault)")
     if path.rstrip("/") == "server_settings":  # the one route Connect answers without a key
         return None
-    user_guid = current_config().user_for(request.headers.get("Authorization"))
-    caller = visitor_by_guid(current_store(), user_guid) if user_guid else None
+    authorization = request.headers.get("Authorization")
+    caller = visitor_from_key(current_store(), current_config(), authorization)
     if caller is None or caller.is_anonymous:
         return error_response(
             401, CODE_UNAUTHENTICATED, "The requested operation requires authentication."
         )
     g.connect_local_caller = caller
     return None
-
-
-def visitor_from_key(store: Store, config: ApiConfig, authorization: str | None) -> Visitor | None:
-    """The user whose API key ``authorization`` carries; None for no (valid) key."""
-    user_guid = config.user_for(authorization)
-    return visitor_by_guid(store, user_guid) if user_guid else None

@@ -23,14 +23,8 @@ from scripts.connect_local.api.common import (
     require_role,
 )
 from scripts.connect_local.content_settings import RUNTIME_FIELDS, checked_settings
-from scripts.connect_local.directory import (
-    now_iso,
-)
-from scripts.connect_local.errors import (
-    CODE_BAD_NAME,
-    CODE_NAME_TAKEN,
-    ApiError,
-)
+from scripts.connect_local.directory import now_iso
+from scripts.connect_local.errors import CODE_BAD_NAME, CODE_NAME_TAKEN, ApiError
 from scripts.connect_local.store import Record
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,64}$")

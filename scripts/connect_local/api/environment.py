@@ -7,12 +7,7 @@ from typing import Any
 
 from flask import Response, jsonify, request
 
-from scripts.connect_local.api.common import (
-    api,
-    content_for,
-    current_store,
-    json_body,
-)
+from scripts.connect_local.api.common import api, content_for, current_store, json_body
 from scripts.connect_local.errors import (
     CODE_BAD_REQUEST,
     CODE_PROHIBITED_ENV_NAME,

@@ -10,11 +10,7 @@ from scripts.connect_local.api.common import (
     error_response,
     json_body,
 )
-from scripts.connect_local.errors import (
-    CODE_BAD_REQUEST,
-    CODE_UNAUTHENTICATED,
-    ApiError,
-)
+from scripts.connect_local.errors import CODE_BAD_REQUEST, CODE_UNAUTHENTICATED, ApiError
 from scripts.connect_local.faults import Unavailable
 
 faults_api = Blueprint("connect_local_faults", __name__, url_prefix="/__faults__")

@@ -7,18 +7,8 @@ from typing import Any
 from flask import Response, jsonify
 
 from scripts.connect_local.access import EDITOR_ROLES
-from scripts.connect_local.api.common import (
-    api,
-    content_for,
-    current_store,
-    json_body,
-)
-from scripts.connect_local.errors import (
-    CODE_BAD_REQUEST,
-    CODE_NAME_TAKEN,
-    CODE_NOT_FOUND,
-    ApiError,
-)
+from scripts.connect_local.api.common import api, content_for, current_store, json_body
+from scripts.connect_local.errors import CODE_BAD_REQUEST, CODE_NAME_TAKEN, CODE_NOT_FOUND, ApiError
 from scripts.connect_local.store import Record
 
 

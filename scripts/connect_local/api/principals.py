@@ -13,17 +13,8 @@ from scripts.connect_local.api.common import (
     paged,
     require_role,
 )
-from scripts.connect_local.directory import (
-    ensure_group,
-    find_group,
-    members_of,
-)
-from scripts.connect_local.errors import (
-    CODE_BAD_REQUEST,
-    CODE_NAME_TAKEN,
-    CODE_NOT_FOUND,
-    ApiError,
-)
+from scripts.connect_local.directory import ensure_group, find_group, members_of
+from scripts.connect_local.errors import CODE_BAD_REQUEST, CODE_NAME_TAKEN, CODE_NOT_FOUND, ApiError
 from scripts.connect_local.store import Record
 
 

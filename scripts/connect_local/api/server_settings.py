@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from scripts.connect_local.api.common import (
-    api,
-    current_config,
-    current_deployer,
-)
+from scripts.connect_local.api.common import api, current_config, current_deployer
 
 
 @api.get("/server_settings")

@@ -6,21 +6,9 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from scripts.connect_local.api.common import (
-    api,
-    content_for,
-    current_store,
-    json_body,
-)
-from scripts.connect_local.directory import (
-    now_iso,
-)
-from scripts.connect_local.errors import (
-    CODE_BAD_REQUEST,
-    CODE_NAME_TAKEN,
-    CODE_NOT_FOUND,
-    ApiError,
-)
+from scripts.connect_local.api.common import api, content_for, current_store, json_body
+from scripts.connect_local.directory import now_iso
+from scripts.connect_local.errors import CODE_BAD_REQUEST, CODE_NAME_TAKEN, CODE_NOT_FOUND, ApiError
 from scripts.connect_local.store import Record
 from scripts.vanity import InvalidVanity, normalise_vanity
 
