@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -9,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from scripts.catalog import REPO_ROOT
 from scripts.connect_local.launch import ConnectLocal, running_connect_local
 from tests.connect_local.conftest import BOB, CAROL, KEYED_USERS, ROOT, VIC, tar_gz
 
@@ -105,6 +108,9 @@ def _writes(guid: str) -> list[tuple[str, str, Any]]:
         ("POST", f"v1/content/{guid}/deploy", {}),
         ("PUT", f"v1/content/{guid}/vanity", {"path": "/taken-over/"}),
         ("DELETE", f"v1/content/{guid}/vanity", None),
+        ("PUT", f"v1/content/{guid}/permissions/1", {"role": "owner"}),
+        ("DELETE", f"v1/content/{guid}/permissions/1", None),
+        ("DELETE", f"v1/content/{guid}/bundles/1", None),
         ("DELETE", f"v1/content/{guid}", None),
     ]
 
@@ -169,3 +175,30 @@ def test_content_made_with_a_key_is_owned_by_its_user(connect: ConnectLocal) -> 
     guid = create(connect, CAROL, "carols-item")
     content = connect.api_as(CAROL, "GET", f"v1/content/{guid}")
     assert content["owner_guid"] == me(connect, CAROL)["guid"]
+
+
+def test_renaming_is_checked_per_owner(connect: ConnectLocal) -> None:
+    create(connect, connect.api_key, "publishers-name")
+    first = create(connect, BOB, "bobs-first")
+    create(connect, BOB, "bobs-second")
+    path = f"__api__/v1/content/{first}"
+    status, body = connect.request("PATCH", path, {"name": "bobs-second"}, key=BOB)
+    assert (status, body["code"]) == (409, 26)
+    connect.api_as(BOB, "PATCH", f"v1/content/{first}", {"name": "publishers-name"})
+    assert names(connect, ROOT, "name=publishers-name") == [
+        ("publishers-name", "bob"),
+        ("publishers-name", "publisher"),
+    ]
+
+
+@pytest.mark.parametrize("spec", ["bob:king:k", "bob:publisher:", ":viewer:k"])
+def test_a_bad_user_key_spec_does_not_start(spec: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.connect_local", "--port", "0", "--user-key", spec],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and "expected NAME:ROLE:KEY" in result.stderr, result.stderr
