@@ -23,6 +23,7 @@ from posit.connect.errors import ClientError
 from scripts.ship.deploy.settings import PROCESS_SETTINGS, DeploySettings
 
 NOT_FOUND = 404
+TEXT_FIELDS = ("title", "description")
 
 
 class SettingsRefused(RuntimeError):
@@ -39,7 +40,8 @@ class Changes:
     remove_vanity: bool = False
 
     def describe(self) -> str:
-        parts = [f"{k}={v!r}" for k, v in self.patch.items()]
+        # Texts by name only: a description would fill the line.
+        parts = [k if k in TEXT_FIELDS else f"{k}={v!r}" for k, v in self.patch.items()]
         if self.environment:
             parts.append(f"environment {', '.join(sorted(self.environment))}")
         if self.add_viewers or self.remove_viewers:
