@@ -249,3 +249,18 @@ def test_content_one_collaborates_on_needs_the_apps_opt_in_for_that_server(
     assert row(shared)["guid"] == bobs["guid"], shared.explain()
     assert "deploying as a collaborator into collab-solo" in shared.result.stdout
     assert len(bundles_of(strict, bobs["guid"], BOB_KEY)) == 1
+
+
+def test_a_python_version_the_server_lacks_fails_before_anything_is_written(
+    strict: ConnectLocal, workspace: Path, tmp_path: Path
+) -> None:
+    set_deploy_table(workspace, 'title = "Solo"\naccess_type = "all"\n')
+    installed = [
+        i["version"] for i in strict.api("GET", "v1/server_settings/python")["installations"]
+    ]
+    assert not any(v.startswith("3.9") for v in installed)
+    run = deploy(strict, workspace, tmp_path, "py", PYTHON_VERSION="3.9")
+    assert run.result.returncode == 1, run.explain()
+    error = row(run)["error"]
+    assert "asks for Python 3.9 (.python-version)" in error and installed[0] in error
+    assert strict.api("GET", "v1/content?name=py-solo") == []
