@@ -205,6 +205,7 @@ def test_failures_stay_with_their_app_and_acl_groups_apply(
     assert "build failed (injected fault)" in rows["a-build-fails"]["error"]
     assert rows["broken"]["status"] == "failed"
     assert "No module named 'no_such_module'" in rows["broken"]["error"]
+    assert "broken: broken:" not in run.output  # the app's name said once
     assert connect.api("GET", f"v1/content?name={NAMESPACE}-broken") == []  # nothing uploaded
     assert rows["gated"]["status"] == "created", run.explain()
     content = connect.content_by_name(f"{NAMESPACE}-gated")

@@ -157,8 +157,10 @@ def prepare(argv: list[str] | None, environ: Mapping[str, str]) -> Run:
 
 
 def _failure(run: Run, app: str, message: str) -> AppResult:
-    run.progress(app, f"FAILED before upload: {message}")
-    return AppResult(app, FAILED, content_name=run.names.get(app, ""), error=message)
+    result = AppResult(app, FAILED, content_name=run.names.get(app, ""))
+    result.fail(message)
+    run.progress(app, f"FAILED before upload: {result.error}")
+    return result
 
 
 def bundle_jobs(run: Run) -> tuple[list[AppJob], list[AppResult]]:
@@ -194,8 +196,8 @@ def plan_offline(job: AppJob, progress: Progress, environ: Mapping[str, str]) ->
     try:
         complete_bundle(job.bundle, environ=environ)
     except BundleError as error:
-        result.status, result.error = FAILED, str(error)
-        progress(job.app, f"FAILED: {error}")
+        result.fail(str(error))
+        progress(job.app, f"FAILED: {result.error}")
         return result
     result.files, result.bundle_bytes = len(job.bundle.files()), job.bundle.size_bytes()
     size = f"{result.files} files, {result.bundle_bytes / 1024:.0f} KiB"

@@ -219,11 +219,10 @@ def deploy_one(job: AppJob, server: Server, options: Options, progress: Progress
     try:
         result.status = AppDeploy(job, server, options, result, progress).run()
     except (*EXPECTED_ERRORS, PythonMismatch) as error:
-        result.error = server.target.redact(describe_error(error))
+        result.fail(server.target.redact(describe_error(error)))
     except Exception as error:  # an unexpected bug in one app's deploy must not stop the others
-        result.error = server.target.redact(f"unexpected {type(error).__name__}: {error}")
-    if result.error:
-        result.status = FAILED
+        result.fail(server.target.redact(f"unexpected {type(error).__name__}: {error}"))
+    if result.failed:
         progress(job.app, f"FAILED: {result.error}")
     result.seconds = time.monotonic() - started
     progress(job.app, f"{result.status} in {result.seconds:.1f} s")

@@ -47,6 +47,10 @@ class AppResult:
         """The tool's own time: everything but rsconnect's upload and the server's build."""
         return sum(s for step, s in self.steps.items() if step != UPLOAD_STEP)
 
+    def fail(self, message: str) -> None:
+        """Failed with ``message``, said once: the app's name is shown beside it already."""
+        self.status, self.error = FAILED, message.removeprefix(f"{self.app}: ")
+
     def timed(self, step: str, seconds: float) -> None:
         self.steps[step] = round(self.steps.get(step, 0.0) + seconds, 3)
 
