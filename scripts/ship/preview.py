@@ -37,7 +37,12 @@ from scripts.ship.bundles import (
     stage_bundle,
 )
 from scripts.ship.deploy.api import connect_client
-from scripts.ship.deploy.content import ContentError, content_name, find_own_content
+from scripts.ship.deploy.content import (
+    ContentError,
+    content_name,
+    default_namespace,
+    find_own_content,
+)
 from scripts.ship.deploy.preflight import PreflightError, preflight
 from scripts.ship.deploy.retry import RetryPolicy
 from scripts.ship.deploy.target import Target, TargetError, resolve_target
@@ -292,7 +297,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] = os.environ)
     args = build_parser(environ).parse_args(argv)
     try:
         args.pr = _pr_number(str(args.pr))
-        args.namespace = args.namespace or args.workspace.resolve().name
+        args.namespace = args.namespace or default_namespace(args.workspace)
         args.commit = args.commit or _head_commit(args.workspace)
         args.comment = args.comment or PREVIEW_DIR / f"pr-{args.pr}.md"
         args.bundles = args.comment.parent / "bundles"

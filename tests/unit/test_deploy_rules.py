@@ -14,8 +14,14 @@ import pytest
 
 from scripts.catalog import REPO_ROOT
 from scripts.ship.deploy.changes import plan_changes, wanted_fields
-from scripts.ship.deploy.cli import default_namespace
-from scripts.ship.deploy.content import ABSENT, COLLABORATOR, OWN, ContentError, locate
+from scripts.ship.deploy.content import (
+    ABSENT,
+    COLLABORATOR,
+    OWN,
+    ContentError,
+    default_namespace,
+    locate,
+)
 from scripts.ship.deploy.groups import GroupError, match_group, resolve_groups
 from scripts.ship.deploy.preflight import python_mismatch, supports_drafts
 from scripts.ship.deploy.report import AppResult, totals_line

@@ -15,7 +15,6 @@ import argparse
 import os
 import sys
 import time
-import tomllib
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from scripts.ship.bundles import (
     select_apps,
 )
 from scripts.ship.deploy.api import connect_client
-from scripts.ship.deploy.content import ContentError, content_name
+from scripts.ship.deploy.content import ContentError, content_name, default_namespace
 from scripts.ship.deploy.pipeline import AppJob, Options, Server, deploy_one
 from scripts.ship.deploy.preflight import PreflightError, preflight
 from scripts.ship.deploy.progress import LOGS_DIR, Progress
@@ -61,16 +60,6 @@ EXIT_FAILED_APPS, EXIT_UNUSABLE = 1, 2
 
 def _flag(environ: Mapping[str, str], name: str) -> bool:
     return environ.get(name, "").strip().lower() in TRUTHY
-
-
-def default_namespace(workspace: Path) -> str:
-    """The workspace's project name: the same in every clone and in CI, whatever the folder."""
-    pyproject = workspace / "pyproject.toml"
-    if pyproject.is_file():
-        name = tomllib.loads(pyproject.read_text()).get("project", {}).get("name")
-        if isinstance(name, str) and name.strip():
-            return name
-    return workspace.resolve().name
 
 
 def build_parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:

@@ -12,7 +12,9 @@ and the deployer is a collaborator on it.
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 from posit.connect import Client
 from posit.connect.content import ContentItem
@@ -49,6 +51,16 @@ class Lookup:
         if self.others and self.how != COLLABORATOR:
             text += f"; left alone: another user's {name} ({', '.join(self.others)})"
         return text
+
+
+def default_namespace(workspace: Path) -> str:
+    """The workspace's project name: the same in every clone and in CI, whatever the folder."""
+    pyproject = workspace / "pyproject.toml"
+    if pyproject.is_file():
+        name = tomllib.loads(pyproject.read_text()).get("project", {}).get("name")
+        if isinstance(name, str) and name.strip():
+            return name
+    return workspace.resolve().name
 
 
 def normalise_namespace(namespace: str) -> str:
