@@ -48,7 +48,7 @@ CONNECT_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),3
 
 .PHONY: connect-local
 connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=3939] [API_KEY=] [STATE_DIR=] [USER= GROUPS=]
-	@$(RUN) python -m scripts.connect_local --port $(CONNECT_PORT) \
+	@$(RUN) python -m scripts.connect_local --port $(CONNECT_PORT) --groups-from-apps \
 		--state-dir "$(or $(STATE_DIR),build/connect-local)" \
 		$(if $(API_KEY),--api-key "$(API_KEY)") \
 		$(if $(VISITOR),--visitor "$(VISITOR):$(VISITOR_GROUPS)")
@@ -74,9 +74,10 @@ fuzz: .venv/.synced ## Property-based tests (credentials header...) with 10,000 
 	$(RUN) pytest -m hypothesis --hypothesis-profile=fuzz --hypothesis-show-statistics
 
 .PHONY: lint
-lint: .venv/.synced ## ruff check and format check
+lint: .venv/.synced ## ruff check and format check, actionlint on .github/workflows/
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) actionlint
 
 .PHONY: fmt
 fmt: .venv/.synced ## Format and fix what ruff can
@@ -88,7 +89,7 @@ bundles: .venv/.synced ## Build build/bundles/<app>/ for every app (vendored con
 	@$(RUN) python -m scripts.ship.bundles $(APP)
 
 .PHONY: deploy-all
-deploy-all: .venv/.synced ## Deploy every app to Connect (CONNECT_SERVER+CONNECT_API_KEY or SERVER=) [JOBS=4] [NAMESPACE=] [DRY_RUN=1]
+deploy-all: .venv/.synced ## Deploy every app to Connect (CONNECT_SERVER+CONNECT_API_KEY or SERVER=) [JOBS=4] [NAMESPACE=] [DRY_RUN=1] [FORCE=1] [VERBOSE=1]
 	@$(RUN) python -m scripts.ship.deploy
 
 .PHONY: deploy
@@ -96,6 +97,14 @@ deploy: .venv/.synced ## Deploy one app: APP=name (same settings as deploy-all)
 	@if [ -z "$(APP)" ]; then echo "APP is not set: make deploy APP=<name> (make list shows them)" >&2; exit 2; fi
 	@$(RUN) python -m scripts.catalog --check "$(APP)"
 	@$(RUN) python -m scripts.ship.deploy "$(APP)"
+
+.PHONY: preview
+preview: .venv/.synced ## Draft deploys of the apps that differ from Connect's active bundles: PR=number [NAMESPACE=]
+	@$(RUN) python -m scripts.ship.preview preview --pr "$(PR)" $(APP)
+
+.PHONY: preview-cleanup
+preview-cleanup: .venv/.synced ## Delete the drafts recorded for PR=number (build/preview/pr-N.md)
+	@$(RUN) python -m scripts.ship.preview cleanup --pr "$(PR)"
 
 .PHONY: typecheck
 typecheck: .venv/.synced ## mypy (strict) over connectkit, the tooling and each app
