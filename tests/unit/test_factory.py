@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import subprocess
 import sys
 import textwrap
+import types
+from importlib import resources
 
 import pytest
 from connectkit import create_app
+from connectkit.factory import COMPRESSION, DBC_MODULE
+from connectkit.static_assets import BOOTSTRAP_CSS, BOOTSTRAP_SUBSET_CSS
 from dash import html
 
 
@@ -26,19 +32,52 @@ def app(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 def test_index_links_local_bootstrap_under_the_prefix(app) -> None:  # type: ignore[no-untyped-def]
     index = app.server.test_client().get("/").get_data(as_text=True)
     assert "<title>Factory test</title>" in index
-    assert 'href="/content/abc/_connectkit/static/bootstrap.min.css?v=' in index
+    assert 'href="/content/abc/_connectkit/static/bootstrap-subset.min.css?v=' in index
     assert "cdn" not in index.lower() and "bootstrapcdn" not in index
+
+
+def test_full_bootstrap_on_request_or_when_dbc_is_imported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DASH_REQUESTS_PATHNAME_PREFIX", "/content/abc/")
+    monkeypatch.delitem(sys.modules, DBC_MODULE, raising=False)
+
+    def linked(**kwargs: bool) -> str:
+        built = create_app("factory_test", title="t", layout=html.P("x"), **kwargs)
+        index = built.server.test_client().get("/").get_data(as_text=True)
+        return re.findall(r"_connectkit/static/([^?]+)\?v=([0-9a-f]{12})", index)[0][0]
+
+    assert linked() == BOOTSTRAP_SUBSET_CSS
+    assert linked(full_bootstrap=True) == BOOTSTRAP_CSS
+    monkeypatch.setitem(sys.modules, DBC_MODULE, types.ModuleType(DBC_MODULE))
+    assert linked() == BOOTSTRAP_CSS
+    assert linked(full_bootstrap=False) == BOOTSTRAP_SUBSET_CSS
+
+
+def test_link_carries_the_content_hash(app) -> None:  # type: ignore[no-untyped-def]
+    index = app.server.test_client().get("/").get_data(as_text=True)
+    served = resources.files("connectkit.static").joinpath(BOOTSTRAP_SUBSET_CSS).read_bytes()
+    assert f"?v={hashlib.sha256(served).hexdigest()[:12]}" in index
+
+
+def test_small_answers_go_uncompressed_large_ones_compressed(app) -> None:  # type: ignore[no-untyped-def]
+    client = app.server.test_client()
+    small = client.get("/_dash-dependencies", headers={"Accept-Encoding": "gzip"})
+    assert small.status_code == 200 and len(small.data) < COMPRESSION["COMPRESS_MIN_SIZE"]
+    assert "Content-Encoding" not in small.headers
+    index = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert index.headers["Content-Encoding"] == "gzip"
 
 
 def test_stylesheet_is_served_compressed_and_cached(app) -> None:  # type: ignore[no-untyped-def]
     client = app.server.test_client()
-    for encoding in ("br", "gzip", "zstd"):
-        response = client.get(
-            "/_connectkit/static/bootstrap.min.css", headers={"Accept-Encoding": encoding}
-        )
-        assert response.status_code == 200
-        assert response.headers["Content-Encoding"] == encoding
-        assert response.cache_control.max_age and response.cache_control.max_age > 86400
+    for filename in (BOOTSTRAP_CSS, BOOTSTRAP_SUBSET_CSS):
+        for encoding in ("br", "gzip", "zstd"):
+            response = client.get(
+                f"/_connectkit/static/{filename}", headers={"Accept-Encoding": encoding}
+            )
+            assert response.status_code == 200
+            assert response.headers["Content-Encoding"] == encoding
+            assert response.cache_control.max_age and response.cache_control.max_age > 86400
+            assert response.cache_control.immutable
     assert client.get("/_connectkit/static/../factory.py").status_code == 404
 
 
