@@ -9,11 +9,13 @@ import subprocess
 import sys
 import textwrap
 import types
+from collections.abc import Callable
 from importlib import resources
 
+import flask
 import pytest
 from connectkit import create_app
-from connectkit.factory import COMPRESSION, DBC_MODULE
+from connectkit.factory import DBC_MODULE, MIN_COMPRESSED_JSON_BYTES
 from connectkit.static_assets import BOOTSTRAP_CSS, BOOTSTRAP_SUBSET_CSS
 from dash import html
 
@@ -58,13 +60,25 @@ def test_link_carries_the_content_hash(app) -> None:  # type: ignore[no-untyped-
     assert f"?v={hashlib.sha256(served).hexdigest()[:12]}" in index
 
 
-def test_small_answers_go_uncompressed_large_ones_compressed(app) -> None:  # type: ignore[no-untyped-def]
+def test_only_small_json_answers_go_uncompressed(app) -> None:  # type: ignore[no-untyped-def]
+    def sized(mimetype: str, size: int) -> Callable[[], flask.Response]:
+        return lambda: flask.Response("x" * size, mimetype=mimetype)
+
+    for name, mimetype, size in [
+        ("small-json", "application/json", MIN_COMPRESSED_JSON_BYTES - 1),
+        ("large-json", "application/json", MIN_COMPRESSED_JSON_BYTES),
+        ("small-script", "text/javascript", 700),  # flask-compress's own floor: 500 bytes
+    ]:
+        app.server.add_url_rule(f"/{name}", name, sized(mimetype, size))
     client = app.server.test_client()
-    small = client.get("/_dash-dependencies", headers={"Accept-Encoding": "gzip"})
-    assert small.status_code == 200 and len(small.data) < COMPRESSION["COMPRESS_MIN_SIZE"]
-    assert "Content-Encoding" not in small.headers
-    index = client.get("/", headers={"Accept-Encoding": "gzip"})
-    assert index.headers["Content-Encoding"] == "gzip"
+
+    def encoding(path: str) -> str | None:
+        return client.get(path, headers={"Accept-Encoding": "gzip"}).headers.get("Content-Encoding")
+
+    assert encoding("/small-json") is None
+    assert encoding("/large-json") == "gzip"
+    assert encoding("/small-script") == "gzip"
+    assert encoding("/") == "gzip"  # the index
 
 
 def test_stylesheet_is_served_compressed_and_cached(app) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from dash import Dash
-from flask import Flask
+from flask import Flask, Response
 from flask_compress import Compress
 
 from connectkit.chrome import Layout, page
@@ -20,20 +20,31 @@ from connectkit.static_assets import serve_stylesheet
 HEALTH_PATH = "health"  # answered at <prefix>health: what runners poll for readiness
 DBC_MODULE = "dash_bootstrap_components"
 COMPRESSION = {
-    # Below about one packet, compressing saves no round trip and costs every
-    # callback CPU time (the wire check in the bench uses the same bound).
-    "COMPRESS_MIN_SIZE": 1024,
     # zstd, then br, then gzip: flask-compress's order (Dash's own compress=True
     # means the same, plus a package-metadata lookup at every start).
     "COMPRESS_ALGORITHM": ["zstd", "br", "gzip"],
+    "COMPRESS_REGISTER": False,  # registered below, behind the small-JSON rule
 }
+# A callback answer smaller than this fits in one packet as it is: compressing
+# it saves no round trip and costs every callback CPU time.
+MIN_COMPRESSED_JSON_BYTES = 1024
 
 
 def enable_compression(server: Flask) -> None:
-    """Compress what is worth it (scripts, CSS, the index, large callback answers)."""
+    """Compress what is worth it: scripts, CSS, the index, callback answers over 1 KiB."""
     for key, value in COMPRESSION.items():
         server.config.setdefault(key, value)
-    Compress(server)
+    compress = Compress(server)
+
+    def compress_unless_small_json(response: Response) -> Response:
+        if response.mimetype == "application/json" and (
+            response.content_length is not None
+            and response.content_length < MIN_COMPRESSED_JSON_BYTES
+        ):
+            return response
+        return compress.after_request(response)
+
+    server.after_request(compress_unless_small_json)
 
 
 def create_app(
