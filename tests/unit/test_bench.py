@@ -491,7 +491,7 @@ def test_repeat_visit_figure_is_the_share_of_the_first_visit(tmp_path: Path) -> 
 
 def test_callback_figures_compare_throughput_and_p95_with_the_baseline() -> None:
     def run(ms: float, count: int) -> callback_overhead.Run:
-        return callback_overhead.Run([ms] * (count - 1) + [ms * 3], seconds=2.0)
+        return callback_overhead.Run([ms] * (count - 1) + [ms * 3], 2.0, server_cpu_s=count / 250)
 
     figures = callback_overhead.figures_from(
         {
@@ -500,12 +500,13 @@ def test_callback_figures_compare_throughput_and_p95_with_the_baseline() -> None
         },
         {callback_overhead.SUBJECT: [5.0, 5.2], callback_overhead.BASELINE: [4.5, 4.6]},
     )
-    throughput, p95, single = figures
+    throughput, p95, single, cpu = figures
     assert throughput.subject_samples == [90.0, 90.0] and throughput.ratio == pytest.approx(0.9)
     assert not throughput.misses()
     assert p95.subject_samples == [10.0, 10.0] and p95.ratio == pytest.approx(10 / 9)
     assert p95.misses() == ["ratio 1.11 > 1.1"]
     assert single.ratio == pytest.approx(5.1 / 4.55) and single.misses() == []
+    assert cpu.subject_samples == [4.0, 4.0] and cpu.ratio == pytest.approx(1.0)
 
 
 def test_callback_work_is_the_same_for_both_servers() -> None:

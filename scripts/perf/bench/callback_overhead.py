@@ -5,13 +5,20 @@ in the group), so each request goes through everything an app's callbacks
 go through: the gate and the credentials header, Dash's dispatch and
 validation, serialisation, compression settings. Baseline: a bare Flask
 endpoint doing the same work (``scripts/perf/callback_work.py``: filter and
-aggregate 20,000 rows, answer a summary and a small table) and answering
+aggregate 50,000 rows, answer a summary and a small table) and answering
 the same JSON with the encoder Dash uses. Both are served by the same
-runner (gunicorn, one worker, eight threads), interleaved A B per round.
+runner (gunicorn, one worker, eight threads) and driven at the same time.
 
 Figures: throughput with 16 clients (target: at least 0.9x the baseline),
-the p95 latency in those rounds (at most 1.1x), and the median latency of
-one client alone, whose difference is the per-request cost in ms.
+the p95 latency in those rounds (at most 1.1x), the median latency of one
+client alone (the difference is the per-request cost in ms) and the
+server's CPU time per request. Both servers are driven at once in each
+round: on a shared machine the load changes within seconds, so two servers
+measured one after the other would not see the same machine; at once, they
+share it alike (the CPU is split between them as the scheduler shares it
+between any two processes). The CPU figure has no target:
+it moves far less than wall time when other jobs share the machine, so it
+tells a real regression from a busy machine.
 """
 
 from __future__ import annotations
@@ -21,9 +28,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from scripts.perf.bench import launch, subjects
+from scripts.perf.bench import launch, proctree, subjects
 from scripts.perf.bench.model import Figure
-from scripts.perf.bench.schedule import interleaved, rounds_for
+from scripts.perf.bench.schedule import WARMUP_ROUNDS, rounds_for
 from scripts.perf.callback_work import REGIONS, request_body
 from scripts.perf.dash_requests import UPDATE_PATH
 from scripts.perf.loopback import LoopbackClient
@@ -36,15 +43,23 @@ SUBJECT = "callback-connectkit"
 BASELINE = "callback-flask"
 BASELINE_LABEL = "bare Flask, same work and runner"
 CHOICES = (*REGIONS, None)  # what the visitor picks, in turn
-SINGLE_CLIENT_REQUESTS = 60
+SINGLE_CLIENT_REQUESTS = 40
+QUICK_ROUNDS, FULL_ROUNDS = 3, 6  # after one warm-up round each
+QUICK_SECONDS, FULL_SECONDS = 3.0, 5.0  # per round
+MS = 1000.0
 
 
 @dataclass
 class Run:
-    """Latencies (ms) of every request in a timed run, and how long it took."""
+    """Latencies (ms) of every request in a timed run, how long it took, server CPU used."""
 
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    server_cpu_s: float = 0.0
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return self.server_cpu_s * MS / len(self.latencies)
 
     @property
     def per_second(self) -> float:
@@ -62,23 +77,31 @@ def post_update(client: LoopbackClient, turn: int) -> float:
     return seconds * 1000
 
 
-def timed_run(url: str, clients: int, seconds: float) -> Run:
-    """``clients`` threads, each on its own connection, posting until the time is up."""
-    per_client: list[list[float]] = [[] for _ in range(clients)]
+def timed_runs(urls: dict[str, str], clients: int, seconds: float) -> dict[str, Run]:
+    """``clients`` threads per server, each on its own connection, all posting until time is up.
+
+    Every server is driven at once, so each sees the same machine: on a
+    shared machine the load changes within seconds, and two servers measured
+    one after the other would each see another machine.
+    """
+    per_client: dict[str, list[list[float]]] = {n: [[] for _ in range(clients)] for n in urls}
     failures: list[str] = []
     stop = time.monotonic() + seconds
 
-    def client(index: int) -> None:
-        connection = LoopbackClient(url)
+    def client(name: str, index: int) -> None:
+        done: list[float] = per_client[name][index]
+        connection = LoopbackClient(urls[name])
         try:
             while time.monotonic() < stop and not failures:
-                per_client[index].append(post_update(connection, index + len(per_client[index])))
+                done.append(post_update(connection, index + len(done)))
         except Exception as error:  # reported, not hidden
-            failures.append(repr(error))
+            failures.append(f"{name}: {error!r}")
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    threads = [
+        threading.Thread(target=client, args=(name, i)) for i in range(clients) for name in urls
+    ]
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -86,15 +109,34 @@ def timed_run(url: str, clients: int, seconds: float) -> Run:
         thread.join()
     if failures:
         raise RuntimeError(f"callback run failed: {failures[0]}")
-    return Run([ms for done in per_client for ms in done], time.monotonic() - started)
+    elapsed = time.monotonic() - started
+    return {
+        name: Run([ms for done in lists for ms in done], elapsed)
+        for name, lists in per_client.items()
+    }
 
 
-def single_client_median(url: str) -> float:
-    client = LoopbackClient(url)
-    try:
-        return statistics.median(post_update(client, i) for i in range(SINGLE_CLIENT_REQUESTS))
-    finally:
-        client.close()
+def single_client_medians(urls: dict[str, str]) -> dict[str, float]:
+    """The median latency of one client per server, the servers driven at once."""
+    medians: dict[str, float] = {}
+
+    def client(name: str) -> None:
+        connection = LoopbackClient(urls[name])
+        try:
+            medians[name] = statistics.median(
+                post_update(connection, i) for i in range(SINGLE_CLIENT_REQUESTS)
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client, args=(name,)) for name in urls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if missing := sorted(set(urls) - set(medians)):
+        raise RuntimeError(f"single-client run failed for {missing}")
+    return medians
 
 
 def served(name: str) -> subjects.Subject:
@@ -107,7 +149,7 @@ def served(name: str) -> subjects.Subject:
 def figures_from(runs: dict[str, list[Run]], single: dict[str, list[float]]) -> list[Figure]:
     subject, base = runs[SUBJECT], runs[BASELINE]
     label = f"callback, {CLIENTS} clients"
-    note = f"{len(subject)} rounds of {subject[0].seconds:.0f} s; one sample = one round"
+    note = f"{len(subject)} rounds of {subject[0].seconds:.1f} s; one sample = one round"
     return [
         Figure(
             f"callback throughput ({CLIENTS} clients)",
@@ -138,26 +180,37 @@ def figures_from(runs: dict[str, list[Run]], single: dict[str, list[float]]) -> 
             single[BASELINE],
             note=f"{label}: median of {SINGLE_CLIENT_REQUESTS} requests per sample",
         ),
+        Figure(
+            f"callback server CPU per request ({CLIENTS} clients)",
+            "connectkit + Dash",
+            BASELINE_LABEL,
+            "ms",
+            [r.cpu_ms_per_request for r in subject],
+            [r.cpu_ms_per_request for r in base],
+            note="gunicorn worker CPU time / requests answered",
+        ),
     ]
 
 
 def measure(quick: bool = False) -> list[Figure]:
-    seconds = 3.0 if quick else 6.0
+    seconds = QUICK_SECONDS if quick else FULL_SECONDS
     runs: dict[str, list[Run]] = {SUBJECT: [], BASELINE: []}
     single: dict[str, list[float]] = {SUBJECT: [], BASELINE: []}
     with launch.running(served(BASELINE)) as base, launch.running(served(SUBJECT)) as subject:
-        urls = {BASELINE: base.url, SUBJECT: subject.url}
-
-        def probe(name: str) -> float:
-            run = timed_run(urls[name], CLIENTS, seconds)
-            runs[name].append(run)
-            single[name].append(single_client_median(urls[name]))
-            return run.per_second
-
-        samples = interleaved({name: lambda n=name: probe(n) for name in urls}, rounds_for(quick))
-    if samples.errors:
-        raise RuntimeError("; ".join(f"{k}: {v}" for k, v in samples.errors.items()))
-    kept = len(samples.values[SUBJECT])  # drop the warm-up round
-    return figures_from(
-        {n: r[-kept:] for n, r in runs.items()}, {n: s[-kept:] for n, s in single.items()}
-    )
+        apps = {BASELINE: base, SUBJECT: subject}
+        urls = {name: app.url for name, app in apps.items()}
+        for round_ in range(WARMUP_ROUNDS + rounds_for(quick, FULL_ROUNDS, QUICK_ROUNDS)):
+            cpu_before = {n: proctree.cpu_seconds(a.served.process.pid) for n, a in apps.items()}
+            measured = timed_runs(urls, CLIENTS, seconds)
+            medians = single_client_medians(urls)
+            if round_ < WARMUP_ROUNDS:
+                continue
+            for name, app in apps.items():
+                run = measured[name]
+                # the single-client requests ran after the timed run: count them too
+                requests = len(run.latencies) + SINGLE_CLIENT_REQUESTS
+                cpu = proctree.cpu_seconds(app.served.process.pid) - cpu_before[name]
+                run.server_cpu_s = cpu * len(run.latencies) / requests
+                runs[name].append(run)
+                single[name].append(medians[name])
+    return figures_from(runs, single)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -70,6 +71,11 @@ def create_app(
     dash-bootstrap-components gets all of it (dbc's components carry classes
     no source here names).
     Extra keyword arguments go to ``Dash`` (for example ``use_pages=True``).
+
+    Last, it freezes the garbage collector's view of everything built so far
+    (``gc.freeze``): Dash, Flask and plotly leave some 60,000 objects that
+    live as long as the process, and every full collection a callback
+    triggers would otherwise walk them all again.
     """
     environ = os.environ if environ is None else environ
     if full_bootstrap is None:
@@ -89,4 +95,5 @@ def create_app(
     init_directory(app.server, environ)
     nav_items = nav(app) if nav is not None else ()
     app.layout = page(app, layout, title=title, nav_items=nav_items)
+    gc.freeze()
     return app
