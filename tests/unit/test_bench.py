@@ -519,3 +519,15 @@ def test_callback_work_is_the_same_for_both_servers() -> None:
     assert everything.startswith("All regions")
     body = callback_work.request_body("AMER")
     assert body["inputs"] == [{"id": "region", "property": "value", "value": "AMER"}]
+
+
+def test_rows_show_notes_and_small_ratios_with_three_decimals() -> None:
+    fig = Figure("repeat-visit bytes", "hello", "first", "KiB", [3.6], [288.0], max_ratio=0.05)
+    fig.note = "still sent: (index) 2.4 KiB"
+    doc = summary.document(
+        [discovery.ModuleResult("repeat-visit", "ok", figures=[fig])], True, summary.started_now()
+    )
+    (row,) = summary.rows(doc)
+    assert row[2] == "3.60 KiB (still sent: (index) 2.4 KiB)"
+    assert row[4] == "0.013x" and row[6] == "ok"
+    assert summary.ratio_text(1.034) == "1.03x" and summary.ratio_text(None) == "-"

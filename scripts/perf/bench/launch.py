@@ -3,6 +3,12 @@
 The clock starts just before the runner process is spawned and stops at the
 first 200 on the app's index (the page a visitor asks for), so it counts the
 interpreter, gunicorn, the imports and the first layout.
+
+Served apps may write Python's bytecode caches, as a deployed app's installer
+does (pip compiles what it installs): with ``PYTHONDONTWRITEBYTECODE`` set in
+a developer's shell every start would compile Dash from source (seconds of
+CPU that no server pays), hiding what an app's own imports cost. The first
+(warm-up) start of each subject writes them.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from scripts.perf.bench import proctree
 from scripts.perf.bench.subjects import Subject
 
 LOG_DIR = REPO_ROOT / "build" / "bench" / "logs"
+WRITE_BYTECODE = {"PYTHONDONTWRITEBYTECODE": ""}  # empty: Python writes .pyc files
 StartFailed = AppFailedToStart  # the bench's name for it
 
 
@@ -47,7 +54,7 @@ def running(subject: Subject, log_dir: Path | None = None) -> Iterator[Running]:
         subject.path,
         user=subject.user,
         groups=subject.groups,
-        env=subject.env,
+        env={**WRITE_BYTECODE, **subject.env},
         log_dir=log_dir or LOG_DIR / subject.path.name,
         ready="index",
     ) as served:

@@ -66,6 +66,13 @@ def spread(median: float | None, low: float | None, high: float | None, unit: st
     return f"{number(median)} {unit} ({number(low)}-{number(high)})"
 
 
+def ratio_text(ratio: float | None) -> str:
+    """``1.03x``; small shares keep three decimals (``0.013x``, not ``0.01x``)."""
+    if ratio is None:
+        return "-"
+    return f"{ratio:.3f}x" if ratio < 0.1 else f"{ratio:.2f}x"
+
+
 def target(figure: FigureDoc) -> str:
     parts = []
     if figure.get("max_ratio") is not None:
@@ -94,10 +101,10 @@ def rows(doc: Doc, notes: Notes | None = None) -> list[tuple[str, ...]]:
             if base
             else "-"
         )
-        ratio = f"{f['ratio']:.2f}x" if f.get("ratio") is not None else "-"
+        ratio = ratio_text(f.get("ratio"))
         median = spread(f["subject_median"], f["subject_min"], f["subject_max"], f["unit"])
         if f.get("note"):
-            median += f" ({f['note']})" if not base else ""
+            median += f" ({f['note']})"
         table.append(
             (f["measure"], f["subject"], median, baseline, ratio, target(f), verdict(f, notes))
         )
