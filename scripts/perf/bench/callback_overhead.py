@@ -26,7 +26,10 @@ from __future__ import annotations
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from scripts.perf.bench import launch, proctree, subjects
 from scripts.perf.bench.model import Figure
@@ -40,6 +43,7 @@ CLIENTS = 16
 MIN_THROUGHPUT_RATIO = 0.9
 MAX_P95_RATIO = 1.1
 SUBJECT = "callback-connectkit"
+SUBJECT_LABEL = "connectkit + Dash"
 BASELINE = "callback-flask"
 BASELINE_LABEL = "bare Flask, same work and runner"
 CHOICES = (*REGIONS, None)  # what the visitor picks, in turn
@@ -77,6 +81,17 @@ def post_update(client: LoopbackClient, turn: int) -> float:
     return seconds * 1000
 
 
+def in_parallel(jobs: list[Callable[[], None]]) -> float:
+    """Run each job in its own thread, all at once; seconds until the last one ended."""
+    threads = [threading.Thread(target=job) for job in jobs]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
+
+
 def timed_runs(urls: dict[str, str], clients: int, seconds: float) -> dict[str, Run]:
     """``clients`` threads per server, each on its own connection, all posting until time is up.
 
@@ -99,17 +114,9 @@ def timed_runs(urls: dict[str, str], clients: int, seconds: float) -> dict[str, 
         finally:
             connection.close()
 
-    threads = [
-        threading.Thread(target=client, args=(name, i)) for i in range(clients) for name in urls
-    ]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    elapsed = in_parallel([partial(client, name, i) for i in range(clients) for name in urls])
     if failures:
         raise RuntimeError(f"callback run failed: {failures[0]}")
-    elapsed = time.monotonic() - started
     return {
         name: Run([ms for done in lists for ms in done], elapsed)
         for name, lists in per_client.items()
@@ -129,11 +136,7 @@ def single_client_medians(urls: dict[str, str]) -> dict[str, float]:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=client, args=(name,)) for name in urls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_parallel([partial(client, name) for name in urls])
     if missing := sorted(set(urls) - set(medians)):
         raise RuntimeError(f"single-client run failed for {missing}")
     return medians
@@ -148,46 +151,48 @@ def served(name: str) -> subjects.Subject:
 
 def figures_from(runs: dict[str, list[Run]], single: dict[str, list[float]]) -> list[Figure]:
     subject, base = runs[SUBJECT], runs[BASELINE]
-    label = f"callback, {CLIENTS} clients"
-    note = f"{len(subject)} rounds of {subject[0].seconds:.1f} s; one sample = one round"
+    rounds = f"{len(subject)} rounds of {subject[0].seconds:.1f} s; one sample = one round"
+
+    def compare(measure: str, unit: str, values: Callable[[Run], float], **extra: Any) -> Figure:
+        return Figure(
+            f"{measure} ({CLIENTS} clients)",
+            SUBJECT_LABEL,
+            BASELINE_LABEL,
+            unit,
+            [values(r) for r in subject],
+            [values(r) for r in base],
+            **extra,
+        )
+
     return [
-        Figure(
-            f"callback throughput ({CLIENTS} clients)",
-            "connectkit + Dash",
-            BASELINE_LABEL,
+        compare(
+            "callback throughput",
             "req/s",
-            [r.per_second for r in subject],
-            [r.per_second for r in base],
+            lambda r: r.per_second,
             min_ratio=MIN_THROUGHPUT_RATIO,
-            note=note,
+            note=rounds,
         ),
-        Figure(
-            f"callback latency p95 ({CLIENTS} clients)",
-            "connectkit + Dash",
-            BASELINE_LABEL,
+        compare(
+            "callback latency p95",
             "ms",
-            [r.percentile(95) for r in subject],
-            [r.percentile(95) for r in base],
+            lambda r: r.percentile(95),
             max_ratio=MAX_P95_RATIO,
-            note=note,
+            note=rounds,
         ),
         Figure(
             "callback latency p50 (1 client)",
-            "connectkit + Dash",
+            SUBJECT_LABEL,
             BASELINE_LABEL,
             "ms",
             single[SUBJECT],
             single[BASELINE],
-            note=f"{label}: median of {SINGLE_CLIENT_REQUESTS} requests per sample",
+            note=f"median of {SINGLE_CLIENT_REQUESTS} requests per sample",
         ),
-        Figure(
-            f"callback server CPU per request ({CLIENTS} clients)",
-            "connectkit + Dash",
-            BASELINE_LABEL,
+        compare(
+            "callback server CPU per request",
             "ms",
-            [r.cpu_ms_per_request for r in subject],
-            [r.cpu_ms_per_request for r in base],
-            note="gunicorn worker CPU time / requests answered",
+            lambda r: r.cpu_ms_per_request,
+            note="gunicorn master + worker CPU time / requests answered",
         ),
     ]
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from selenium.webdriver import Chrome
 
-from scripts.browser.driver import make_driver
 from scripts.perf.bench import launch, page_load, subjects, wire
 from scripts.perf.bench.model import Figure, PartialFailure
 from scripts.perf.bench.schedule import interleaved, rounds_for
@@ -61,20 +60,11 @@ def measure(quick: bool = False) -> list[Figure]:
     apps = subjects.apps()
     bases = baselines_for(apps)
     loads = {s.name: Load() for s in [*bases.values(), *apps]}
-    errors: list[str] = []
     with ExitStack() as stack:
-        running: dict[str, launch.Running] = {}
-        for subject in [*bases.values(), *apps]:
-            try:
-                running[subject.name] = stack.enter_context(launch.running(subject))
-            except launch.StartFailed as error:
-                errors.append(str(error))
+        running, errors = launch.running_all(stack, [*bases.values(), *apps])
         if missing := [b.name for b in bases.values() if b.name not in running]:
             raise RuntimeError(f"baseline(s) {missing} did not start: {errors}")
-        driver = make_driver()
-        stack.callback(driver.quit)
-        driver.execute_cdp_cmd("Network.enable", {})
-        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        driver = page_load.browser(stack, cache=False)
         probes = {
             name: lambda app=app: load_once(driver, app, loads[app.subject.name])
             for name, app in running.items()

@@ -13,8 +13,8 @@ CPU that no server pays), hiding what an app's own imports cost. The first
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,3 +66,17 @@ def cold_start(subject: Subject) -> tuple[float, float]:
     """One cold start: wall and CPU seconds to the first 200 (the process is stopped again)."""
     with running(subject) as app:
         return app.cold_start_s, app.cold_start_cpu_s
+
+
+def running_all(
+    stack: ExitStack, subjects: Iterable[Subject]
+) -> tuple[dict[str, Running], list[str]]:
+    """Serve every subject until ``stack`` closes; (the running ones, why the others failed)."""
+    started: dict[str, Running] = {}
+    errors: list[str] = []
+    for subject in subjects:
+        try:
+            started[subject.name] = stack.enter_context(running(subject))
+        except StartFailed as error:
+            errors.append(str(error))
+    return started, errors

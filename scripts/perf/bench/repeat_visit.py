@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from selenium.webdriver import Chrome
 
-from scripts.browser.driver import Request, make_driver
+from scripts.browser.driver import Request
 from scripts.perf.bench import launch, page_load, subjects, wire
 from scripts.perf.bench.model import Figure, PartialFailure
 from scripts.perf.bench.schedule import interleaved, rounds_for
@@ -66,18 +66,9 @@ def figure(app: subjects.Subject, repeat_kib: list[float], visits: Visits) -> Fi
 def measure(quick: bool = False) -> list[Figure]:
     apps = subjects.apps()
     visits = {a.name: Visits() for a in apps}
-    errors: list[str] = []
     with ExitStack() as stack:
-        running: dict[str, launch.Running] = {}
-        for subject in apps:
-            try:
-                running[subject.name] = stack.enter_context(launch.running(subject))
-            except launch.StartFailed as error:
-                errors.append(str(error))
-        driver = make_driver()
-        stack.callback(driver.quit)
-        driver.execute_cdp_cmd("Network.enable", {})
-        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
+        running, errors = launch.running_all(stack, apps)
+        driver = page_load.browser(stack, cache=True)
         probes = {
             name: lambda app=app: visit_twice(driver, app, visits[app.subject.name])
             for name, app in running.items()
