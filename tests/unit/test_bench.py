@@ -505,7 +505,7 @@ def test_callback_figures_compare_throughput_and_p95_with_the_baseline() -> None
     assert not throughput.misses()
     assert p95.subject_samples == [10.0, 10.0] and p95.ratio == pytest.approx(10 / 9)
     assert p95.misses() == ["ratio 1.11 > 1.1"]
-    assert single.ratio == pytest.approx(5.1 / 4.55) and single.misses() == []
+    assert single.ratio == pytest.approx((5.0 / 4.5 + 5.2 / 4.6) / 2) and not single.misses()
     assert cpu.subject_samples == [4.0, 4.0] and cpu.ratio == pytest.approx(1.0)
 
 
@@ -531,3 +531,15 @@ def test_rows_show_notes_and_small_ratios_with_three_decimals() -> None:
     assert row[2] == "3.60 KiB (still sent: (index) 2.4 KiB)"
     assert row[4] == "0.013x" and row[6] == "ok"
     assert summary.ratio_text(1.034) == "1.03x" and summary.ratio_text(None) == "-"
+
+
+def test_paired_figures_take_the_median_of_the_pairs_ratios() -> None:
+    # a load that halves both servers in round 2 moves both samples of that pair alike
+    fig = Figure("t", "s", "b", "req/s", [90.0, 45.0, 88.0], [100.0, 50.0, 80.0], paired=True)
+    assert fig.ratio == pytest.approx(0.9)
+    assert Figure("t", "s", "b", "req/s", [90.0, 45.0, 88.0], [100.0, 50.0, 80.0]).ratio == (
+        pytest.approx(88.0 / 80.0)
+    )
+    uneven = Figure("t", "s", "b", "ms", [1.0, 2.0], [1.0], paired=True)
+    with pytest.raises(ValueError, match="paired samples differ in number"):
+        _ = uneven.ratio

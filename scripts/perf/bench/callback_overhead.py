@@ -48,8 +48,8 @@ BASELINE = "callback-flask"
 BASELINE_LABEL = "bare Flask, same work and runner"
 CHOICES = (*REGIONS, None)  # what the visitor picks, in turn
 SINGLE_CLIENT_REQUESTS = 40
-QUICK_ROUNDS, FULL_ROUNDS = 3, 6  # after one warm-up round each
-QUICK_SECONDS, FULL_SECONDS = 3.0, 5.0  # per round
+QUICK_ROUNDS, FULL_ROUNDS = 5, 9  # after one warm-up round each
+QUICK_SECONDS, FULL_SECONDS = 2.0, 4.0  # per round
 MS = 1000.0
 
 
@@ -161,6 +161,7 @@ def figures_from(runs: dict[str, list[Run]], single: dict[str, list[float]]) -> 
             unit,
             [values(r) for r in subject],
             [values(r) for r in base],
+            paired=True,  # each round drove both servers at once
             **extra,
         )
 
@@ -186,6 +187,7 @@ def figures_from(runs: dict[str, list[Run]], single: dict[str, list[float]]) -> 
             "ms",
             single[SUBJECT],
             single[BASELINE],
+            paired=True,
             note=f"median of {SINGLE_CLIENT_REQUESTS} requests per sample",
         ),
         compare(
