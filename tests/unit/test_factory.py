@@ -23,6 +23,8 @@ from dash import html
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DASH_REQUESTS_PATHNAME_PREFIX", "/content/abc/")
+    # as in an app that never imports dbc, whatever other tests imported before
+    monkeypatch.delitem(sys.modules, DBC_MODULE, raising=False)
     return create_app(
         "factory_test",
         title="Factory test",
