@@ -8,14 +8,13 @@ import re
 import subprocess
 import sys
 import textwrap
-import types
 from collections.abc import Callable
 from importlib import resources
 
 import flask
 import pytest
-from connectkit import create_app
-from connectkit.factory import DBC_MODULE, MIN_COMPRESSED_JSON_BYTES
+from connectkit import create_app, factory
+from connectkit.factory import MIN_COMPRESSED_JSON_BYTES
 from connectkit.static_assets import BOOTSTRAP_CSS, BOOTSTRAP_SUBSET_CSS
 from dash import html
 
@@ -24,7 +23,7 @@ from dash import html
 def app(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DASH_REQUESTS_PATHNAME_PREFIX", "/content/abc/")
     # as in an app that never imports dbc, whatever other tests imported before
-    monkeypatch.delitem(sys.modules, DBC_MODULE, raising=False)
+    monkeypatch.setattr(factory, "DBC_MODULE", "no_such_module_imported")
     return create_app(
         "factory_test",
         title="Factory test",
@@ -42,16 +41,17 @@ def test_index_links_local_bootstrap_under_the_prefix(app) -> None:  # type: ign
 
 def test_full_bootstrap_on_request_or_when_dbc_is_imported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DASH_REQUESTS_PATHNAME_PREFIX", "/content/abc/")
-    monkeypatch.delitem(sys.modules, DBC_MODULE, raising=False)
 
     def linked(**kwargs: bool) -> str:
         built = create_app("factory_test", title="t", layout=html.P("x"), **kwargs)
         index = built.server.test_client().get("/").get_data(as_text=True)
         return re.findall(r"_connectkit/static/([^?]+)\?v=([0-9a-f]{12})", index)[0][0]
 
+    monkeypatch.setattr(factory, "DBC_MODULE", "no_such_module_imported")
     assert linked() == BOOTSTRAP_SUBSET_CSS
     assert linked(full_bootstrap=True) == BOOTSTRAP_CSS
-    monkeypatch.setitem(sys.modules, DBC_MODULE, types.ModuleType(DBC_MODULE))
+    monkeypatch.setattr(factory, "DBC_MODULE", "json")  # a module surely imported: "dbc"
+    assert "json" in sys.modules
     assert linked() == BOOTSTRAP_CSS
     assert linked(full_bootstrap=False) == BOOTSTRAP_SUBSET_CSS
 
