@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from scripts.browser.driver import Journal, Request
 from scripts.perf.bench import (
     callback_overhead,
     chart,
+    cold_start,
     discovery,
     first_load,
     missed,
@@ -27,7 +29,7 @@ from scripts.perf.bench import (
     wire,
 )
 from scripts.perf.bench.model import Figure, PartialFailure, Skipped
-from scripts.perf.bench.schedule import interleaved, schedule
+from scripts.perf.bench.schedule import in_parallel, interleaved, schedule
 from scripts.perf.bench.subjects import BadBenchSettings, subject_from_settings
 
 
@@ -543,3 +545,30 @@ def test_paired_figures_take_the_median_of_the_pairs_ratios() -> None:
     uneven = Figure("t", "s", "b", "ms", [1.0, 2.0], [1.0], paired=True)
     with pytest.raises(ValueError, match="paired samples differ in number"):
         _ = uneven.ratio
+
+
+def test_in_parallel_runs_jobs_at_once() -> None:
+    import threading
+
+    barrier = threading.Barrier(3, timeout=10)  # only passes if all three run together
+    seen: list[int] = []
+
+    def job(index: int) -> None:
+        barrier.wait()
+        seen.append(index)
+
+    in_parallel([partial(job, i) for i in range(3)])
+    assert sorted(seen) == [0, 1, 2]
+
+
+def test_cold_start_figures_pair_each_app_with_the_baseline_started_with_it(
+    tmp_path: Path,
+) -> None:
+    starts = cold_start.Starts()
+    starts.add(cold_start.Starts([1200.0], [450.0], [1000.0], [430.0]))
+    starts.add(cold_start.Starts([3300.0], [460.0], [3000.0], [440.0]))  # a busier moment
+    app = subject_from_settings("multi-page", tmp_path, {}, {})
+    wall, cpu = cold_start.figures_for(app, starts)
+    assert wall.paired and wall.ratio == pytest.approx((1.2 + 1.1) / 2)
+    assert wall.max_ratio == subjects.DEFAULT_MAX_COLD_START_RATIO and not wall.misses()
+    assert cpu.baseline_samples == [430.0, 440.0] and cpu.max_ratio is None

@@ -24,7 +24,6 @@ tells a real regression from a busy machine.
 from __future__ import annotations
 
 import statistics
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from typing import Any
 
 from scripts.perf.bench import launch, proctree, subjects
 from scripts.perf.bench.model import Figure
-from scripts.perf.bench.schedule import WARMUP_ROUNDS, rounds_for
+from scripts.perf.bench.schedule import WARMUP_ROUNDS, in_parallel, rounds_for
 from scripts.perf.callback_work import REGIONS, request_body
 from scripts.perf.dash_requests import UPDATE_PATH
 from scripts.perf.loopback import LoopbackClient
@@ -79,17 +78,6 @@ def post_update(client: LoopbackClient, turn: int) -> float:
     if status != 200:
         raise RuntimeError(f"POST {UPDATE_PATH} answered {status}: {payload[:200]!r}")
     return seconds * 1000
-
-
-def in_parallel(jobs: list[Callable[[], None]]) -> float:
-    """Run each job in its own thread, all at once; seconds until the last one ended."""
-    threads = [threading.Thread(target=job) for job in jobs]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.monotonic() - started
 
 
 def timed_runs(urls: dict[str, str], clients: int, seconds: float) -> dict[str, Run]:
