@@ -6,13 +6,19 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 PORT ?= 8050
-# USER is always set by the login shell: only a USER given to make counts.
-VISITOR := $(if $(filter command line,$(origin USER)),$(USER),)
+# The visitor for `make run` and `make connect-local`. The login shell sets
+# USER to your own name, so USER counts when given to make (make run USER=alice)
+# or set in the environment to another name than your login (USER=alice make run).
+# The runner names an ignored USER or GROUPS and says why.
+LOGIN_NAME := $(shell id -un 2>/dev/null)
 VISITOR_GROUPS := $(if $(filter command line environment,$(origin GROUPS)),$(GROUPS),)
+USER_COUNTS := $(or $(filter command line,$(origin USER)),$(and $(filter environment,$(origin USER)),$(filter-out $(LOGIN_NAME),$(USER))))
+VISITOR := $(if $(USER_COUNTS),$(USER),)
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@if [ -t 1 ]; then on=$$'\033[36m' off=$$'\033[0m'; else on= off=; fi; \
+	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %s%-19s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
 
 $(CURDIR)/.tools/bin/uv:
 	@echo "uv not found: installing it from PyPI into .tools/"
@@ -27,14 +33,14 @@ $(CURDIR)/.tools/bin/uv:
 env: .venv/.synced ## Create or update the environment (.venv)
 
 .PHONY: list
-list: .venv/.synced ## List the discovered apps
+list: .venv/.synced ## List the apps, each with its one-line description
 	@$(RUN) python -m scripts.catalog
 
 .PHONY: run
 run: .venv/.synced ## Serve APP like Connect: [PORT=8050] [PREFIX=/content/<id>/] [VANITY=/path/] [USER=] [GROUPS=a,b] [RELOAD=1]
 	@$(RUN) python -m scripts.local.run "$(APP)" --port $(PORT) \
 		$(if $(PREFIX),--prefix "$(PREFIX)") $(if $(VANITY),--vanity "$(VANITY)") \
-		--user "$(VISITOR)" --groups "$(VISITOR_GROUPS)" \
+		--user "$(VISITOR)" --groups "$(VISITOR_GROUPS)" $(if $(VISITOR),,--ignored-user "$(USER)") \
 		$(if $(filter 1 true yes,$(RELOAD)),--reload)
 
 # The stand-in's port: PORT= given to make, else Connect's usual 3939.
@@ -92,6 +98,7 @@ deploy-all: .venv/.synced ## Deploy every app to Connect (CONNECT_SERVER+CONNECT
 .PHONY: deploy
 deploy: .venv/.synced ## Deploy one app: APP=name (same settings as deploy-all)
 	@if [ -z "$(APP)" ]; then echo "APP is not set: make deploy APP=<name> (make list shows them)" >&2; exit 2; fi
+	@$(RUN) python -m scripts.catalog --check "$(APP)"
 	@$(RUN) python -m scripts.ship.deploy "$(APP)"
 
 .PHONY: typecheck
@@ -104,6 +111,14 @@ check: lint typecheck gallery-check test ## What CI runs: format check, lint, ty
 .PHONY: new-app
 new-app: .venv/.synced ## Create apps/NAME from the template, with its test: NAME=my-report [DESCRIPTION=...]
 	@UV="$(UV)" $(RUN) python -m scripts.scaffold.new_app "$$NAME" $(if $(DESCRIPTION),--description "$$DESCRIPTION")
+
+.PHONY: remove-app
+remove-app: .venv/.synced ## Remove apps/NAME and its test, then re-lock (the reverse of new-app) [FORCE=1 for a sample app]
+	@UV="$(UV)" $(RUN) python -m scripts.scaffold.remove_app "$$NAME" $(if $(filter 1 true yes,$(FORCE)),--force)
+
+.PHONY: pre-commit-install
+pre-commit-install: .venv/.synced ## Install the git pre-commit hook (ruff, ruff format, uv lock --check)
+	$(RUN) pre-commit install
 
 .PHONY: screenshots
 screenshots: .venv/.synced browser ## Photograph every app (apps/<name>/screenshot.png) and rewrite the README gallery

@@ -29,6 +29,7 @@ from scripts.connect_local.faults import Faults
 from scripts.connect_local.proxy import ContentProxy
 from scripts.connect_local.store import Store
 from scripts.connect_local.tasks import TaskRegistry
+from scripts.ports import PortBusyError, check_port_free
 
 # New enough for rsconnect's draft -> verify -> activate flow (2025.06.0+) and
 # for multipart uploads with git metadata (newer than 2025.11.0).
@@ -174,7 +175,15 @@ def main(argv: list[str] | None = None) -> None:
             f"warning: binding {args.host}: connect-local is not a server to expose",
             file=sys.stderr,
         )
+    try:
+        check_port_free(args.host, args.port, "make connect-local")
+    except PortBusyError as error:
+        raise SystemExit(f"error: {error}") from None
     if not args.api_key:
         args.api_key = secrets.token_hex(16)
-        print(f"API key (random, pass --api-key to fix it): {args.api_key}", flush=True)
+        print(
+            f"API key (random, new on every start; choose one with "
+            f"make connect-local API_KEY=dev-key): {args.api_key}",
+            flush=True,
+        )
     StandIn(args).serve(args.host, args.port)

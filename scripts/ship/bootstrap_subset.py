@@ -7,8 +7,9 @@ two dozen classes the chrome and the apps use. This tool writes
 whose selectors name only classes found in the Python sources of connectkit
 and the apps (any string constant, split on spaces), plus every rule that
 names no class at all (Bootstrap's variables, reboot and element styles),
-and the licence header. Apps that use dash-bootstrap-components get the
-full file (their classes come from dbc's JavaScript, not from our sources).
+the licence header and the classes connectkit.css imitates (ALWAYS_KEEP).
+Apps that use dash-bootstrap-components get the full file (their classes
+come from dbc's JavaScript, not from our sources).
 
 ``python -m scripts.ship.bootstrap_subset [--check]``: ``--check`` exits 1
 when the committed subset is not what the sources need (a unit test runs it).
@@ -35,6 +36,9 @@ NESTING_AT_RULES = ("@media", "@supports", "@container", "@layer")
 CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 NOT = re.compile(r":not\([^()]*\)")
 KEYFRAMES_NAME = re.compile(r"@(?:-webkit-)?keyframes\s+([\w-]+)")
+# Kept although no source names them: connectkit.css gives Dash's inputs and
+# dropdowns the look of these, and the app tests measure them against these.
+ALWAYS_KEEP = frozenset({"form-control", "form-select"})
 GENERATED_NOTE = "/* Subset for this repository: python -m scripts.ship.bootstrap_subset */\n"
 
 
@@ -224,7 +228,7 @@ def all_classes(full_css: str) -> set[str]:
 
 def generate(full: Path = FULL, roots: Iterable[Path] = SOURCES) -> str:
     full_css = full.read_text()
-    return subset(full_css, used_classes(roots, all_classes(full_css)))
+    return subset(full_css, used_classes(roots, all_classes(full_css)) | ALWAYS_KEEP)
 
 
 def main(argv: list[str] | None = None) -> int:

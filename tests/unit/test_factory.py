@@ -15,7 +15,7 @@ import flask
 import pytest
 from connectkit import create_app, factory
 from connectkit.factory import MIN_COMPRESSED_JSON_BYTES
-from connectkit.static_assets import BOOTSTRAP_CSS, BOOTSTRAP_SUBSET_CSS
+from connectkit.static_assets import BOOTSTRAP_CSS, BOOTSTRAP_SUBSET_CSS, DASH_THEME_CSS
 from dash import html
 
 
@@ -36,6 +36,9 @@ def test_index_links_local_bootstrap_under_the_prefix(app) -> None:  # type: ign
     index = app.server.test_client().get("/").get_data(as_text=True)
     assert "<title>Factory test</title>" in index
     assert 'href="/content/abc/_connectkit/static/bootstrap-subset.min.css?v=' in index
+    # Dash 4's inputs and dropdowns in Bootstrap's look, linked after Bootstrap
+    theme = index.find('href="/content/abc/_connectkit/static/connectkit.css?v=')
+    assert theme > index.find("bootstrap-subset.min.css") > 0
     assert "cdn" not in index.lower() and "bootstrapcdn" not in index
 
 
@@ -85,7 +88,7 @@ def test_only_small_json_answers_go_uncompressed(app) -> None:  # type: ignore[n
 
 def test_stylesheet_is_served_compressed_and_cached(app) -> None:  # type: ignore[no-untyped-def]
     client = app.server.test_client()
-    for filename in (BOOTSTRAP_CSS, BOOTSTRAP_SUBSET_CSS):
+    for filename in (BOOTSTRAP_CSS, BOOTSTRAP_SUBSET_CSS, DASH_THEME_CSS):
         for encoding in ("br", "gzip", "zstd"):
             response = client.get(
                 f"/_connectkit/static/{filename}", headers={"Accept-Encoding": encoding}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import requests
-from connectkit.factory import HEALTH_PATH  # the route every connectkit app keeps open
+from connectkit import HEALTH_PATH  # the route every connectkit app keeps open
 
 from scripts.ship.deploy.target import Target
 

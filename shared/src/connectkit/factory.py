@@ -14,11 +14,11 @@ from flask_compress import Compress
 
 from connectkit.chrome import Layout, page
 from connectkit.directory import init_directory
+from connectkit.health import HEALTH_PATH
 from connectkit.identity import init_identity
 from connectkit.navigation import NavItems
 from connectkit.static_assets import serve_stylesheet
 
-HEALTH_PATH = "health"  # answered at <prefix>health: what runners poll for readiness
 DBC_MODULE = "dash_bootstrap_components"
 COMPRESSION = {
     # zstd, then br, then gzip: flask-compress's order (Dash's own compress=True
@@ -65,7 +65,9 @@ def create_app(
     ``nav`` attaches navbar items to the built app, e.g.
     ``connectkit.navigation.page_navigation`` for a Dash Pages app.
     ``environ`` (default ``os.environ``) decides whether the credentials
-    header is trusted (``connectkit.trust``) and where the Connect API is.
+    header is trusted (``connectkit.trust``), whether it carries GUIDs
+    (``CONNECTKIT_CREDENTIALS_USE_GUIDS``, see ``connectkit.identity``) and
+    where the Connect API is. A setting it cannot use raises SettingError.
     ``full_bootstrap`` links all of Bootstrap's CSS instead of the subset the
     chrome and this repository's apps use; by default an app that imported
     dash-bootstrap-components gets all of it (dbc's components carry classes
