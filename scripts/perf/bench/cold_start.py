@@ -25,7 +25,7 @@ from scripts.perf.bench.schedule import WARMUP_ROUNDS, in_parallel, rounds_for
 
 ORDER = 10
 MS = 1000.0
-FULL_RUNS = 7  # starts are the noisiest figure here
+QUICK_RUNS, FULL_RUNS = 3, 9  # starts are the noisiest figure here: pairs vary 2x
 BASELINE_LABEL = "bare Dash, same runner, started with it"
 
 
@@ -93,7 +93,7 @@ def measure(quick: bool = False) -> list[Figure]:
     apps = subjects.apps()
     kept = {app.name: Starts() for app in apps}
     errors: dict[str, str] = {}
-    for round_ in range(WARMUP_ROUNDS + rounds_for(quick, FULL_RUNS)):
+    for round_ in range(WARMUP_ROUNDS + rounds_for(quick, FULL_RUNS, QUICK_RUNS)):
         for app in apps:
             if app.name in errors:
                 continue
