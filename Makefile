@@ -69,6 +69,10 @@ bench: .venv/.synced browser ## Benchmark apps vs baselines, update README: [QUI
 bench-readme: .venv/.synced ## Rewrite the README's bench block from build/bench/results.json
 	$(RUN) python -m scripts.perf.bench.readme
 
+.PHONY: bootstrap-subset
+bootstrap-subset: .venv/.synced ## Regenerate connectkit's Bootstrap CSS subset (after an app uses a new class)
+	$(RUN) python -m scripts.ship.bootstrap_subset
+
 .PHONY: fuzz
 fuzz: .venv/.synced ## Property-based tests (credentials header...) with 10,000 examples each
 	$(RUN) pytest -m hypothesis --hypothesis-profile=fuzz --hypothesis-show-statistics
