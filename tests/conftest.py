@@ -13,6 +13,9 @@ from hypothesis import HealthCheck, settings
 
 from tests.support.server import ServedApp, serve
 
+# The session PostgreSQL server fixture (tests/support/databases.py).
+pytest_plugins = ["tests.support.databases"]
+
 # Property-based tests: few examples in `make test`, many in `make fuzz`
 # (`pytest --hypothesis-profile=fuzz`). No deadline: machines are noisy.
 settings.register_profile("quick", max_examples=100, deadline=None)

@@ -283,8 +283,11 @@ class SalesQueries:
             .limit(EXPORT_MAX_ROWS + 1)
         )
         written = 0
-        with self.store.connect() as connection:
-            for row in connection.execution_options(yield_per=5_000).execute(query):
+        with (
+            self.store.connect() as connection,
+            connection.execution_options(yield_per=5_000).execute(query) as result,
+        ):
+            for row in result:
                 if written == EXPORT_MAX_ROWS:
                     return Export(out.getvalue(), written, True)
                 writer.writerow(row)
