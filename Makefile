@@ -109,6 +109,10 @@ screenshots: .venv/.synced browser ## Photograph every app (apps/<name>/screensh
 gallery-check: .venv/.synced ## Fail when the README gallery or an app's screenshot is missing or stale
 	$(RUN) python -m scripts.gallery --check
 
+.PHONY: data
+data: .venv/.synced ## Load group-dashboard's demo data: [DASHBOARD_ROWS=1000000] [DATABASE_URL=postgresql://...] [FORCE=1]
+	cd apps/group-dashboard && $(RUN) python -m sales_load $(if $(filter 1 true yes,$(FORCE)),--force)
+
 .PHONY: load
 load: .venv/.synced ## Load-test group-dashboard (gunicorn, 1M rows): [VISITORS=50] [DURATION=60] seconds
 	$(RUN) python -m scripts.load_dashboard --visitors $(or $(VISITORS),50) --duration $(or $(DURATION),60)

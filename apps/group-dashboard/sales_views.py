@@ -28,6 +28,7 @@ BASE_LAYOUT: dict[str, Any] = {
     "colorway": [BAR_COLOUR],
     "showlegend": False,
 }
+ROW_PX = 20  # per country bar: a 12 px label and its gap
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 
 
@@ -60,9 +61,10 @@ def revenue_by_country(summary: Summary) -> Figure:
     axes = {
         "xaxis": {"title": {"text": "revenue ($)"}, "gridcolor": GRID_COLOUR, "automargin": True},
         # largest on top, every name whole
-        "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
+        "yaxis": {"autorange": "reversed", "automargin": True, "type": "category", "dtick": 1},
     }
-    return {"data": [trace], "layout": {**BASE_LAYOUT, **axes}}
+    height = max(BASE_LAYOUT["height"], ROW_PX * len(countries) + 80)  # room for every label
+    return {"data": [trace], "layout": {**BASE_LAYOUT, **axes, "height": height}}
 
 
 def top_table(summary: Summary) -> dbc.Table:
