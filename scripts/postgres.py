@@ -24,7 +24,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,7 +110,9 @@ def _run_as(account: pwd.struct_passwd | None) -> dict[str, int]:
     return {} if account is None else {"user": account.pw_uid, "group": account.pw_gid}
 
 
-def _wait_until_accepting(server: PostgresServer, bindir: Path, account: pwd.struct_passwd | None) -> None:
+def _wait_until_accepting(
+    server: PostgresServer, bindir: Path, account: pwd.struct_passwd | None
+) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
@@ -122,7 +124,9 @@ def _wait_until_accepting(server: PostgresServer, bindir: Path, account: pwd.str
         if ready.returncode == 0:
             return
         time.sleep(0.1)  # polling interval while the server starts
-    raise PostgresUnavailable(f"postgres not ready after {START_TIMEOUT_S:.0f} s:\n{server.log()[-2000:]}")
+    raise PostgresUnavailable(
+        f"postgres not ready after {START_TIMEOUT_S:.0f} s:\n{server.log()[-2000:]}"
+    )
 
 
 @contextmanager
@@ -174,10 +178,8 @@ def main() -> None:
     """``python -m scripts.postgres``: serve a throwaway cluster until Ctrl-C."""
     with running_postgres() as server:
         print(f"DATABASE_URL={server.url}", flush=True)
-        try:
+        with suppress(KeyboardInterrupt):
             signal.pause()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

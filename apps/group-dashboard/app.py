@@ -63,7 +63,9 @@ def kpi_card(label: str, value_id: str) -> dbc.Col:
 
 
 def labelled(id_: str, label: str, control: Any, **widths: int) -> dbc.Col:
-    return dbc.Col([html.Label(label, htmlFor=id_, className="form-label d-block"), control], **widths)
+    return dbc.Col(
+        [html.Label(label, htmlFor=id_, className="form-label d-block"), control], **widths
+    )
 
 
 def filters(choices: Choices) -> dbc.Row:
@@ -118,9 +120,12 @@ def dashboard(settings: DashboardSettings, queries: SalesQueries) -> html.Div:
                 [
                     html.H1("Sales", className="me-3 mb-0"),
                     dbc.Badge(
-                        scope_text(regions), id="scope", color="info", text_color="dark",
+                        scope_text(regions),
+                        id="scope",
+                        color="info",
+                        text_color="dark",
                         className="fs-6",
-                    ),  # fmt: skip
+                    ),
                 ],
                 className="d-flex align-items-center mb-3",
             ),

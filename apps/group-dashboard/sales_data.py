@@ -41,19 +41,6 @@ def _day_weights() -> np.ndarray:
 CHUNK_ROWS = 1_000_000
 
 
-CHUNK_ROWS = 1_000_000
-
-
-def rows_from_environ(environ: Mapping[str, str]) -> int:
-    """``DASHBOARD_ROWS`` (default a million); bad values are a clear error."""
-    raw = environ.get("DASHBOARD_ROWS", "").strip().replace("_", "")
-    if not raw:
-        return DEFAULT_ROWS
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"DASHBOARD_ROWS is {raw!r}; expected a positive whole number of rows")
-    return int(raw)
-
-
 def sales_chunks(rows: int, seed: int = SEED) -> Iterator[pd.DataFrame]:
     """``rows`` order lines in chunks of at most a million, each from its own seed."""
     for index, start in enumerate(range(0, rows, CHUNK_ROWS)):

@@ -51,9 +51,8 @@ def _insert_frame(connection: sa.Connection, frame: pd.DataFrame) -> None:
     if connection.dialect.name == "duckdb":
         driver.register("incoming", frame)  # type: ignore[union-attr]
         try:
-            connection.exec_driver_sql(
-                f"INSERT INTO sales ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM incoming"
-            )
+            names = ", ".join(COLUMNS)  # constants: nothing from outside goes into the SQL
+            connection.exec_driver_sql(f"INSERT INTO sales ({names}) SELECT {names} FROM incoming")
         finally:
             driver.unregister("incoming")  # type: ignore[union-attr]
         return
@@ -92,7 +91,7 @@ def _publish(link: Path, version: Path) -> None:
     staging.unlink(missing_ok=True)
     staging.symlink_to(version.name)
     os.replace(staging, link)
-    versions = sorted(link.parent.glob(f"{link.name}.v*"), key=lambda p: int(p.name.rsplit("v")[-1]))
+    versions = sorted(link.parent.glob(f"{link.name}.v*"), key=lambda p: int(p.suffix[2:]))
     for old in versions[:-KEEP_VERSIONS]:
         old.unlink(missing_ok=True)
 
@@ -151,9 +150,10 @@ def add_sales(database: Database, frame: pd.DataFrame) -> None:
     if hasattr(first, "date"):
         first = first.date()
     if database.duckdb_file is not None:
-        with _file_lock(database.duckdb_file), _writable_duckdb(
-            database.duckdb_file, copy_current=True
-        ) as connection:
+        with (
+            _file_lock(database.duckdb_file),
+            _writable_duckdb(database.duckdb_file, copy_current=True) as connection,
+        ):
             _insert_frame(connection, frame)
             rebuild_rollups(connection, first)
         return
@@ -193,8 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = args.rows or settings.rows
     started = time.monotonic()
     if load_demo(settings.database, rows, force=args.force):
-        print(f"loaded {rows:,} rows into {settings.database.describe()} "
-              f"in {time.monotonic() - started:.1f} s")
+        print(
+            f"loaded {rows:,} rows into {settings.database.describe()} "
+            f"in {time.monotonic() - started:.1f} s"
+        )
     else:
         print(f"{settings.database.describe()} already has data (--force replaces it)")
     return 0

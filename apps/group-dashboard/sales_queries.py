@@ -84,7 +84,8 @@ class Summary:
     months: tuple[str, ...] = ()  # "2023-01", ...
     revenue_by_month: tuple[float, ...] = ()
     revenue_by_country: tuple[tuple[str, float], ...] = ()  # largest first
-    top: tuple[tuple[str, str, float, int, int], ...] = ()  # country, product, revenue, units, orders
+    # (country, product, revenue, units, orders), largest revenue first
+    top: tuple[tuple[str, str, float, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,9 @@ def summary_query(regions: tuple[str, ...], filters: Filters) -> sa.Select[Any]:
         sa.func.sum(rows.c.orders).label("orders"),
     ).group_by(
         sa.func.grouping_sets(
-            sa.tuple_(rows.c.month), sa.tuple_(rows.c.country), sa.tuple_(rows.c.country, rows.c.product)
+            sa.tuple_(rows.c.month),
+            sa.tuple_(rows.c.country),
+            sa.tuple_(rows.c.country, rows.c.product),
         )
     )
 

@@ -56,6 +56,7 @@ monthly_sales = sa.Table(
     *_measure_columns(),
 )
 
+
 # PostgreSQL reads a date range through a B-tree; DuckDB's own per-block
 # min/max (zone maps) already skip what is out of range, and an index there
 # would only slow the load down.

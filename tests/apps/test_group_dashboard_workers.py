@@ -19,7 +19,6 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -39,7 +38,8 @@ DEADLINE_S = 90.0  # a failure bound, not a speed target
 @contextmanager
 def gunicorn_with_two_workers(env: dict[str, str], log: Path) -> Iterator[str]:
     command = [
-        sys.executable, "-m", "gunicorn", "app:server", "--chdir", str(find_app("group-dashboard").path),
+        sys.executable, "-m", "gunicorn", "app:server",
+        "--chdir", str(find_app("group-dashboard").path),
         "--workers", "2", "--worker-class", "gthread", "--threads", "4",
         "--bind", "127.0.0.1:0", "--log-level", "info", "--timeout", "120",
     ]  # fmt: skip
