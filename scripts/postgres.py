@@ -106,20 +106,27 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _run_as(account: pwd.struct_passwd | None) -> dict[str, int]:
-    return {} if account is None else {"user": account.pw_uid, "group": account.pw_gid}
+@dataclass(frozen=True)
+class RunAs:
+    """``user`` and ``group`` for subprocess: None runs as ourselves."""
+
+    user: int | None = None
+    group: int | None = None
+
+    @classmethod
+    def of(cls, account: pwd.struct_passwd | None) -> RunAs:
+        return cls() if account is None else cls(account.pw_uid, account.pw_gid)
 
 
-def _wait_until_accepting(
-    server: PostgresServer, bindir: Path, account: pwd.struct_passwd | None
-) -> None:
+def _wait_until_accepting(server: PostgresServer, bindir: Path, run_as: RunAs) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise PostgresUnavailable(f"postgres exited at start:\n{server.log()[-2000:]}")
         ready = subprocess.run(
             [str(bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(server.port), "-q"],
-            **_run_as(account),
+            user=run_as.user,
+            group=run_as.group,
         )
         if ready.returncode == 0:
             return
@@ -138,12 +145,12 @@ def running_postgres() -> Iterator[PostgresServer]:
     try:
         if account is not None:
             os.chown(folder, account.pw_uid, account.pw_gid)
-        as_user = _run_as(account)
+        as_user = RunAs.of(account)
         data = folder / "data"
         subprocess.run(
             [str(bindir / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=trust",
              "--no-sync", "-E", "UTF8", "--locale=C"],
-            check=True, capture_output=True, **as_user,
+            check=True, capture_output=True, user=as_user.user, group=as_user.group,
         )  # fmt: skip
         port = _free_port()
         with open(folder / "postgres.log", "wb") as log:
@@ -153,15 +160,15 @@ def running_postgres() -> Iterator[PostgresServer]:
                 [str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(folder),
                  "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
                  "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
-                stdout=log, stderr=subprocess.STDOUT, **as_user,
+                stdout=log, stderr=subprocess.STDOUT, user=as_user.user, group=as_user.group,
             )  # fmt: skip
         server = PostgresServer(port, folder, process)
         try:
-            _wait_until_accepting(server, bindir, account)
+            _wait_until_accepting(server, bindir, as_user)
             subprocess.run(
                 [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", SUPERUSER,
                  DATABASE],
-                check=True, capture_output=True, **as_user,
+                check=True, capture_output=True, user=as_user.user, group=as_user.group,
             )  # fmt: skip
             yield server
         finally:

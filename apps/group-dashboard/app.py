@@ -75,12 +75,13 @@ def filters(choices: Choices) -> dbc.Row:
         control = dcc.Dropdown(id=id_, options=list(options), multi=True, placeholder="All")
         return labelled(id_, label, control, xs=12, md=6, xl=2)
 
+    first, last = (d.isoformat() if d else None for d in (choices.first_day, choices.last_day))
     dates = dcc.DatePickerRange(
         id="dates",
-        min_date_allowed=choices.first_day,
-        max_date_allowed=choices.last_day,
-        start_date=choices.first_day,
-        end_date=choices.last_day,
+        min_date_allowed=first,
+        max_date_allowed=last,
+        start_date=first,
+        end_date=last,
         display_format="YYYY-MM-DD",
     )
     export = html.Div(

@@ -61,7 +61,8 @@ monthly_sales = sa.Table(
 # min/max (zone maps) already skip what is out of range, and an index there
 # would only slow the load down.
 def _postgres_index(table: sa.Table, column: str) -> None:
-    ddl = sa.DDL(f"CREATE INDEX {table.name}_by_{column} ON {table.name} ({column})")
+    create = f"CREATE INDEX {table.name}_by_{column} ON {table.name} ({column})"
+    ddl = sa.DDL(create)  # type: ignore[no-untyped-call]
     sa.event.listen(table, "after_create", ddl.execute_if(dialect="postgresql"))
 
 

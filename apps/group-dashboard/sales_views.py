@@ -29,7 +29,7 @@ BASE_LAYOUT: dict[str, Any] = {
     "showlegend": False,
 }
 ROW_PX = 20  # per country bar: a 12 px label and its gap
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
+GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True}
 
 
 def money(value: float) -> str:
@@ -45,8 +45,8 @@ def kpi_texts(summary: Summary) -> tuple[str, str, str]:
 
 
 def revenue_over_time(summary: Summary) -> Figure:
-    trace = {"type": "scatter", "mode": "lines+markers", "x": list(summary.months)}
-    trace["y"] = list(summary.revenue_by_month)
+    trace: dict[str, Any] = {"type": "scatter", "mode": "lines+markers"}
+    trace |= {"x": list(summary.months), "y": list(summary.revenue_by_month)}
     axes = {
         "xaxis": {"type": "category", "automargin": True, "nticks": 12},
         "yaxis": {"title": {"text": "revenue ($)"}, "gridcolor": GRID_COLOUR, "automargin": True},
@@ -56,7 +56,7 @@ def revenue_over_time(summary: Summary) -> Figure:
 
 def revenue_by_country(summary: Summary) -> Figure:
     countries = [c for c, _ in summary.revenue_by_country]
-    trace = {"type": "bar", "orientation": "h", "y": countries}
+    trace: dict[str, Any] = {"type": "bar", "orientation": "h", "y": countries}
     trace["x"] = [v for _, v in summary.revenue_by_country]
     axes = {
         "xaxis": {"title": {"text": "revenue ($)"}, "gridcolor": GRID_COLOUR, "automargin": True},

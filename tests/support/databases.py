@@ -38,11 +38,11 @@ def dashboard_modules() -> Iterator[Any]:
     """The group dashboard's own modules (its folder on sys.path, as on Connect)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.syspath_prepend(str(find_app("group-dashboard").path))
-        import dashboard_settings
-        import sales_data
-        import sales_load
-        import sales_queries
-        import sales_store
+        import dashboard_settings  # type: ignore[import-not-found]
+        import sales_data  # type: ignore[import-not-found]
+        import sales_load  # type: ignore[import-not-found]
+        import sales_queries  # type: ignore[import-not-found]
+        import sales_store  # type: ignore[import-not-found]
 
         yield SimpleNamespace(
             settings=dashboard_settings,
