@@ -205,7 +205,7 @@ def summarise(rows: Iterable[Any], filters: Filters) -> Summary:
             by_month[month] = measures
         elif product is not None:
             pairs.append((country, product, round(measures[0], 2), measures[1], measures[2]))
-        elif country is not None:
+        elif country is not None and measures[2] > 0:  # the rollups hold zero rows too
             by_country[country] = round(measures[0], 2)
     months = months_between(filters.start, filters.end)
     totals = [sum(m[i] for m in by_month.values()) for i in range(3)]
