@@ -29,7 +29,7 @@ BASE_LAYOUT: dict[str, Any] = {
     "showlegend": False,
 }
 ROW_PX = 20  # per country bar: a 12 px label and its gap
-GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True}
+GRAPH_CONFIG: Any = {"displaylogo": False}
 
 
 def money(value: float) -> str:

@@ -40,6 +40,7 @@ for (const tick of document.querySelectorAll('#revenue-by-country .ytick text'))
   if (tick.getBoundingClientRect().left < 0) problems.push('cut label ' + tick.textContent);
 }
 for (const graph of document.querySelectorAll('.js-plotly-plot')) {
+  if (graph.getBoundingClientRect().height < 250) problems.push('a squashed graph');
   const bar = graph.querySelector('.modebar'), title = graph.parentElement.querySelector('h2');
   if (bar && title && bar.getBoundingClientRect().top < title.getBoundingClientRect().bottom)
     problems.push('mode bar over ' + title.textContent);
