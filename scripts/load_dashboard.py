@@ -21,6 +21,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from scripts.catalog import find_app
 from scripts.dash_requests import UPDATE_PATH
 from scripts.dashboard_requests import random_update_body
 from scripts.loopback import LoopbackClient
@@ -122,13 +123,22 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.url:
         return drive(args.url)
-    from tests.support.server import serve  # the runner, as `make run` starts apps
+    from scripts.bench import launch  # the runner, as `make run` starts apps
+    from scripts.bench.subjects import Subject
 
     print(f"starting {APP} with {args.rows:,} rows...", flush=True)
-    with serve(APP, user="load", groups=["admins"], env={"DASHBOARD_ROWS": str(args.rows)}) as app:
+    subject = Subject(
+        name=APP,
+        path=find_app(APP).path,
+        user="load",
+        groups=("admins",),
+        env={"DASHBOARD_ROWS": str(args.rows)},
+    )
+    with launch.running(subject) as app:
         code = drive(app.url)
-        if app.tracebacks():
-            print(f"the app printed tracebacks:\n{app.tracebacks()[0]}")
+        log = app.stderr_path.read_text(errors="replace")
+        if "Traceback" in log:
+            print(f"the app printed tracebacks:\n{log[log.index('Traceback') :][:3000]}")
             code = 1
     return code
 
