@@ -51,12 +51,16 @@ connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=393
 browser: ## Make sure headless Chromium and chromedriver are installed
 	@bash scripts/ensure_browser.sh
 
+.PHONY: postgres
+postgres: ## Make sure PostgreSQL's server binaries are installed (the tests start their own server)
+	@bash scripts/ensure_postgres.sh
+
 .PHONY: test
-test: .venv/.synced browser ## Run every test (unit, browser smoke, security, deploy)
+test: .venv/.synced browser postgres ## Run every test (unit, browser smoke, security, deploy)
 	$(RUN) pytest
 
 .PHONY: bench
-bench: .venv/.synced browser ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]
+bench: .venv/.synced browser postgres ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]
 	$(RUN) python -m scripts.bench $(if $(filter 1 true yes,$(QUICK)),--quick)
 
 .PHONY: bench-readme
