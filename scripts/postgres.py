@@ -66,7 +66,8 @@ class PostgresServer:
         return (self.folder / "postgres.log").read_text(errors="replace")
 
 
-def find_bindir() -> Path:
+def bindir_candidates() -> list[Path]:
+    """Where to look, in order: $PG_BINDIR, ``pg_config --bindir``, the newest Debian version."""
     candidates: list[Path] = []
     if os.environ.get(BINDIR_SETTING):
         candidates.append(Path(os.environ[BINDIR_SETTING]))
@@ -77,7 +78,12 @@ def find_bindir() -> Path:
         Path("/usr/lib/postgresql").glob("*/bin"),
         key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
     )
-    candidates += reversed(versions)
+    return candidates + list(reversed(versions))
+
+
+def find_bindir(candidates: list[Path] | None = None) -> Path:
+    """The first folder holding initdb and postgres; else an error saying how to install them."""
+    candidates = bindir_candidates() if candidates is None else candidates
     for bindir in candidates:
         if (bindir / "initdb").is_file() and (bindir / "postgres").is_file():
             return bindir
