@@ -26,7 +26,9 @@ settings.load_profile("quick")
 
 # Settings that would change what an app or tool does: a developer's shell
 # must not leak them into tests (a test that needs one sets it explicitly).
-LEAKY_ENV_PREFIXES = ("CONNECT_", "DASH_", "DASHBOARD_", "CONNECTKIT_", "RSTUDIO_", "POSIT_")
+LEAKY_ENV_PREFIXES = (
+    "CONNECT_", "DASH_", "DASHBOARD_", "CONNECTKIT_", "RSTUDIO_", "POSIT_", "DATABASE_URL"
+)  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
