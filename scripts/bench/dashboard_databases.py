@@ -40,7 +40,11 @@ class BenchDatabases:
         """The app's settings for ``rows`` demo rows in ``kind``, loading them if needed."""
         if (kind, rows) not in self._loaded:
             if kind == "duckdb":
-                env = {"DASHBOARD_DUCKDB": str(DATA_DIR / f"sales-{rows}.duckdb")}
+                # empty: a DATABASE_URL in the caller's shell must not win
+                env = {
+                    "DASHBOARD_DUCKDB": str(DATA_DIR / f"sales-{rows}.duckdb"),
+                    "DATABASE_URL": "",
+                }
             else:
                 assert self.postgres is not None, "no PostgreSQL server was started"
                 env = {"DATABASE_URL": self.postgres.create_database(f"sales_{rows}")}
