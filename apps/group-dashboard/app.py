@@ -11,24 +11,33 @@ each member sees only the regions their groups grant.
 - The rows live in a database (``sales_store``): an embedded DuckDB file by
   default, PostgreSQL when ``DATABASE_URL`` is set. Queries read pre-summed
   rollups, so they stay fast at ten million rows.
+- The database side (SQLAlchemy, the driver, the DuckDB file when missing)
+  starts in a background thread at the first request (``Backend``): the
+  page's first byte does not wait for it; the browser fetches the page's
+  scripts meanwhile.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import threading
+import traceback
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dash_bootstrap_components as dbc
 from connectkit import create_app, current_visitor, require_groups, scope_for
 from dash import Dash, Input, Output, State, dcc, html
 from dashboard_settings import GROUPS_SETTING, DashboardSettings, load_settings
-from sales_load import ensure_demo_data
-from sales_queries import EXPORT_MAX_ROWS, Choices, Filters, SalesQueries
+from flask import Response, has_request_context, request
+from sales_filters import Choices, Filters
 from sales_regions import REGIONS
-from sales_store import SalesStore
 from sales_views import GRAPH_CONFIG, dashboard_outputs
+
+if TYPE_CHECKING:
+    from sales_queries import SalesQueries
 
 TITLE = "Sales dashboard"
 # A callback body is a few KiB; anything much larger is forged (413 before parsing).
@@ -40,6 +49,57 @@ FILTER_INPUTS = (
     ("channel", "value"),
     ("country", "value"),
 )
+
+
+class Backend:
+    """The database side, started in a background thread once the first
+    response is sent (or by the first read, whichever comes first).
+
+    Importing SQLAlchemy and the driver costs most of a second of CPU (and a
+    first start on DuckDB builds the file). Started after the first response
+    (the page, or a health check), it runs while the browser loads the page's
+    scripts instead of before the page's first byte; started at import, it
+    would only compete with Dash's own start for the CPU. Every read waits for
+    it (``queries()``); a failure is printed at once and raised to every read.
+    """
+
+    def __init__(self, settings: DashboardSettings) -> None:
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._queries: SalesQueries | None = None
+        self._error: BaseException | None = None
+
+    def start(self) -> None:
+        """Idempotent: only the first call starts the thread."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._start, args=(self._settings,), name="backend", daemon=True
+                )
+                self._thread.start()
+
+    def _start(self, settings: DashboardSettings) -> None:
+        try:
+            from sales_load import ensure_demo_data
+            from sales_queries import SalesQueries
+            from sales_store import SalesStore
+
+            ensure_demo_data(settings.database, settings.rows)
+            self._queries = SalesQueries(SalesStore(settings.database), settings.refresh_s)
+        except BaseException as error:  # raised to every request, printed once now
+            self._error = error
+            traceback.print_exc(file=sys.stderr)
+        finally:
+            self._ready.set()
+
+    def queries(self) -> SalesQueries:
+        self.start()
+        self._ready.wait()
+        if self._queries is None:
+            raise RuntimeError(f"the dashboard's database is not usable: {self._error}")
+        return self._queries
 
 
 def visitor_regions(settings: DashboardSettings) -> tuple[str, ...]:
@@ -107,7 +167,18 @@ def graph(title: str, id_: str) -> list[Any]:
     return [html.H2(title, className="h6 mb-1"), dcc.Graph(id=id_, config=GRAPH_CONFIG)]
 
 
-def dashboard(settings: DashboardSettings, queries: SalesQueries) -> html.Div:
+def wants_data(regions: tuple[str, ...]) -> bool:
+    """Whether this layout call is the page asking for its layout.
+
+    Dash also builds the layout at its first request, whatever it is (the
+    index), only to check its component ids: that call gets the same
+    components without the database's choices, so the page's first byte does
+    not wait for the database to start.
+    """
+    return bool(regions) and has_request_context() and request.path.endswith("_dash-layout")
+
+
+def dashboard(settings: DashboardSettings, backend: Backend) -> html.Div:
     """The page body for the current visitor: filters offer only what their scope holds."""
     regions = visitor_regions(settings)
     notice = (
@@ -131,7 +202,7 @@ def dashboard(settings: DashboardSettings, queries: SalesQueries) -> html.Div:
                 className="d-flex align-items-center mb-3",
             ),
             *notice,
-            filters(queries.choices(regions)),
+            filters(backend.queries().choices(regions) if wants_data(regions) else Choices()),
             dbc.Row(
                 [
                     kpi_card("Revenue", "kpi-revenue"),
@@ -155,16 +226,22 @@ def dashboard(settings: DashboardSettings, queries: SalesQueries) -> html.Div:
 
 def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
     settings = load_settings(environ)
-    ensure_demo_data(settings.database, settings.rows)
-    queries = SalesQueries(SalesStore(settings.database), settings.refresh_s)
-    app = create_app(__name__, title=TITLE, layout=lambda: dashboard(settings, queries))
+    backend = Backend(settings)
+    app = create_app(__name__, title=TITLE, layout=lambda: dashboard(settings, backend))
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+
+    def start_backend_once_sent(response: Response) -> Response:
+        response.call_on_close(backend.start)  # after the first byte, not before
+        return response
+
+    app.server.after_request(start_backend_once_sent)
+
     require_groups(app, settings.allowed_groups, setting=GROUPS_SETTING)
 
     def checked(*values: Any) -> tuple[tuple[str, ...], Filters]:
         # The scope comes from this request's credentials, never from the inputs.
         regions = visitor_regions(settings)
-        return regions, Filters.checked(queries.choices(regions), *values)
+        return regions, Filters.checked(backend.queries().choices(regions), *values)
 
     @app.callback(
         Output("kpi-revenue", "children"),
@@ -176,7 +253,7 @@ def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
         *(Input(id_, prop) for id_, prop in FILTER_INPUTS),
     )
     def update(*values: Any) -> tuple[Any, ...]:
-        return dashboard_outputs(queries.summary(*checked(*values)))
+        return dashboard_outputs(backend.queries().summary(*checked(*values)))
 
     @app.callback(
         Output("download", "data"),
@@ -187,14 +264,9 @@ def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
     )
     def download(_clicks: Any, *values: Any) -> tuple[dict[str, Any], str]:
         regions, chosen = checked(*values)
-        export = queries.export(regions, chosen)
-        note = (
-            f"First {EXPORT_MAX_ROWS:,} rows only: narrow the filters for the rest."
-            if export.truncated
-            else f"{export.rows:,} rows."
-        )
+        export = backend.queries().export(regions, chosen)
         name = f"sales-{'-'.join(regions) or 'none'}-{date.today().isoformat()}.csv"
-        return {"content": export.csv_text, "filename": name, "type": "text/csv"}, note
+        return {"content": export.csv_text, "filename": name, "type": "text/csv"}, export.note()
 
     return app
 

@@ -22,16 +22,18 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from connectkit import parse_group_list, parse_scope_grants
 from sales_regions import REGIONS
-from sales_store import DATABASE_URL_SETTING, Database, postgres_url
 
 GROUPS_SETTING = "DASHBOARD_GROUPS"
 SCOPES_SETTING = "DASHBOARD_SCOPES"
 ROWS_SETTING = "DASHBOARD_ROWS"
 DUCKDB_SETTING = "DASHBOARD_DUCKDB"
 REFRESH_SETTING = "DASHBOARD_REFRESH_S"
+DATABASE_URL_SETTING = "DATABASE_URL"
+POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg")
 DEFAULT_SCOPES = "sales-emea=EMEA; sales-amer=AMER; sales-apac=APAC; admins=*"
 DEFAULT_ROWS = 1_000_000
 DEFAULT_REFRESH_S = 60.0
@@ -40,6 +42,40 @@ APP_DIR = Path(__file__).resolve().parent
 # the working directory there); `cache/` is kept out of bundles and git.
 CACHE_DIR = APP_DIR / "cache"
 DEMO_VERSION = 1  # bump when sales_data changes: the cached files are then rebuilt
+
+
+@dataclass(frozen=True)
+class Database:
+    """A database to read from: a PostgreSQL URL, or the embedded DuckDB file."""
+
+    url: str | None = None  # PostgreSQL, for psycopg 3 (postgresql+psycopg://...)
+    duckdb_file: Path | None = None  # the link readers follow
+
+    @property
+    def kind(self) -> str:
+        return "postgresql" if self.url is not None else "duckdb"
+
+    def describe(self) -> str:
+        """For messages: never the password."""
+        if self.url is None:
+            return f"DuckDB file {self.duckdb_file}"
+        parts = urlsplit(self.url)
+        return (
+            f"PostgreSQL database {parts.path.lstrip('/')} on {parts.hostname}:{parts.port or 5432}"
+        )
+
+
+def postgres_url(raw: str, setting: str = DATABASE_URL_SETTING) -> str:
+    """``postgres://user:password@host:port/db`` as a psycopg 3 URL; else a clear error."""
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in POSTGRES_SCHEMES or not parts.hostname or len(parts.path) < 2:
+        shown = raw.split("@")[-1] if "@" in raw else raw  # never print a password
+        raise ValueError(
+            f"{setting} is {shown!r}; expected a PostgreSQL URL such as "
+            f"postgresql://USER:PASSWORD@HOST:5432/DATABASE, or unset it for the "
+            f"embedded DuckDB file"
+        )
+    return parts._replace(scheme="postgresql+psycopg").geturl()
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sales_store import Database, create_engine, duckdb_engine
+from dashboard_settings import Database, load_settings
+from sales_store import create_engine, duckdb_engine
 from sales_tables import DIMENSIONS, metadata, monthly_sales, rebuild_rollups, sales
 
 if TYPE_CHECKING:
@@ -183,8 +184,6 @@ def ensure_demo_data(database: Database, rows: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from dashboard_settings import load_settings
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, help="order lines (default: DASHBOARD_ROWS)")
     parser.add_argument("--force", action="store_true", help="replace data already there")

@@ -19,12 +19,12 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sales_filters import Choices, Export, Filters, Summary
 from sales_store import SalesStore
 from sales_tables import daily_sales, first_of_month, monthly_sales, sales
 from ttl_cache import TTLCache
@@ -32,94 +32,7 @@ from ttl_cache import TTLCache
 TOP_N = 10
 EXPORT_MAX_ROWS = 50_000
 EXPORT_COLUMNS = ("day", "region", "country", "product", "channel", "units", "revenue")
-Selection = tuple[str, ...] | None  # None: everything; (): nothing
 Span = tuple[date, date]  # [first, stop): stop excluded
-
-
-@dataclass(frozen=True)
-class Choices:
-    """What a scope can pick: the values its rows hold, and the days they cover."""
-
-    first_day: date | None = None
-    last_day: date | None = None
-    countries: tuple[str, ...] = ()
-    products: tuple[str, ...] = ()
-    channels: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The visitor's picks, checked: only known values, dates inside the data."""
-
-    start: date | None = None
-    end: date | None = None  # included
-    products: Selection = None
-    channels: Selection = None
-    countries: Selection = None
-
-    @classmethod
-    def checked(
-        cls, choices: Choices, start: Any, end: Any, products: Any, channels: Any, countries: Any
-    ) -> Filters:
-        """From callback values, which a forged request can make anything."""
-        first, last = choices.first_day, choices.last_day
-        return cls(
-            start=_clamp(_parse_date(start) or first, first, last),
-            end=_clamp(_parse_date(end) or last, first, last),
-            products=_selection(products, choices.products),
-            channels=_selection(channels, choices.channels),
-            countries=_selection(countries, choices.countries),
-        )
-
-    def selects_nothing(self) -> bool:
-        no_days = self.start is None or self.end is None or self.end < self.start
-        return no_days or () in (self.products, self.channels, self.countries)
-
-
-@dataclass(frozen=True)
-class Summary:
-    revenue: float = 0.0
-    units: int = 0
-    orders: int = 0
-    months: tuple[str, ...] = ()  # "2023-01", ...
-    revenue_by_month: tuple[float, ...] = ()
-    revenue_by_country: tuple[tuple[str, float], ...] = ()  # largest first
-    # (country, product, revenue, units, orders), largest revenue first
-    top: tuple[tuple[str, str, float, int, int], ...] = ()
-
-
-@dataclass(frozen=True)
-class Export:
-    csv_text: str
-    rows: int
-    truncated: bool  # more rows matched than EXPORT_MAX_ROWS
-
-
-def _parse_date(value: object) -> date | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
-def _clamp(day: date | None, first: date | None, last: date | None) -> date | None:
-    if day is None or first is None or last is None:
-        return None
-    return min(max(day, first), last)
-
-
-def _selection(value: object, known: Sequence[str]) -> Selection:
-    """None (all) when nothing is picked; else the picked values that are known."""
-    if value is None or value == [] or value == "":
-        return None
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list | tuple):  # JSON gives lists; anything else is forged
-        return ()
-    allowed = set(known)
-    return tuple(sorted({v for v in value if isinstance(v, str) and v in allowed}))
 
 
 def _next_month(day: date) -> date:
@@ -276,7 +189,7 @@ class SalesQueries:
         writer = csv.writer(out)
         writer.writerow(EXPORT_COLUMNS)
         if not regions or filters.selects_nothing():
-            return Export(out.getvalue(), 0, False)
+            return Export(out.getvalue(), 0, False, EXPORT_MAX_ROWS)
         assert filters.start is not None and filters.end is not None
         query = (
             sa.select(*(sales.c[name] for name in EXPORT_COLUMNS))
@@ -292,7 +205,7 @@ class SalesQueries:
         ):
             for row in result:
                 if written == EXPORT_MAX_ROWS:
-                    return Export(out.getvalue(), written, True)
+                    return Export(out.getvalue(), written, True, EXPORT_MAX_ROWS)
                 writer.writerow(row)
                 written += 1
-        return Export(out.getvalue(), written, False)
+        return Export(out.getvalue(), written, False, EXPORT_MAX_ROWS)

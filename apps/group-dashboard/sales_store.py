@@ -20,53 +20,21 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
-
-DATABASE_URL_SETTING = "DATABASE_URL"
-POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg")
-
-
-@dataclass(frozen=True)
-class Database:
-    """A database to read from: a PostgreSQL URL, or the embedded DuckDB file."""
-
-    url: sa.URL | None = None  # PostgreSQL, from DATABASE_URL
-    duckdb_file: Path | None = None  # the link readers follow
-
-    @property
-    def kind(self) -> str:
-        return "postgresql" if self.url is not None else "duckdb"
-
-    def describe(self) -> str:
-        if self.url is not None:
-            return self.url.render_as_string(hide_password=True)
-        return f"DuckDB file {self.duckdb_file}"
-
-
-def postgres_url(raw: str, setting: str = DATABASE_URL_SETTING) -> sa.URL:
-    """``postgres://user:password@host:port/db`` as a psycopg 3 URL; else a clear error."""
-    try:
-        url = sa.make_url(raw.strip())
-    except sa.exc.ArgumentError:
-        url = None
-    if url is None or url.drivername not in POSTGRES_SCHEMES:
-        shown = raw.split("@")[-1] if "@" in raw else raw  # never print a password
-        raise ValueError(
-            f"{setting} is {shown!r}; expected a PostgreSQL URL such as "
-            f"postgresql://USER:PASSWORD@HOST:5432/DATABASE, or unset it for the "
-            f"embedded DuckDB file"
-        )
-    return url.set(drivername="postgresql+psycopg")
+from dashboard_settings import Database
 
 
 def create_engine(database: Database, *, read_only: bool = True) -> sa.Engine:
     """A pooled engine: read-only for the app's processes, writable for the loader."""
     if database.url is not None:
         return sa.create_engine(
-            database.url, pool_size=4, max_overflow=8, pool_pre_ping=True, pool_recycle=1800
+            sa.make_url(database.url),
+            pool_size=4,
+            max_overflow=8,
+            pool_pre_ping=True,
+            pool_recycle=1800,
         )
     assert database.duckdb_file is not None
     return duckdb_engine(database.duckdb_file.resolve(), read_only=read_only)

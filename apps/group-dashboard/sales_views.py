@@ -13,7 +13,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import html
-from sales_queries import Summary
+from sales_filters import Summary
 
 BAR_COLOUR = "#0d6efd"  # Bootstrap's primary blue, like the rest of the page
 GRID_COLOUR = "#e9ecef"

@@ -239,7 +239,7 @@ def test_settings_defaults_and_overrides(mods: Any) -> None:
     assert custom.scope_grants == {"g-1": {"EMEA", "APAC"}}
     assert custom.rows == 10 and custom.refresh_s == 5
     assert custom.database.kind == "postgresql"
-    assert custom.database.url.drivername == "postgresql+psycopg"
+    assert custom.database.url.startswith("postgresql+psycopg://app:secret@db.example")
     assert "secret" not in custom.database.describe()
     assert s.load_settings({"DASHBOARD_GROUPS": ""}).allowed_groups == ()
 
@@ -251,6 +251,7 @@ def test_settings_defaults_and_overrides(mods: Any) -> None:
         ("DASHBOARD_ROWS", "1e6", "DASHBOARD_ROWS is .*expected a positive whole number"),
         ("DASHBOARD_REFRESH_S", "soon", "DASHBOARD_REFRESH_S is 'soon'; expected seconds"),
         ("DATABASE_URL", "mysql://u:hunter2@h/db", "DATABASE_URL is 'h/db'; expected a PostgreSQL"),
+        ("DATABASE_URL", "postgresql://u:hunter2@/", "DATABASE_URL is '/'; expected a PostgreSQL"),
     ],
 )
 def test_bad_settings_are_clear_errors(mods: Any, setting: str, value: str, message: str) -> None:

@@ -40,6 +40,7 @@ def dashboard_modules() -> Iterator[Any]:
         patch.syspath_prepend(str(find_app("group-dashboard").path))
         import dashboard_settings  # type: ignore[import-not-found]
         import sales_data  # type: ignore[import-not-found]
+        import sales_filters  # type: ignore[import-not-found]
         import sales_load  # type: ignore[import-not-found]
         import sales_queries  # type: ignore[import-not-found]
         import sales_store  # type: ignore[import-not-found]
@@ -47,6 +48,7 @@ def dashboard_modules() -> Iterator[Any]:
         yield SimpleNamespace(
             settings=dashboard_settings,
             data=sales_data,
+            filters=sales_filters,
             load=sales_load,
             queries=sales_queries,
             store=sales_store,
