@@ -265,3 +265,20 @@ def test_postgres_without_tables_is_a_clear_error(mods: Any, postgres_server: An
     database = mods.settings.load_settings({"DATABASE_URL": url}).database
     with pytest.raises(mods.load.MissingData, match="has no sales tables; load the demo data"):
         mods.load.ensure_demo_data(database, 10)
+
+
+def test_the_app_on_postgres_without_tables_says_what_to_do(
+    postgres_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.apps import app_built_with
+
+    env = {
+        "DATABASE_URL": postgres_server.create_database("dashboard_no_tables"),
+        "RSTUDIO_PRODUCT": "CONNECT",
+    }
+    with app_built_with("group-dashboard", env) as module:
+        client = module.app.server.test_client()
+        admin = {"RStudio-Connect-Credentials": '{"user": "root", "groups": ["admins"]}'}
+        assert client.get("/", headers=admin).status_code == 200  # the page itself
+        assert client.get("/_dash-layout", headers=admin).status_code == 500
+    assert "has no sales tables; load the demo data with `make data" in capsys.readouterr().err
