@@ -57,12 +57,16 @@ connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=393
 browser: ## Make sure headless Chromium and chromedriver are installed
 	@bash scripts/browser/ensure_browser.sh
 
+.PHONY: postgres
+postgres: ## Make sure PostgreSQL's server binaries are installed (the tests start their own server)
+	@bash scripts/local/ensure_postgres.sh
+
 .PHONY: test
-test: .venv/.synced browser ## Run every test (unit, browser smoke, security, deploy)
+test: .venv/.synced browser postgres ## Run every test (unit, browser smoke, security, deploy)
 	$(RUN) pytest
 
 .PHONY: bench
-bench: .venv/.synced browser ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]
+bench: .venv/.synced browser postgres ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]
 	$(RUN) python -m scripts.perf.bench $(if $(filter 1 true yes,$(QUICK)),--quick)
 
 .PHONY: bench-readme
@@ -136,6 +140,10 @@ screenshots: .venv/.synced browser ## Photograph every app (apps/<name>/screensh
 .PHONY: gallery-check
 gallery-check: .venv/.synced ## Fail when the README gallery or an app's screenshot is missing or stale
 	$(RUN) python -m scripts.gallery.table --check
+
+.PHONY: data
+data: .venv/.synced ## Load group-dashboard's demo data: [DASHBOARD_ROWS=1000000] [DATABASE_URL=postgresql://...] [FORCE=1]
+	cd apps/group-dashboard && $(RUN) python -m sales_load $(if $(filter 1 true yes,$(FORCE)),--force)
 
 .PHONY: load
 load: .venv/.synced ## Load-test group-dashboard (gunicorn, 1M rows): [VISITORS=50] [DURATION=60] seconds

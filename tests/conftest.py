@@ -13,6 +13,9 @@ from hypothesis import HealthCheck, settings
 
 from scripts.local.serve import ServedApp, serve
 
+# The session PostgreSQL server fixture (tests/support/databases.py).
+pytest_plugins = ["tests.support.databases"]
+
 # Property-based tests: few examples in `make test`, many in `make fuzz`
 # (`pytest --hypothesis-profile=fuzz`). No deadline: machines are noisy.
 settings.register_profile("quick", max_examples=100, deadline=None)
@@ -23,7 +26,9 @@ settings.load_profile("quick")
 
 # Settings that would change what an app or tool does: a developer's shell
 # must not leak them into tests (a test that needs one sets it explicitly).
-LEAKY_ENV_PREFIXES = ("CONNECT_", "DASH_", "DASHBOARD_", "CONNECTKIT_", "RSTUDIO_", "POSIT_")
+LEAKY_ENV_PREFIXES = (
+    "CONNECT_", "DASH_", "DASHBOARD_", "CONNECTKIT_", "RSTUDIO_", "POSIT_", "DATABASE_URL"
+)  # fmt: skip
 
 
 @pytest.fixture(autouse=True)

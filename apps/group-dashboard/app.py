@@ -4,37 +4,113 @@ each member sees only the regions their groups grant.
 - The gate (``require_groups``) answers every route but health with a 403
   page for anyone outside ``DASHBOARD_GROUPS``: layout, callbacks and
   scripts included, not just the page.
-- The scope is worked out from the visitor on the server at callback time
-  and applied inside the data access (``SalesQueries.summary``); nothing the
-  browser sends can widen it.
-- One callback updates every KPI, figure and the table together; queries
-  run on a pre-summed cube and are cached, so they stay fast at a million rows.
+- The scope (the visitor's regions) is worked out from the request's
+  credentials on the server at callback time and goes into the SQL of every
+  query as bound parameters (``sales_queries``); nothing the browser sends can
+  widen it, and every filter is checked against the known values first.
+- The rows live in a database (``sales_store``): an embedded DuckDB file by
+  default, PostgreSQL when ``DATABASE_URL`` is set. Queries read pre-summed
+  rollups, so they stay fast at ten million rows.
+- The database side (SQLAlchemy, the driver, the DuckDB file when missing)
+  starts in a background thread at the first request (``Backend``): the
+  page's first byte does not wait for it; the browser fetches the page's
+  scripts meanwhile.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import threading
+import traceback
 from collections.abc import Mapping
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import dash_bootstrap_components as dbc
-from connectkit import Scope, create_app, current_visitor, require_groups, scope_for
-from dash import Dash, Input, Output, dcc, html
+from connectkit import create_app, current_visitor, require_groups, scope_for
+from dash import Dash, Input, Output, State, dcc, html
 from dashboard_settings import GROUPS_SETTING, DashboardSettings, load_settings
-from sales_data import CHANNELS, PRODUCTS, REGIONS, generate_sales
-from sales_queries import Filters, SalesQueries, countries_in
-from sales_views import dashboard_outputs
+from flask import Response, has_request_context, request
+from sales_filters import Choices, Filters
+from sales_regions import REGIONS
+from sales_views import GRAPH_CONFIG, dashboard_outputs
+
+if TYPE_CHECKING:
+    from sales_queries import SalesQueries
 
 TITLE = "Sales dashboard"
+# A callback body is a few KiB; anything much larger is forged (413 before parsing).
+MAX_REQUEST_BYTES = 64 * 1024
+FILTER_INPUTS = (
+    ("dates", "start_date"),
+    ("dates", "end_date"),
+    ("product", "value"),
+    ("channel", "value"),
+    ("country", "value"),
+)
 
 
-def visitor_scope(settings: DashboardSettings) -> Scope:
+class Backend:
+    """The database side, started in a background thread once the first
+    response is sent (or by the first read, whichever comes first).
+
+    Importing SQLAlchemy and the driver costs most of a second of CPU (and a
+    first start on DuckDB builds the file). Started after the first response
+    (the page, or a health check), it runs while the browser loads the page's
+    scripts instead of before the page's first byte; started at import, it
+    would only compete with Dash's own start for the CPU. Every read waits for
+    it (``queries()``); a failure is printed at once and raised to every read.
+    """
+
+    def __init__(self, settings: DashboardSettings) -> None:
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._queries: SalesQueries | None = None
+        self._error: BaseException | None = None
+
+    def start(self) -> None:
+        """Idempotent: only the first call starts the thread."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._start, args=(self._settings,), name="backend", daemon=True
+                )
+                self._thread.start()
+
+    def _start(self, settings: DashboardSettings) -> None:
+        try:
+            from sales_load import ensure_demo_data
+            from sales_queries import SalesQueries
+            from sales_store import SalesStore
+
+            ensure_demo_data(settings.database, settings.rows)
+            self._queries = SalesQueries(SalesStore(settings.database), settings.refresh_s)
+        except BaseException as error:  # raised to every request, printed once now
+            self._error = error
+            traceback.print_exc(file=sys.stderr)
+        finally:
+            self._ready.set()
+
+    def queries(self) -> SalesQueries:
+        self.start()
+        self._ready.wait()
+        if self._queries is None:
+            raise RuntimeError(f"the dashboard's database is not usable: {self._error}")
+        return self._queries
+
+
+def visitor_regions(settings: DashboardSettings) -> tuple[str, ...]:
     """The current visitor's regions, from the request's credentials only."""
-    return scope_for(current_visitor(), settings.scope_grants)
+    return scope_for(current_visitor(), settings.scope_grants).restrict(REGIONS)
 
 
-def scope_text(scope: Scope) -> str:
-    return "Scope: " + scope.label(REGIONS, everything="all regions")
+def scope_text(regions: tuple[str, ...]) -> str:
+    if not regions:
+        return "Scope: no region"
+    return "Scope: " + ("all regions" if len(regions) == len(REGIONS) else ", ".join(regions))
 
 
 def kpi_card(label: str, value_id: str) -> dbc.Col:
@@ -46,47 +122,68 @@ def kpi_card(label: str, value_id: str) -> dbc.Col:
     )
 
 
-def filters(queries: SalesQueries, countries: tuple[str, ...]) -> dbc.Row:
-    def dropdown(id_: str, label: str, options: tuple[str, ...]) -> dbc.Col:
-        return dbc.Col(
-            [
-                html.Label(label, htmlFor=id_, className="form-label"),
-                dcc.Dropdown(id=id_, options=list(options), multi=True, placeholder="All"),
-            ],
-            md=2,
-        )
+def labelled(id_: str, label: str, control: Any, **widths: int) -> dbc.Col:
+    return dbc.Col(
+        [html.Label(label, htmlFor=id_, className="form-label d-block"), control], **widths
+    )
 
+
+def filters(choices: Choices) -> dbc.Row:
+    """Dates, three dropdowns and the export: two per row from 800 px, one row from 1200 px."""
+
+    def dropdown(id_: str, label: str, options: tuple[str, ...]) -> dbc.Col:
+        control = dcc.Dropdown(id=id_, options=list(options), multi=True, placeholder="All")
+        return labelled(id_, label, control, xs=12, md=6, xl=2)
+
+    first, last = (d.isoformat() if d else None for d in (choices.first_day, choices.last_day))
+    dates = dcc.DatePickerRange(
+        id="dates",
+        min_date_allowed=first,
+        max_date_allowed=last,
+        start_date=first,
+        end_date=last,
+        display_format="YYYY-MM-DD",
+    )
+    export = html.Div(
+        [
+            dbc.Button("Download CSV", id="download-button", color="primary", outline=True),
+            dcc.Download(id="download"),
+            html.Div(id="export-note", className="form-text"),
+        ]
+    )
     return dbc.Row(
         [
-            dbc.Col(
-                [
-                    html.Label("Dates", htmlFor="dates", className="form-label d-block"),
-                    dcc.DatePickerRange(
-                        id="dates",
-                        min_date_allowed=queries.first_day,
-                        max_date_allowed=queries.last_day,
-                        start_date=queries.first_day,
-                        end_date=queries.last_day,
-                        display_format="YYYY-MM-DD",
-                    ),
-                ],
-                md=4,
-            ),
-            dropdown("product", "Product", PRODUCTS),
-            dropdown("channel", "Channel", CHANNELS),
-            dropdown("country", "Country", countries),
+            labelled("dates", "Dates", dates, xs=12, md=6, xl=4),
+            dropdown("product", "Product", choices.products),
+            dropdown("channel", "Channel", choices.channels),
+            dropdown("country", "Country", choices.countries),
+            labelled("download-button", "Export", export, xs=12, md=6, xl=2),
         ],
         className="mb-4 g-3",
     )
 
 
-def dashboard(settings: DashboardSettings, queries: SalesQueries) -> html.Div:
-    """The page body for the current visitor: filters offer only their countries."""
-    scope = visitor_scope(settings)
-    countries = countries_in(scope.restrict(REGIONS))
+def graph(title: str, id_: str) -> list[Any]:
+    return [html.H2(title, className="h6 mb-1"), dcc.Graph(id=id_, config=GRAPH_CONFIG)]
+
+
+def wants_data(regions: tuple[str, ...]) -> bool:
+    """Whether this layout call is the page asking for its layout.
+
+    Dash also builds the layout at its first request, whatever it is (the
+    index), only to check its component ids: that call gets the same
+    components without the database's choices, so the page's first byte does
+    not wait for the database to start.
+    """
+    return bool(regions) and has_request_context() and request.path.endswith("_dash-layout")
+
+
+def dashboard(settings: DashboardSettings, backend: Backend) -> html.Div:
+    """The page body for the current visitor: filters offer only what their scope holds."""
+    regions = visitor_regions(settings)
     notice = (
         []
-        if countries
+        if regions
         else [dbc.Alert("Your groups grant no region: ask for a scope.", color="warning")]
     )
     return html.Div(
@@ -94,12 +191,18 @@ def dashboard(settings: DashboardSettings, queries: SalesQueries) -> html.Div:
             html.Div(
                 [
                     html.H1("Sales", className="me-3 mb-0"),
-                    dbc.Badge(scope_text(scope), id="scope", color="info", className="fs-6"),
+                    dbc.Badge(
+                        scope_text(regions),
+                        id="scope",
+                        color="info",
+                        text_color="dark",
+                        className="fs-6",
+                    ),
                 ],
                 className="d-flex align-items-center mb-3",
             ),
             *notice,
-            filters(queries, countries),
+            filters(backend.queries().choices(regions) if wants_data(regions) else Choices()),
             dbc.Row(
                 [
                     kpi_card("Revenue", "kpi-revenue"),
@@ -110,10 +213,10 @@ def dashboard(settings: DashboardSettings, queries: SalesQueries) -> html.Div:
             ),
             dbc.Row(
                 [
-                    dbc.Col(dcc.Graph(id="revenue-over-time"), lg=7),
-                    dbc.Col(dcc.Graph(id="revenue-by-country"), lg=5),
+                    dbc.Col(graph("Revenue by month", "revenue-over-time"), lg=7),
+                    dbc.Col(graph("Revenue by country", "revenue-by-country"), lg=5),
                 ],
-                className="mb-4",
+                className="mb-4 g-3",
             ),
             html.H2("Top sellers", className="h5"),
             html.Div(id="top-table"),
@@ -123,9 +226,22 @@ def dashboard(settings: DashboardSettings, queries: SalesQueries) -> html.Div:
 
 def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
     settings = load_settings(environ)
-    queries = SalesQueries(generate_sales(settings.rows))
-    app = create_app(__name__, title=TITLE, layout=lambda: dashboard(settings, queries))
+    backend = Backend(settings)
+    app = create_app(__name__, title=TITLE, layout=lambda: dashboard(settings, backend))
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+
+    def start_backend_once_sent(response: Response) -> Response:
+        response.call_on_close(backend.start)  # after the first byte, not before
+        return response
+
+    app.server.after_request(start_backend_once_sent)
+
     require_groups(app, settings.allowed_groups, setting=GROUPS_SETTING)
+
+    def checked(*values: Any) -> tuple[tuple[str, ...], Filters]:
+        # The scope comes from this request's credentials, never from the inputs.
+        regions = visitor_regions(settings)
+        return regions, Filters.checked(backend.queries().choices(regions), *values)
 
     @app.callback(
         Output("kpi-revenue", "children"),
@@ -134,21 +250,26 @@ def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
         Output("revenue-over-time", "figure"),
         Output("revenue-by-country", "figure"),
         Output("top-table", "children"),
-        Input("dates", "start_date"),
-        Input("dates", "end_date"),
-        Input("product", "value"),
-        Input("channel", "value"),
-        Input("country", "value"),
+        *(Input(id_, prop) for id_, prop in FILTER_INPUTS),
     )
-    def update(
-        start: str | None, end: str | None, products: Any, channels: Any, countries: Any
-    ) -> tuple[Any, ...]:
-        # The scope comes from this request's credentials, never from the inputs.
-        scope = countries_in(visitor_scope(settings).restrict(REGIONS))
-        chosen = Filters.from_inputs(start, end, products, channels, countries)
-        return dashboard_outputs(queries.summary(scope, chosen))
+    def update(*values: Any) -> tuple[Any, ...]:
+        return dashboard_outputs(backend.queries().summary(*checked(*values)))
+
+    @app.callback(
+        Output("download", "data"),
+        Output("export-note", "children"),
+        Input("download-button", "n_clicks"),
+        *(State(id_, prop) for id_, prop in FILTER_INPUTS),
+        prevent_initial_call=True,
+    )
+    def download(_clicks: Any, *values: Any) -> tuple[dict[str, Any], str]:
+        regions, chosen = checked(*values)
+        export = backend.queries().export(regions, chosen)
+        name = f"sales-{'-'.join(regions) or 'none'}-{date.today().isoformat()}.csv"
+        return {"content": export.csv_text, "filename": name, "type": "text/csv"}, export.note()
 
     return app
 
 
 app = build_app()
+server = app.server  # the WSGI callable, for gunicorn run by hand

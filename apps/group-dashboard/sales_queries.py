@@ -1,198 +1,211 @@
-"""Scoped aggregations over the sales data, fast at a million rows.
+"""Scoped aggregations in SQL: the visitor's regions are part of every query.
 
-At start-up the rows are summed once into a dense cube (measure x day x
-country x product x channel: a few hundred thousand cells whatever the row
-count), kept as running totals over days. A query takes one difference per
-month of its date range and weights it by the allowed countries, products
-and channels: its cost grows with neither the rows nor the days. Results
-are also cached per (scope, filters).
+Every query takes the scope (the visitor's regions, worked out on the server)
+and puts it in its WHERE clause as bound parameters, next to the filters; no
+value is ever formatted into SQL text. Filters are checked first against the
+values the scope's rows hold (``Choices``): an unknown or foreign value is
+dropped before it reaches a query or a cache key, and a selection left with
+nothing selects nothing (it never widens to "all").
 
-The scope is an argument of every query and is intersected with the
-country filter here, in the one place all callbacks go through: a filter
-naming a country outside the scope selects nothing.
+A summary reads whole months from ``monthly_sales`` and the cut months at
+the edges of the date range from ``daily_sales``, and sums them by month, by
+country and by (country, product) in one GROUPING SETS query: its cost grows
+with neither the order lines nor the days. Results are cached for
+``refresh_s`` seconds, so new rows show up within that.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from datetime import date
-from functools import lru_cache
+import csv
+import io
+import time
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from typing import Any
 
-import numpy as np
-import pandas as pd
-from sales_data import CHANNELS, COUNTRIES, DAYS, FIRST_DAY, PRODUCTS, REGION_OF, REGIONS
+import sqlalchemy as sa
+from sales_filters import Choices, Export, Filters, Summary
+from sales_store import SalesStore
+from sales_tables import daily_sales, first_of_month, monthly_sales, sales
+from ttl_cache import TTLCache
 
-MEASURES = ("revenue", "units", "orders")
 TOP_N = 10
+EXPORT_MAX_ROWS = 50_000
+EXPORT_COLUMNS = ("day", "region", "country", "product", "channel", "units", "revenue")
+Span = tuple[date, date]  # [first, stop): stop excluded
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What the visitor picked; empty selections mean "all"."""
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
-    start: date | None = None
-    end: date | None = None
-    products: tuple[str, ...] = ()
-    channels: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
 
-    @classmethod
-    def from_inputs(
-        cls,
-        start: str | None,
-        end: str | None,
-        products: Iterable[str] | str | None,
-        channels: Iterable[str] | str | None,
-        countries: Iterable[str] | str | None,
-    ) -> Filters:
-        """From callback values, which a forged request can make anything."""
-        return cls(
-            start=_parse_date(start),
-            end=_parse_date(end),
-            products=_names(products),
-            channels=_names(channels),
-            countries=_names(countries),
+def split_by_months(start: date, end: date) -> tuple[Span | None, list[Span]]:
+    """[start, end] as whole months (one span, or None) and the cut edges (days)."""
+    stop = end + timedelta(days=1)
+    first_whole = start if start.day == 1 else _next_month(start)
+    after_whole = first_of_month(stop)
+    if first_whole >= after_whole:
+        return None, [(start, stop)]
+    edges = [(start, first_whole), (after_whole, stop)]
+    return (first_whole, after_whole), [e for e in edges if e[0] < e[1]]
+
+
+def months_between(start: date, end: date) -> list[date]:
+    months, month = [], first_of_month(start)
+    while month <= end:
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def _scope_and_filters(table: sa.Table, regions: Iterable[str], filters: Filters) -> list[Any]:
+    """The WHERE clause: the scope, then each selection, all bound parameters."""
+    clauses = [table.c.region.in_(list(regions))]
+    for column, chosen in (
+        ("country", filters.countries),
+        ("product", filters.products),
+        ("channel", filters.channels),
+    ):
+        if chosen is not None:
+            clauses.append(table.c[column].in_(list(chosen)))
+    return clauses
+
+
+def summary_query(regions: tuple[str, ...], filters: Filters) -> sa.Select[Any]:
+    assert filters.start is not None and filters.end is not None
+    whole, edges = split_by_months(filters.start, filters.end)
+    parts = []
+    if whole is not None:
+        m = monthly_sales
+        parts.append(
+            sa.select(m.c.month, m.c.country, m.c.product, m.c.revenue, m.c.units, m.c.orders)
+            .where(m.c.month >= whole[0], m.c.month < whole[1])
+            .where(*_scope_and_filters(m, regions, filters))
         )
+    for first, stop in edges:
+        d = daily_sales
+        parts.append(
+            sa.select(d.c.month, d.c.country, d.c.product, d.c.revenue, d.c.units, d.c.orders)
+            .where(d.c.day >= first, d.c.day < stop)
+            .where(*_scope_and_filters(d, regions, filters))
+        )
+    rows = sa.union_all(*parts).subquery("rows")
+    return sa.select(
+        rows.c.month,
+        rows.c.country,
+        rows.c.product,
+        sa.func.sum(rows.c.revenue).label("revenue"),
+        sa.func.sum(rows.c.units).label("units"),
+        sa.func.sum(rows.c.orders).label("orders"),
+    ).group_by(
+        sa.func.grouping_sets(
+            sa.tuple_(rows.c.month),
+            sa.tuple_(rows.c.country),
+            sa.tuple_(rows.c.country, rows.c.product),
+        )
+    )
 
 
-@dataclass(frozen=True)
-class Summary:
-    revenue: float
-    units: int
-    orders: int
-    months: tuple[str, ...]  # "2023-01", ...
-    revenue_by_month: tuple[float, ...]
-    revenue_by_country: tuple[tuple[str, float], ...]  # largest first
-    top: tuple[tuple[str, str, float, int, int], ...]  # country, product, revenue, units, orders
-
-
-def _parse_date(value: object) -> date | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
-def _names(value: Iterable[str] | str | None) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list | tuple):  # JSON gives lists; anything else is forged
-        return ()
-    return tuple(sorted({v for v in value if isinstance(v, str)}))
-
-
-def countries_in(regions: Collection[str]) -> tuple[str, ...]:
-    """The countries of these regions, in the dataset's order."""
-    return tuple(c for c in COUNTRIES if REGION_OF[c] in regions)
-
-
-def _mask(names: tuple[str, ...], universe: tuple[str, ...]) -> np.ndarray:
-    """1.0 for each selected name (all when none is selected), else 0.0."""
-    if not names:
-        return np.ones(len(universe))
-    chosen = set(names)
-    return np.array([1.0 if name in chosen else 0.0 for name in universe])
+def summarise(rows: Iterable[Any], filters: Filters) -> Summary:
+    """GROUPING SETS rows (month / country / country+product) as a Summary."""
+    assert filters.start is not None and filters.end is not None
+    by_month: dict[date, tuple[float, int, int]] = {}
+    by_country: dict[str, float] = {}
+    pairs: list[tuple[str, str, float, int, int]] = []
+    for month, country, product, revenue, units, orders in rows:
+        measures = (float(revenue or 0), int(units or 0), int(orders or 0))
+        if month is not None:
+            by_month[month] = measures
+        elif product is not None:
+            pairs.append((country, product, round(measures[0], 2), measures[1], measures[2]))
+        elif country is not None and measures[2] > 0:  # the rollups hold zero rows too
+            by_country[country] = round(measures[0], 2)
+    months = months_between(filters.start, filters.end)
+    totals = [sum(m[i] for m in by_month.values()) for i in range(3)]
+    pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
+    return Summary(
+        revenue=round(totals[0], 2),
+        units=int(totals[1]),
+        orders=int(totals[2]),
+        months=tuple(m.strftime("%Y-%m") for m in months),
+        revenue_by_month=tuple(round(by_month.get(m, (0.0, 0, 0))[0], 2) for m in months),
+        revenue_by_country=tuple(sorted(by_country.items(), key=lambda c: (-c[1], c[0]))),
+        top=tuple(p for p in pairs[:TOP_N] if p[4] > 0),
+    )
 
 
 class SalesQueries:
-    """Every aggregate the dashboard shows, for one scope and one set of filters."""
+    """Every read the dashboard makes, for one scope (a tuple of regions)."""
 
-    def __init__(self, rows: pd.DataFrame) -> None:
-        self.first_day = pd.Timestamp(FIRST_DAY).date()
-        self.last_day = (pd.Timestamp(FIRST_DAY) + pd.Timedelta(days=DAYS - 1)).date()
-        cube = self._build_cube(rows)
-        # Running totals over days: any date range is one subtraction away.
-        self.running = np.concatenate(
-            [np.zeros((*cube.shape[:1], 1, *cube.shape[2:])), cube.cumsum(axis=1)], axis=1
-        )
-        months = (FIRST_DAY + np.arange(DAYS)).astype("datetime64[M]")
-        self._month_of_day = months
-        self._month_starts = np.flatnonzero(np.r_[True, months[1:] != months[:-1]])
-        self._summary = lru_cache(maxsize=512)(self._compute)
+    def __init__(
+        self, store: SalesStore, refresh_s: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.store = store
+        self._summaries: TTLCache[Summary] = TTLCache(512, refresh_s, clock)
+        self._choices: TTLCache[Choices] = TTLCache(64, refresh_s, clock)
 
-    @staticmethod
-    def _build_cube(rows: pd.DataFrame) -> np.ndarray:
-        """Sum rows into cells (measure, day, country, product, channel)."""
-        day = ((rows["date"].to_numpy() - FIRST_DAY) // np.timedelta64(1, "D")).astype(np.int64)
-        shape = (DAYS, len(COUNTRIES), len(PRODUCTS), len(CHANNELS))
-        cell = np.ravel_multi_index(
-            (
-                day,
-                rows["country"].cat.codes.to_numpy(),
-                rows["product"].cat.codes.to_numpy(),
-                rows["channel"].cat.codes.to_numpy(),
-            ),
-            shape,
-        )
-        size = int(np.prod(shape))
-        cube = np.stack(
-            [
-                np.bincount(cell, weights=rows["revenue"].to_numpy(), minlength=size),
-                np.bincount(cell, weights=rows["units"].to_numpy(), minlength=size),
-                np.bincount(cell, minlength=size).astype(np.float64),
-            ]
-        )
-        return cube.reshape((len(MEASURES), *shape))
+    def choices(self, regions: tuple[str, ...]) -> Choices:
+        if not regions:
+            return Choices()
+        return self._choices.get(regions, lambda: self._read_choices(regions))
 
-    def summary(self, scope_countries: Collection[str], filters: Filters) -> Summary:
-        """The aggregates of the rows in scope that match the filters."""
-        return self._summary(tuple(sorted(set(scope_countries))), filters)
-
-    def _day_range(self, filters: Filters) -> tuple[int, int]:
-        start = filters.start or self.first_day
-        end = filters.end or self.last_day
-        first = max(0, (start - self.first_day).days)
-        stop = min(DAYS, (end - self.first_day).days + 1)
-        return first, max(first, stop)
-
-    def _compute(self, scope: tuple[str, ...], filters: Filters) -> Summary:
-        in_scope = set(scope)
-        wanted = [c for c in filters.countries if c in in_scope] if filters.countries else scope
-        country_mask = _mask(tuple(wanted), COUNTRIES) if wanted else np.zeros(len(COUNTRIES))
-        first, stop = self._day_range(filters)
-        # Month segments of [first, stop): the range's edges cut its first and last month.
-        inner = self._month_starts[(self._month_starts > first) & (self._month_starts < stop)]
-        bounds = np.r_[first, inner, stop] if stop > first else np.array([first])
-        segments = self.running[:, bounds[1:]] - self.running[:, bounds[:-1]]
-        # measure x month x country, then x country x product: channels and products
-        # folded in by matrix products, countries (the scope) by a 0/1 weight.
-        by_product = (segments @ _mask(filters.channels, CHANNELS)) * _mask(
-            filters.products, PRODUCTS
-        )
-        by_country_product = by_product.sum(axis=1) * country_mask[:, None]
-        by_month = by_product.sum(axis=3) @ country_mask
-        totals = by_month.sum(axis=1)
-        months = self._month_of_day[bounds[:-1]]
-
-        by_country = by_country_product[0].sum(axis=1)
-        country_order = [i for i in np.argsort(-by_country, kind="stable") if country_mask[i]]
-        flat = by_country_product.reshape(len(MEASURES), -1)
-        top_cells = [i for i in np.argsort(-flat[0], kind="stable")[:TOP_N] if flat[2, i] > 0]
-        return Summary(
-            revenue=round(float(totals[0]), 2),
-            units=round(float(totals[1])),
-            orders=round(float(totals[2])),
-            months=tuple(str(m) for m in months),
-            revenue_by_month=tuple(round(float(v), 2) for v in by_month[0]),
-            revenue_by_country=tuple(
-                (COUNTRIES[i], round(float(by_country[i]), 2)) for i in country_order
-            ),
-            top=tuple(
-                (
-                    COUNTRIES[i // len(PRODUCTS)],
-                    PRODUCTS[i % len(PRODUCTS)],
-                    round(float(flat[0, i]), 2),
-                    round(float(flat[1, i])),
-                    round(float(flat[2, i])),
+    def _read_choices(self, regions: tuple[str, ...]) -> Choices:
+        m, d = monthly_sales, daily_sales
+        in_scope = m.c.region.in_(list(regions))
+        with self.store.connect() as connection:
+            values = connection.execute(
+                sa.select(m.c.country, m.c.product, m.c.channel)
+                .where(in_scope)
+                .group_by(m.c.country, m.c.product, m.c.channel)
+            ).all()
+            first, last = connection.execute(
+                sa.select(sa.func.min(d.c.day), sa.func.max(d.c.day)).where(
+                    d.c.region.in_(list(regions))
                 )
-                for i in top_cells
-            ),
+            ).one()
+        return Choices(
+            first_day=first,
+            last_day=last,
+            countries=tuple(sorted({v[0] for v in values})),
+            products=tuple(sorted({v[1] for v in values})),
+            channels=tuple(sorted({v[2] for v in values})),
         )
 
+    def summary(self, regions: tuple[str, ...], filters: Filters) -> Summary:
+        """The aggregates of the rows in scope that match the (checked) filters."""
+        if not regions or filters.selects_nothing():
+            return Summary()
+        return self._summaries.get((regions, filters), lambda: self._read(regions, filters))
 
-__all__ = ["REGIONS", "Filters", "SalesQueries", "Summary", "countries_in"]
+    def _read(self, regions: tuple[str, ...], filters: Filters) -> Summary:
+        with self.store.connect() as connection:
+            rows = connection.execute(summary_query(regions, filters)).all()
+        return summarise(rows, filters)
+
+    def export(self, regions: tuple[str, ...], filters: Filters) -> Export:
+        """The matching order lines as CSV: at most EXPORT_MAX_ROWS, streamed from
+        the database in batches, so memory stays bounded whatever matches."""
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(EXPORT_COLUMNS)
+        if not regions or filters.selects_nothing():
+            return Export(out.getvalue(), 0, False, EXPORT_MAX_ROWS)
+        assert filters.start is not None and filters.end is not None
+        query = (
+            sa.select(*(sales.c[name] for name in EXPORT_COLUMNS))
+            .where(sales.c.day >= filters.start, sales.c.day <= filters.end)
+            .where(*_scope_and_filters(sales, regions, filters))
+            .order_by(sales.c.day)
+            .limit(EXPORT_MAX_ROWS + 1)
+        )
+        written = 0
+        with (
+            self.store.connect() as connection,
+            connection.execution_options(yield_per=5_000).execute(query) as result,
+        ):
+            for row in result:
+                if written == EXPORT_MAX_ROWS:
+                    return Export(out.getvalue(), written, True, EXPORT_MAX_ROWS)
+                writer.writerow(row)
+                written += 1
+        return Export(out.getvalue(), written, False, EXPORT_MAX_ROWS)

@@ -5,13 +5,4 @@ set -euo pipefail
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
   exit 0
 fi
-install="apt-get install -y chromium chromium-driver"
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "Installing headless Chromium for the browser tests: $install"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $install >/dev/null
-else
-  echo "Browser tests need Chromium and chromedriver. Install them with:" >&2
-  echo "    sudo $install" >&2
-  exit 1
-fi
+exec bash "$(dirname "$0")/../apt_install.sh" "the browser tests" chromium chromium-driver

@@ -29,13 +29,18 @@ COUNTRIES = ["United Kingdom", "Germany", "France", "United States", "Canada", "
 
 
 def update_body(
-    start: date, end: date, products: list[str], channels: list[str], countries: list[str]
+    start: date | None,
+    end: date | None,
+    products: list[str],
+    channels: list[str],
+    countries: list[str],
 ) -> dict[str, Any]:
+    """The update callback's body; no dates means the whole period."""
     return callback_body(
         OUTPUTS,
         [
-            ("dates", "start_date", start.isoformat()),
-            ("dates", "end_date", end.isoformat()),
+            ("dates", "start_date", start.isoformat() if start else None),
+            ("dates", "end_date", end.isoformat() if end else None),
             ("product", "value", products or None),
             ("channel", "value", channels or None),
             ("country", "value", countries or None),

@@ -125,10 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     from scripts.local.serve import serve  # the runner, as `make run` starts apps
 
     print(f"starting {APP} with {args.rows:,} rows...", flush=True)
-    with serve(APP, user="load", groups=["admins"], env={"DASHBOARD_ROWS": str(args.rows)}) as app:
+    env = {"DASHBOARD_ROWS": str(args.rows)}
+    with serve(APP, user="load", groups=["admins"], env=env, ready="index") as app:
         code = drive(app.url)
-        if app.tracebacks():
-            print(f"the app printed tracebacks:\n{app.tracebacks()[0]}")
+        log = app.stderr()
+        if "Traceback" in log:
+            print(f"the app printed tracebacks:\n{log[log.index('Traceback') :][:3000]}")
             code = 1
     return code
 

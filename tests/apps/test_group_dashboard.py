@@ -20,7 +20,32 @@ return graph && graph.data ? graph.data.map(trace => trace.y.length) : null;
 """
 BAR_LABELS_JS = """
 const graph = document.querySelector('#revenue-by-country .js-plotly-plot');
-return graph && graph.data ? Array.from(graph.data[0].x) : null;
+return graph && graph.data ? Array.from(graph.data[0].y) : null;
+"""
+
+
+TICKS_JS = """
+return Array.from(document.querySelectorAll('#revenue-by-country .ytick text'), t => t.textContent);
+"""
+# Every control's box inside its column, tick labels whole, mode bar clear of titles.
+LAYOUT_PROBLEMS_JS = """
+const problems = [];
+for (const id of ['dates', 'product', 'channel', 'country', 'download-button']) {
+  const control = document.getElementById(id);
+  const column = control.closest('.col, [class*="col-"]');
+  const c = control.getBoundingClientRect(), k = column.getBoundingClientRect();
+  if (c.right > k.right + 1 || c.left < k.left - 1) problems.push(id + ' overflows its column');
+}
+for (const tick of document.querySelectorAll('#revenue-by-country .ytick text')) {
+  if (tick.getBoundingClientRect().left < 0) problems.push('cut label ' + tick.textContent);
+}
+for (const graph of document.querySelectorAll('.js-plotly-plot')) {
+  if (graph.getBoundingClientRect().height < 250) problems.push('a squashed graph');
+  const bar = graph.querySelector('.modebar'), title = graph.parentElement.querySelector('h2');
+  if (bar && title && bar.getBoundingClientRect().top < title.getBoundingClientRect().bottom)
+    problems.push('mode bar over ' + title.textContent);
+}
+return problems;
 """
 
 
@@ -43,6 +68,7 @@ def test_member_sees_their_region_and_filters_update_kpis(browser: Any, served_a
         page = AppPage(browser, served, label="group-dashboard-member").open()
         page.check()
         assert page.text("#scope") == "Scope: EMEA"
+        assert "Canary" not in browser.find_element(By.TAG_NAME, "body").text
         assert browser.execute_script(POINTS_JS, "#revenue-over-time") == [48]
         countries = browser.execute_script(BAR_LABELS_JS)
         assert countries and "Germany" in countries and "Japan" not in countries
@@ -65,7 +91,23 @@ def test_admin_sees_every_region(browser: Any, served_app: Any) -> None:
         page.check()
         assert page.text("#scope") == "Scope: all regions"
         countries = set(browser.execute_script(BAR_LABELS_JS))
-        assert {"Germany", "United States", "Japan"} <= countries
+        assert {"Germany", "United States", "South Africa"} <= countries
+        ticks = set(browser.execute_script(TICKS_JS))
+        assert {"South Africa", "United States", "United Kingdom"} <= ticks
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [800, 1280])
+def test_controls_labels_and_titles_fit(browser: Any, served_app: Any, width: int) -> None:
+    size = browser.get_window_size()
+    browser.set_window_size(width, 1000)
+    try:
+        with served_app(APP, user="root", groups=["admins"], env=SMALL) as served:
+            page = AppPage(browser, served, label=f"group-dashboard-{width}").open()
+            page.check()
+            assert browser.execute_script(LAYOUT_PROBLEMS_JS) == []
+    finally:
+        browser.set_window_size(size["width"], size["height"])
 
 
 @pytest.mark.browser

@@ -24,11 +24,12 @@ PREFIX = "/content/load-test/"
 
 
 @pytest.fixture(scope="module")
-def dashboard_server() -> Iterator[Any]:
+def dashboard_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     env = {
         "CONNECTKIT_TRUSTED_FRONTEND": "local-runner",  # as the runner sets it
         "DASH_REQUESTS_PATHNAME_PREFIX": PREFIX,
         "DASHBOARD_ROWS": "20000",
+        "DASHBOARD_DUCKDB": str(tmp_path_factory.mktemp("db") / "sales.duckdb"),
     }
     with app_built_with("group-dashboard", env) as module:
         yield module.app.server

@@ -1,0 +1,70 @@
+"""Real databases for the tests: a session PostgreSQL server, and the group
+dashboard's data loaded into DuckDB or PostgreSQL (``dashboard_database``).
+
+No mock anywhere: PostgreSQL is the real server from Debian's ``postgresql``
+package, started by ``scripts.local.postgres``. When its binaries are missing the
+tests that need it FAIL (they do not skip): CI installs the package.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from scripts.catalog import find_app
+from scripts.local.postgres import PostgresServer, PostgresUnavailable, running_postgres
+
+DATABASES = ("duckdb", "postgresql")
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    try:
+        with running_postgres() as server:
+            yield server
+    except PostgresUnavailable as error:
+        pytest.fail(f"{error} (CI installs it in .ci/run)", pytrace=False)
+
+
+@contextmanager
+def dashboard_modules() -> Iterator[Any]:
+    """The group dashboard's own modules (its folder on sys.path, as on Connect)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(find_app("group-dashboard").path))
+        import dashboard_settings  # type: ignore[import-not-found]
+        import sales_data  # type: ignore[import-not-found]
+        import sales_filters  # type: ignore[import-not-found]
+        import sales_load  # type: ignore[import-not-found]
+        import sales_queries  # type: ignore[import-not-found]
+        import sales_store  # type: ignore[import-not-found]
+
+        yield SimpleNamespace(
+            settings=dashboard_settings,
+            data=sales_data,
+            filters=sales_filters,
+            load=sales_load,
+            queries=sales_queries,
+            store=sales_store,
+        )
+
+
+def dashboard_database(
+    kind: str, rows: int, folder: Path, request: pytest.FixtureRequest
+) -> dict[str, str]:
+    """A database holding ``rows`` demo rows; the app's environment that points at it."""
+    if kind == "duckdb":
+        env = {"DASHBOARD_DUCKDB": str(folder / f"sales-{next(_names)}.duckdb")}
+    else:
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        env = {"DATABASE_URL": server.create_database(f"dashboard_{next(_names)}")}
+    with dashboard_modules() as mods:
+        settings = mods.settings.load_settings({**env, "DASHBOARD_ROWS": str(rows)})
+        mods.load.load_demo(settings.database, rows)
+    return {**env, "DASHBOARD_ROWS": str(rows)}
