@@ -51,9 +51,13 @@ connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=393
 browser: ## Make sure headless Chromium and chromedriver are installed
 	@bash scripts/browser/ensure_browser.sh
 
+# make test: pytest-xdist workers (0 = one process, no xdist); a module stays on
+# one worker (--dist loadscope) so its module-scoped servers start once.
+TEST_WORKERS ?= auto
+
 .PHONY: test
-test: .venv/.synced browser ## Run every test (unit, browser smoke, security, deploy)
-	$(RUN) pytest
+test: .venv/.synced browser ## Run every test in parallel: [ARGS="-k dashboard"] (pytest arguments) [TEST_WORKERS=auto]
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope $(ARGS)
 
 .PHONY: bench
 bench: .venv/.synced browser ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]

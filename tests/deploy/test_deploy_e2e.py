@@ -56,10 +56,14 @@ def run_deploy(
 
 
 @pytest.fixture(scope="module")
-def connect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectLocal]:
+def connect(
+    tmp_path_factory: pytest.TempPathFactory, environments_dir: Path
+) -> Iterator[ConnectLocal]:
     visitor = f"{VISITOR}:{','.join(groups_any_app_needs())}"
     state = tmp_path_factory.mktemp("connect") / "state"
-    with running_connect_local(state, api_key=API_KEY, default_visitor=visitor) as server:
+    with running_connect_local(
+        state, api_key=API_KEY, default_visitor=visitor, environments_dir=environments_dir
+    ) as server:
         yield server
 
 
