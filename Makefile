@@ -51,13 +51,14 @@ connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=393
 browser: ## Make sure headless Chromium and chromedriver are installed
 	@bash scripts/browser/ensure_browser.sh
 
-# make test: pytest-xdist workers (0 = one process, no xdist); a module stays on
-# one worker (--dist loadscope) so its module-scoped servers start once.
+# make test: pytest-xdist workers (0 = one process, no xdist). --dist loadgroup:
+# tests sharing a module-scoped fixture stay on one worker (tests/conftest.py
+# groups them), so each such server starts once; other tests go to any worker.
 TEST_WORKERS ?= auto
 
 .PHONY: test
 test: .venv/.synced browser ## Run every test in parallel: [ARGS="-k dashboard"] (pytest arguments) [TEST_WORKERS=auto]
-	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope $(ARGS)
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadgroup $(ARGS)
 
 .PHONY: bench
 bench: .venv/.synced browser ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]

@@ -32,6 +32,26 @@ settings.load_profile("quick")
 LEAKY_ENV_PREFIXES = ("CONNECT_", "DASH_", "DASHBOARD_", "CONNECTKIT_", "RSTUDIO_", "POSIT_")
 
 
+# Fixtures set up once for a whole module (or class): under xdist their tests
+# must stay together on one worker, or each worker would set them up again.
+SHARED_SCOPES = frozenset({"module", "class", "package"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """For ``--dist loadgroup``: a test that uses a module- or class-scoped fixture
+    joins its module's group (one worker); every other test goes to whichever
+    worker is free. New tests need no marker for this."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        fixture_info = getattr(item, "_fixtureinfo", None)  # pytest's, on every Function
+        if fixture_info is None:
+            continue
+        scopes = {d.scope for defs in fixture_info.name2fixturedefs.values() for d in defs}
+        if scopes & SHARED_SCOPES and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
