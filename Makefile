@@ -51,14 +51,13 @@ connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=393
 browser: ## Make sure headless Chromium and chromedriver are installed
 	@bash scripts/browser/ensure_browser.sh
 
-# make test: pytest-xdist workers (0 = one process, no xdist). --dist loadgroup:
-# tests sharing a module-scoped fixture stay on one worker (tests/conftest.py
-# groups them), so each such server starts once; other tests go to any worker.
+# make test: pytest-xdist workers (0 = one process, no xdist). --dist loadscope:
+# a module's tests stay on one worker, so a module-scoped server starts once.
 TEST_WORKERS ?= auto
 
 .PHONY: test
 test: .venv/.synced browser ## Run every test in parallel: [ARGS="-k dashboard"] (pytest arguments) [TEST_WORKERS=auto]
-	$(RUN) pytest -n $(TEST_WORKERS) --dist loadgroup $(ARGS)
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope $(ARGS)
 
 .PHONY: bench
 bench: .venv/.synced browser ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]

@@ -1,9 +1,11 @@
 """Fixtures for every test: a clean environment, a browser, served apps.
 
 ``make test`` runs the suite in parallel (pytest-xdist, one process per
-worker). Every fixture here is safe for that: ports are free ones (port 0),
-folders come from ``tmp_path``/``tmp_path_factory`` (per worker), and what the
-workers share (``run_shared_dir``) is built under a file lock.
+worker, ``--dist loadscope``: a module's tests stay on one worker, so a
+module-scoped fixture is set up once). Every fixture here is safe for that:
+ports are free ones (port 0), folders come from ``tmp_path`` /
+``tmp_path_factory`` (per worker), and what the workers share
+(``run_shared_dir``) is keyed by content and built under a file lock.
 """
 
 from __future__ import annotations
@@ -30,26 +32,6 @@ settings.load_profile("quick")
 # Settings that would change what an app or tool does: a developer's shell
 # must not leak them into tests (a test that needs one sets it explicitly).
 LEAKY_ENV_PREFIXES = ("CONNECT_", "DASH_", "DASHBOARD_", "CONNECTKIT_", "RSTUDIO_", "POSIT_")
-
-
-# Fixtures set up once for a whole module (or class): under xdist their tests
-# must stay together on one worker, or each worker would set them up again.
-SHARED_SCOPES = frozenset({"module", "class", "package"})
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """For ``--dist loadgroup``: a test that uses a module- or class-scoped fixture
-    joins its module's group (one worker); every other test goes to whichever
-    worker is free. New tests need no marker for this."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        fixture_info = getattr(item, "_fixtureinfo", None)  # pytest's, on every Function
-        if fixture_info is None:
-            continue
-        scopes = {d.scope for defs in fixture_info.name2fixturedefs.values() for d in defs}
-        if scopes & SHARED_SCOPES and not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 
 @pytest.fixture(autouse=True)
