@@ -52,12 +52,13 @@ browser: ## Make sure headless Chromium and chromedriver are installed
 	@bash scripts/browser/ensure_browser.sh
 
 # make test: pytest-xdist workers (0 = one process, no xdist). --dist loadscope:
-# a module's tests stay on one worker, so a module-scoped server starts once.
+# a module's tests stay on one worker, so a module-scoped server starts once;
+# modules go out in collection order, slow_module ones first (tests/conftest.py).
 TEST_WORKERS ?= auto
 
 .PHONY: test
 test: .venv/.synced browser ## Run every test in parallel: [ARGS="-k dashboard"] (pytest arguments) [TEST_WORKERS=auto]
-	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope $(ARGS)
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder $(ARGS)
 
 .PHONY: bench
 bench: .venv/.synced browser ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]

@@ -34,6 +34,16 @@ settings.load_profile("quick")
 LEAKY_ENV_PREFIXES = ("CONNECT_", "DASH_", "DASHBOARD_", "CONNECTKIT_", "RSTUDIO_", "POSIT_")
 
 
+# trylast: after pytest's own reordering (fixtures), so this order is the one
+# xdist hands out (make test passes --no-loadscope-reorder to keep it).
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules marked ``slow_module`` run first (a stable sort: the rest keep
+    their order). In parallel, a long module then starts at once instead of
+    being handed out late and running on alone after every other worker is done."""
+    items.sort(key=lambda item: item.get_closest_marker("slow_module") is None)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):

@@ -24,6 +24,9 @@ from scripts.ship.deploy.settings import load_settings
 from scripts.ship.deploy_subprocess import DeployRun, run_deploy_tool
 from tests.support.workspace import scratch_workspace
 
+# Every app deployed twice and dry-run once: the longest module; make test starts it first.
+pytestmark = pytest.mark.slow_module
+
 API_KEY = f"e2e-key-{uuid.uuid4().hex}"  # distinctive: searched for in every output
 VISITOR = "e2e-visitor"
 ACL_GROUP = "e2e-viewers"

@@ -16,6 +16,9 @@ from scripts.catalog import REPO_ROOT, AppInfo, discover_apps
 from scripts.checks.dependencies import undeclared_imports
 from scripts.scaffold.new_app import ScaffoldError, create, main
 
+# A whole repository copy, its .venv and its tests: make test starts it among the first.
+pytestmark = pytest.mark.slow_module
+
 
 def no_lock(root: Path) -> None:
     """Stands in for `uv lock` where only the written files are under test."""
