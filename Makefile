@@ -6,13 +6,19 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 PORT ?= 8050
-# USER is always set by the login shell: only a USER given to make counts.
-VISITOR := $(if $(filter command line,$(origin USER)),$(USER),)
+# The visitor for `make run` and `make connect-local`. The login shell sets
+# USER to your own name, so USER counts when given to make (make run USER=alice)
+# or set in the environment to another name than your login (USER=alice make run).
+# The runner names an ignored USER or GROUPS and says why.
+LOGIN_NAME := $(shell id -un 2>/dev/null)
 VISITOR_GROUPS := $(if $(filter command line environment,$(origin GROUPS)),$(GROUPS),)
+USER_COUNTS := $(or $(filter command line,$(origin USER)),$(and $(filter environment,$(origin USER)),$(filter-out $(LOGIN_NAME),$(USER))))
+VISITOR := $(if $(USER_COUNTS),$(USER),)
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@if [ -t 1 ]; then on=$$'\033[36m' off=$$'\033[0m'; else on= off=; fi; \
+	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %s%-19s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
 
 $(CURDIR)/.tools/bin/uv:
 	@echo "uv not found: installing it from PyPI into .tools/"
@@ -27,14 +33,14 @@ $(CURDIR)/.tools/bin/uv:
 env: .venv/.synced ## Create or update the environment (.venv)
 
 .PHONY: list
-list: .venv/.synced ## List the discovered apps
+list: .venv/.synced ## List the apps, each with its one-line description
 	@$(RUN) python -m scripts.catalog
 
 .PHONY: run
 run: .venv/.synced ## Serve APP like Connect: [PORT=8050] [PREFIX=/content/<id>/] [VANITY=/path/] [USER=] [GROUPS=a,b] [RELOAD=1]
 	@$(RUN) python -m scripts.local.run "$(APP)" --port $(PORT) \
 		$(if $(PREFIX),--prefix "$(PREFIX)") $(if $(VANITY),--vanity "$(VANITY)") \
-		--user "$(VISITOR)" --groups "$(VISITOR_GROUPS)" \
+		--user "$(VISITOR)" --groups "$(VISITOR_GROUPS)" $(if $(VISITOR),,--ignored-user "$(USER)") \
 		$(if $(filter 1 true yes,$(RELOAD)),--reload)
 
 # The stand-in's port: PORT= given to make, else Connect's usual 3939.
@@ -42,7 +48,7 @@ CONNECT_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),3
 
 .PHONY: connect-local
 connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=3939] [API_KEY=] [STATE_DIR=] [USER= GROUPS=]
-	@$(RUN) python -m scripts.connect_local --port $(CONNECT_PORT) \
+	@$(RUN) python -m scripts.connect_local --port $(CONNECT_PORT) --groups-from-apps \
 		--state-dir "$(or $(STATE_DIR),build/connect-local)" \
 		$(if $(API_KEY),--api-key "$(API_KEY)") \
 		$(if $(VISITOR),--visitor "$(VISITOR):$(VISITOR_GROUPS)")
@@ -68,14 +74,19 @@ bench: .venv/.synced browser ## Benchmark apps vs baselines, update README: [QUI
 bench-readme: .venv/.synced ## Rewrite the README's bench block from build/bench/results.json
 	$(RUN) python -m scripts.perf.bench.readme
 
+.PHONY: bootstrap-subset
+bootstrap-subset: .venv/.synced ## Regenerate connectkit's Bootstrap CSS subset (after an app uses a new class)
+	$(RUN) python -m scripts.ship.bootstrap_subset
+
 .PHONY: fuzz
 fuzz: .venv/.synced ## Property-based tests (credentials header...) with 10,000 examples each
 	$(RUN) pytest -m hypothesis --hypothesis-profile=fuzz --hypothesis-show-statistics
 
 .PHONY: lint
-lint: .venv/.synced ## ruff check and format check
+lint: .venv/.synced ## ruff check and format check, actionlint on .github/workflows/
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) actionlint
 
 .PHONY: fmt
 fmt: .venv/.synced ## Format and fix what ruff can
@@ -87,13 +98,22 @@ bundles: .venv/.synced ## Build build/bundles/<app>/ for every app (vendored con
 	@$(RUN) python -m scripts.ship.bundles $(APP)
 
 .PHONY: deploy-all
-deploy-all: .venv/.synced ## Deploy every app to Connect (CONNECT_SERVER+CONNECT_API_KEY or SERVER=) [JOBS=4] [NAMESPACE=] [DRY_RUN=1]
+deploy-all: .venv/.synced ## Deploy every app to Connect (CONNECT_SERVER+CONNECT_API_KEY or SERVER=) [JOBS=4] [NAMESPACE=] [DRY_RUN=1] [FORCE=1] [VERBOSE=1]
 	@$(RUN) python -m scripts.ship.deploy
 
 .PHONY: deploy
 deploy: .venv/.synced ## Deploy one app: APP=name (same settings as deploy-all)
 	@if [ -z "$(APP)" ]; then echo "APP is not set: make deploy APP=<name> (make list shows them)" >&2; exit 2; fi
+	@$(RUN) python -m scripts.catalog --check "$(APP)"
 	@$(RUN) python -m scripts.ship.deploy "$(APP)"
+
+.PHONY: preview
+preview: .venv/.synced ## Draft deploys of the apps that differ from Connect's active bundles: PR=number [NAMESPACE=]
+	@$(RUN) python -m scripts.ship.preview preview --pr "$(PR)" $(APP)
+
+.PHONY: preview-cleanup
+preview-cleanup: .venv/.synced ## Delete the drafts recorded for PR=number (build/preview/pr-N.md)
+	@$(RUN) python -m scripts.ship.preview cleanup --pr "$(PR)"
 
 .PHONY: typecheck
 typecheck: .venv/.synced ## mypy (strict) over connectkit, the tooling and each app
@@ -105,6 +125,14 @@ check: lint typecheck gallery-check test ## What CI runs: format check, lint, ty
 .PHONY: new-app
 new-app: .venv/.synced ## Create apps/NAME from the template, with its test: NAME=my-report [DESCRIPTION=...]
 	@UV="$(UV)" $(RUN) python -m scripts.scaffold.new_app "$$NAME" $(if $(DESCRIPTION),--description "$$DESCRIPTION")
+
+.PHONY: remove-app
+remove-app: .venv/.synced ## Remove apps/NAME and its test, then re-lock (the reverse of new-app) [FORCE=1 for a sample app]
+	@UV="$(UV)" $(RUN) python -m scripts.scaffold.remove_app "$$NAME" $(if $(filter 1 true yes,$(FORCE)),--force)
+
+.PHONY: pre-commit-install
+pre-commit-install: .venv/.synced ## Install the git pre-commit hook (ruff, ruff format, uv lock --check)
+	$(RUN) pre-commit install
 
 .PHONY: screenshots
 screenshots: .venv/.synced browser ## Photograph every app (apps/<name>/screenshot.png) and rewrite the README gallery

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+import difflib
 import re
+import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,13 +55,19 @@ class AppInfo:
     def module_file(self) -> Path:
         return self.path / "app.py"
 
+    def description(self) -> str:
+        """The one line of ``[project] description`` (empty when there is none)."""
+        project = self._pyproject().get("project", {})
+        value = project.get("description", "") if isinstance(project, dict) else ""
+        return " ".join(str(value).split())
+
+    def _pyproject(self) -> dict[str, Any]:
+        pyproject = self.path / "pyproject.toml"
+        return tomllib.loads(pyproject.read_text()) if pyproject.is_file() else {}
+
     def settings(self) -> dict[str, Any]:
         """The app's ``[tool.monorepo]`` table (deploy and smoke settings)."""
-        pyproject = self.path / "pyproject.toml"
-        if not pyproject.is_file():
-            return {}
-        data = tomllib.loads(pyproject.read_text())
-        table = data.get("tool", {}).get(SETTINGS_TABLE, {})
+        table = self._pyproject().get("tool", {}).get(SETTINGS_TABLE, {})
         return table if isinstance(table, dict) else {}
 
 
@@ -72,14 +81,24 @@ def discover_apps(apps_dir: Path = APPS_DIR) -> list[AppInfo]:
     ]
 
 
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'hello'?)`` for the closest choice to a mistyped name, else ``""``."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def find_app(name: str, apps_dir: Path = APPS_DIR) -> AppInfo:
-    """The app called ``name``, or an error that lists the apps there are."""
+    """The app called ``name``, or an error that suggests a near match and lists the apps."""
     apps = discover_apps(apps_dir)
     for info in apps:
         if info.name == name:
             return info
-    known = ", ".join(a.name for a in apps) or "(none)"
-    raise UnknownAppError(f"no app named {name!r} under {apps_dir}; expected one of: {known}")
+    names = [a.name for a in apps]
+    known = ", ".join(names) or "(none)"
+    raise UnknownAppError(
+        f"no app named {name!r} under {apps_dir}{did_you_mean(name, names)}; "
+        f"expected one of: {known}"
+    )
 
 
 def is_virtualenv(folder: Path) -> bool:
@@ -113,6 +132,28 @@ def smoke_visitor(app: AppInfo) -> SmokeVisitor:
     return SmokeVisitor(str(smoke.get("user", "")), tuple(str(g) for g in smoke.get("groups", ())))
 
 
+def listing(apps: Iterable[AppInfo]) -> str:
+    """One line per app: its name, then its one-line description."""
+    rows = [(a.name, a.description()) for a in apps]
+    width = max((len(name) for name, _ in rows), default=0)
+    return "\n".join(f"{name:<{width}}  {text}".rstrip() for name, text in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``make list`` (every app with its description); ``--check NAME`` for the Makefile."""
+    parser = argparse.ArgumentParser(description="List the apps under apps/.")
+    parser.add_argument("--check", metavar="NAME", help="exit 2 with a hint unless NAME is an app")
+    args = parser.parse_args(argv)
+    if args.check is not None:
+        try:
+            find_app(args.check)
+        except UnknownAppError as error:
+            print(f"error: APP={args.check}: {error}", file=sys.stderr)
+            return 2
+        return 0
+    print(listing(discover_apps()))
+    return 0
+
+
 if __name__ == "__main__":
-    for app_info in discover_apps():
-        print(app_info.name)
+    raise SystemExit(main())

@@ -3,20 +3,13 @@ locally and under any other prefix, with no configuration.
 
 The pages live in ``pages/`` (Dash finds the folder next to this module).
 Every link is built with the app's own prefix helpers: ``page["relative_path"]``
-in the navbar, ``app.get_relative_path`` in page bodies; the line above each
+in the navbar, ``app.get_relative_path`` in page bodies; the breadcrumb above each
 page is computed from ``app.strip_relative_path``, as Connect's guide asks.
 """
 
 from connectkit import create_app, page_navigation
-from dash import Dash, Input, Output, dcc, html, page_container
-from dash.exceptions import UnsupportedRelativePath
-
-
-def where_am_i(stripped_path: str | None) -> str:
-    """The sentence for a path as ``strip_relative_path`` gives it ("" is the index)."""
-    if stripped_path is None:
-        return "You are outside this app's URL prefix."
-    return f"You are on page {stripped_path or 'index'}"
+from dash import Dash, dcc, html, page_container
+from pages._breadcrumb import show_trail, trail_container
 
 
 def build_app() -> Dash:
@@ -28,21 +21,13 @@ def build_app() -> Dash:
         layout=html.Div(
             [
                 dcc.Location(id="url", refresh=False),
-                html.P(id="where-am-i", className="text-body-secondary small"),
+                trail_container(),
                 page_container,
             ]
         ),
     )
 
-    @app.callback(Output("where-am-i", "children"), Input("url", "pathname"))
-    def show_location(pathname: str | None) -> str:
-        if pathname is None:  # before the first location update
-            return where_am_i(None)
-        try:
-            return where_am_i(app.strip_relative_path(pathname))
-        except UnsupportedRelativePath:
-            return where_am_i(None)
-
+    show_trail(app, location_id="url")
     return app
 
 

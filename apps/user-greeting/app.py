@@ -11,13 +11,7 @@ into an anonymous visitor, believes the header only on Connect or behind
 import os
 from collections.abc import Mapping, Sequence
 
-from connectkit import (
-    create_app,
-    current_directory,
-    current_visitor,
-    group_display_names,
-    visitor_display_name,
-)
+from connectkit import create_app, current_visitor, group_display_names, visitor_display_name
 from dash import Dash, Input, Output, dcc, html
 
 SALUTATIONS = ("Hello", "Greetings", "Aloha")
@@ -50,10 +44,7 @@ def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
                     searchable=False,
                 ),
                 html.P(id="greeting", className="lead mt-3"),
-                html.P(
-                    groups_text(group_display_names(visitor, current_directory())),
-                    id="groups",
-                ),
+                html.P(groups_text(group_display_names(visitor)), id="groups"),
             ]
         )
 
@@ -62,7 +53,7 @@ def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
     @app.callback(Output("greeting", "children"), Input("salutation", "value"))
     def greet(salutation: str | None) -> str:
         visitor = current_visitor()  # from this request's header, not from the browser
-        name = None if visitor.is_anonymous else visitor_display_name(visitor, current_directory())
+        name = None if visitor.is_anonymous else visitor_display_name(visitor)
         return greeting(salutation, name)
 
     return app

@@ -98,6 +98,52 @@ def _answers_http(socket_path: Path) -> bool:
         connection.close()
 
 
+def gunicorn_command(python: Path, socket_path: Path, app_dir: Path) -> list[str]:
+    """gunicorn serving the bundle in ``app_dir`` (through the shim) on a unix socket."""
+    return [
+        str(python),
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"unix:{socket_path}",
+        "--workers",
+        "1",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "8",
+        "--preload",  # import the app before listening: a broken app never "starts"
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "5",
+        "--chdir",
+        str(app_dir),
+        "--pythonpath",
+        str(SHIM_DIR),
+        "connect_local_wsgi:application",
+    ]
+
+
+def _wait_until_answering(app: AppProcess, timeout: float) -> None:
+    """Return once the app answers HTTP; AppStartError when it exits or takes too long."""
+    deadline = time.monotonic() + timeout
+    while not (app.socket_path.exists() and _answers_http(app.socket_path)):
+        if not app.alive():
+            tail = app.log_tail()
+            raise AppStartError(
+                f"the app exited with code {app.process.returncode} before it answered: "
+                f"{summarise(tail)}\nits last output lines:\n{tail}"
+            )
+        if time.monotonic() > deadline:
+            app.stop()
+            raise AppStartError(
+                f"the app did not answer within {timeout:.0f}s; its last output lines:\n"
+                f"{app.log_tail()}"
+            )
+        time.sleep(0.05)  # polling interval while the app boots
+
+
 class ProcessManager:
     """Starts, finds and stops app processes; remembers PIDs to clean up after a crash."""
 
@@ -152,29 +198,7 @@ class ProcessManager:
         with self._lock:
             self._counter += 1
             socket_path = self._socket_dir / f"{self._counter}.sock"
-        command = [
-            str(python),
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"unix:{socket_path}",
-            "--workers",
-            "1",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "8",
-            "--preload",  # import the app before listening: a broken app never "starts"
-            "--timeout",
-            "120",
-            "--graceful-timeout",
-            "5",
-            "--chdir",
-            str(app_dir),
-            "--pythonpath",
-            str(SHIM_DIR),
-            "connect_local_wsgi:application",
-        ]
+        command = gunicorn_command(python, socket_path, app_dir)
         env = {**env, "CONNECT_LOCAL_ENTRYPOINT": entrypoint}
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with log_path.open("ab") as log:
@@ -193,21 +217,7 @@ class ProcessManager:
         with self._lock:
             self._spawned.append(app)
             self._record_pids()
-        deadline = time.monotonic() + timeout
-        while not (socket_path.exists() and _answers_http(socket_path)):
-            if not app.alive():
-                tail = app.log_tail()
-                raise AppStartError(
-                    f"the app exited with code {process.returncode} before it answered: "
-                    f"{summarise(tail)}\nits last output lines:\n{tail}"
-                )
-            if time.monotonic() > deadline:
-                app.stop()
-                raise AppStartError(
-                    f"the app did not answer within {timeout:.0f}s; its last output lines:\n"
-                    f"{app.log_tail()}"
-                )
-            time.sleep(0.05)  # polling interval while the app boots
+        _wait_until_answering(app, timeout)
         with self._lock:
             previous = self._processes.get(key)
             self._processes[key] = app

@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
 Log = Callable[[str], None]
 ERROR_TAIL_LINES = 25
 BUILT_MARKER = ".connect-local-built"
@@ -134,6 +136,47 @@ def _building(environments_dir: Path, key: str) -> Iterator[None]:
         yield
 
 
+def this_python() -> str:
+    return ".".join(map(str, sys.version_info[:3]))
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def require_python(manifest: dict[str, Any], installations: Sequence[str]) -> str:
+    """The installed version that serves the bundle; BuildError when none does.
+
+    As Connect: the manifest's ``environment.python.requires`` (a PEP 440
+    constraint, from ``.python-version`` or ``requires-python``) when present,
+    else the same major.minor as its ``python.version``.
+    """
+    environment = manifest.get("environment")
+    python_env = environment.get("python") if isinstance(environment, dict) else None
+    requires = python_env.get("requires") if isinstance(python_env, dict) else None
+    wanted = str(manifest.get("python", {}).get("version", "") or "")
+    if requires:
+        try:
+            matches = list(SpecifierSet(str(requires)).filter(installations))
+        except InvalidSpecifier:
+            raise BuildError(
+                f"the manifest's python requires {requires!r} is not PEP 440"
+            ) from None
+        asked = f"Python {requires}"
+    elif wanted:
+        matches = [v for v in installations if _minor(v) == _minor(wanted)]
+        asked = f"Python {_minor(wanted)}"
+    else:
+        return installations[0] if installations else this_python()
+    if not matches:
+        raise BuildError(
+            f"The bundle asks for {asked}; this server has Python "
+            f"{', '.join(installations)} (see GET v1/server_settings/python). "
+            "Change the app's .python-version, or start the stand-in with --python-versions."
+        )
+    return matches[-1]
+
+
 def build(app_dir: Path, environments_dir: Path, log: Log, *, python: str = sys.executable) -> Path:
     """The virtualenv for the bundle in ``app_dir``, built unless an identical one exists.
 
@@ -142,9 +185,8 @@ def build(app_dir: Path, environments_dir: Path, log: Log, *, python: str = sys.
     manifest = read_manifest(app_dir)
     requirements = requirements_file(app_dir, manifest)
     wanted = str(manifest.get("python", {}).get("version", ""))
-    here = ".".join(map(str, sys.version_info[:3]))
-    if wanted and not here.startswith(".".join(wanted.split(".")[:2])):
-        log(f"The manifest asks for Python {wanted}; the stand-in builds with its own {here}.")
+    if wanted and _minor(wanted) != _minor(this_python()):
+        log(f"The manifest asks for Python {wanted}; the stand-in builds with its own.")
     key = environment_key(requirements, python)
     venv = environments_dir / key
     venv_python = venv / "bin" / "python"

@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.connect_local.app_processes import AppProcess, AppStartError, ProcessManager
-from scripts.connect_local.builder import BuildError, Log, build, read_manifest, unpack
+from scripts.connect_local.builder import (
+    BuildError,
+    Log,
+    build,
+    read_manifest,
+    require_python,
+    this_python,
+    unpack,
+)
 from scripts.connect_local.directory import now_iso
 from scripts.connect_local.faults import Faults
 from scripts.connect_local.store import Store
@@ -33,6 +42,10 @@ class ServerIdentity:
 
     url: str = ""
     api_key: str = ""
+    python_versions: tuple[str, ...] = ()  # what GET v1/server_settings/python lists
+
+    def installations(self) -> tuple[str, ...]:
+        return self.python_versions or (this_python(),)
 
 
 def content_prefix(guid: str) -> str:
@@ -146,6 +159,8 @@ class Deployer:
             log("Unpacking the bundle")
             unpack(bundle_dir / "bundle.tar.gz", bundle_dir / "app")
             (bundle_dir / UNPACKED_MARKER).write_text("unpacked\n")
+        version = require_python(read_manifest(bundle_dir / "app"), self.identity.installations())
+        log(f"Python {version} of this server's {', '.join(self.identity.installations())} fits")
         return build(bundle_dir / "app", self.environments_dir, log)
 
     def _start(
@@ -216,6 +231,18 @@ class Deployer:
         # on failure the proxy retries on the next request and shows the error then
         with contextlib.suppress(BuildError, AppStartError):
             self.running(guid)
+
+    def delete_bundle(self, guid: str, bundle_id: str) -> bool:
+        """Stop and remove a bundle that is not active; False when it is the active one."""
+        with self._lock_for(guid):  # no deploy of this content runs meanwhile
+            with self.store.read() as state:
+                if state["content"].get(guid, {}).get("bundle_id") == bundle_id:
+                    return False
+            self.processes.stop(process_key(guid, bundle_id))
+            shutil.rmtree(self.store.bundle_dir(guid, bundle_id), ignore_errors=True)
+            with self.store.change() as state:
+                state["bundles"].get(guid, {}).pop(bundle_id, None)
+        return True
 
     def forget(self, guid: str) -> None:
         """Stop every process of a deleted content item."""

@@ -29,6 +29,7 @@ class Visitor:
     user_guid: str | None = None
     group_names: tuple[str, ...] = ()
     group_guids: tuple[str, ...] = ()
+    role: str = "viewer"  # the user's Connect role: viewer, publisher or administrator
 
     @property
     def is_anonymous(self) -> bool:
@@ -82,6 +83,14 @@ def ensure_user(store: Store, username: str, role: str = "viewer") -> Record:
         return user
 
 
+def set_role(store: Store, username: str, role: str) -> Record:
+    """The user called ``username`` (created on first use) with exactly this role."""
+    user = ensure_user(store, username, role)
+    with store.change() as state:
+        state["users"][user["guid"]]["user_role"] = role
+        return dict(state["users"][user["guid"]])
+
+
 def ensure_group(store: Store, name: str, owner_guid: str | None = None) -> Record:
     """The group called ``name``, created on first use."""
     if not name or len(name) > 64:
@@ -128,7 +137,14 @@ def visitor_for(store: Store, username: str) -> Visitor:
         user_guid=user["guid"],
         group_names=tuple(g["name"] for g in groups),
         group_guids=tuple(g["guid"] for g in groups),
+        role=user.get("user_role", "viewer"),
     )
+
+
+def visitor_by_guid(store: Store, user_guid: str) -> Visitor:
+    with store.read() as state:
+        user = state["users"].get(user_guid)
+    return ANONYMOUS if user is None else visitor_for(store, user["username"])
 
 
 def register_visitor(store: Store, spec: str) -> Visitor:

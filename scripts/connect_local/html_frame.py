@@ -15,7 +15,8 @@ STYLE = (
 def render(title: str, body: str) -> str:
     """A page with ``title`` and ``body`` (already-escaped HTML), marked as a test tool."""
     return (
-        "<!doctype html><html><head><meta charset='utf-8'>"
+        # an empty icon: no /favicon.ico request, which the stand-in does not serve
+        "<!doctype html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
         f"<title>{html.escape(title)}</title>{STYLE}</head><body>"
         "<p class='warn'>connect-local: a stand-in for Posit Connect, for development and "
         "tests only. <a href='/'>Content</a> · <a href='/__login__'>Choose visitor</a></p>"

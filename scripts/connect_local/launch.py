@@ -16,14 +16,17 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,7 @@ from scripts.local.shutdown import stop
 READY_LINE = re.compile(r"connect-local serving at (?P<url>http://\S+)")
 START_TIMEOUT_S = 60.0
 DEFAULT_API_KEY = "connect-local-test-key"
+VISITOR_COOKIE = "connect_local_visitor"
 
 
 class ConnectLocalError(RuntimeError):
@@ -46,6 +50,22 @@ class ConnectLocal:
     state_dir: Path
     log_path: Path
     process: subprocess.Popen[bytes]
+    login_token: str = ""
+
+    def visitor_cookie(self, user: str, groups: Sequence[str] | None = None) -> str:
+        """A ``Cookie`` header value that visits as ``user`` (``""``: anonymous), got
+        the way a browser gets it: ``POST /__login__`` with the login token.
+        ``groups`` None keeps the user's groups."""
+        form = {"token": self.login_token, "user": user, "next": "/"} if user else {}
+        if user and groups is not None:
+            form["groups"] = ",".join(groups)
+        request = urllib.request.Request(
+            self.url + "/__login__", urllib.parse.urlencode(form).encode(), method="POST"
+        )
+        opener = urllib.request.build_opener(_KeepRedirect)
+        with opener.open(request, timeout=60) as response:
+            cookie = SimpleCookie(response.headers["Set-Cookie"])
+        return f"{VISITOR_COOKIE}={cookie[VISITOR_COOKIE].value}"
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -69,7 +89,11 @@ class ConnectLocal:
 
     def api(self, method: str, path: str, body: Any = None) -> Any:
         """Call ``/__api__/<path>`` and return its JSON; raise on a non-2xx answer."""
-        status, payload = self.request(method, f"__api__/{path}", body)
+        return self.api_as(self.api_key, method, path, body)
+
+    def api_as(self, key: str, method: str, path: str, body: Any = None) -> Any:
+        """``api`` with another user's key (see ``users``)."""
+        status, payload = self.request(method, f"__api__/{path}", body, key=key)
         if not 200 <= status < 300:
             raise ConnectLocalError(f"{method} {path} answered {status}: {payload}")
         return payload
@@ -101,6 +125,13 @@ class ConnectLocal:
             raise ConnectLocalError(f"fault injection {path!r} answered {status}: {payload}")
 
 
+class _KeepRedirect(urllib.request.HTTPRedirectHandler):
+    """Answer a redirect as it is (the login's 303 carries the cookie)."""
+
+    def http_error_303(self, req: Any, fp: Any, code: int, msg: str, headers: Any) -> Any:
+        return fp
+
+
 def _wait_until_ready(log_path: Path, offset: int, process: subprocess.Popen[bytes]) -> str:
     """The URL from this run's ready line (the log may hold earlier runs' lines)."""
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -127,41 +158,36 @@ def running_connect_local(
     api_key: str = DEFAULT_API_KEY,
     version: str | None = None,
     default_visitor: str | None = None,
-    users: Sequence[str] = (),
+    users: Sequence[str | tuple[str, str, str]] = (),
     environments_dir: Path | None = None,
     extra_args: Sequence[str] = (),
+    login_token: str | None = None,
 ) -> Iterator[ConnectLocal]:
     """Run the stand-in on a free port until the block ends.
 
     ``version``: the Connect version to report (default: new enough for
-    rsconnect's draft-then-activate flow); ``default_visitor`` and ``users``:
-    ``NAME[:GROUP,GROUP]`` specs (the default visitor of content requests, and
-    users to register so permissions can name them); ``environments_dir``:
+    rsconnect's draft-then-activate flow); ``default_visitor``: a
+    ``NAME[:GROUP,GROUP]`` spec, the default visitor of content requests;
+    ``users``: ``NAME[:GROUP,GROUP]`` specs (viewers to register so permissions
+    can name them) or ``(NAME, ROLE, KEY)`` users with their own API key
+    (ROLE: viewer, publisher, administrator); ``environments_dir``:
     built virtualenvs, shareable between stand-ins (bundles with identical
-    requirements then build once).
+    requirements then build once); ``login_token``: what ``/__login__`` asks
+    for (default: a new random one, in ``connect.login_token``).
     """
+    login_token = login_token or secrets.token_hex(8)
     state_dir = Path(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "scripts.connect_local",
-        "--port",
-        "0",
-        "--state-dir",
-        str(state_dir),
-        "--api-key",
-        api_key,
-    ]
+    options = ["--state-dir", str(state_dir), "--api-key", api_key, "--login-token", login_token]
     if version:
-        command += ["--version", version]
+        options += ["--version", version]
     if default_visitor:
-        command += ["--visitor", default_visitor]
+        options += ["--visitor", default_visitor]
     for spec in users:
-        command += ["--user", spec]
+        options += ["--user", spec] if isinstance(spec, str) else ["--user-key", ":".join(spec)]
     if environments_dir is not None:
-        command += ["--environments-dir", str(environments_dir)]
-    command += list(extra_args)
+        options += ["--environments-dir", str(environments_dir)]
+    command = [sys.executable, "-m", "scripts.connect_local", "--port", "0", *options, *extra_args]
     log_path = state_dir.parent / f"{state_dir.name}-connect-local.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CONNECT_", "DASH_"))}
     offset = log_path.stat().st_size if log_path.exists() else 0
@@ -175,7 +201,7 @@ def running_connect_local(
         )
     try:
         url = _wait_until_ready(log_path, offset, process)
-        yield ConnectLocal(url, api_key, state_dir, log_path, process)
+        yield ConnectLocal(url, api_key, state_dir, log_path, process, login_token)
     finally:
         stop(process, grace_s=30)
 

@@ -1,17 +1,22 @@
-"""The human pages: ``/`` lists deployed content, ``/__login__`` picks the visitor."""
+"""The human pages: ``/`` lists deployed content, ``/__login__`` picks the visitor.
+
+Picking a visitor takes a POST with proof (see ``sessions``): a GET of
+``/__login__`` only shows the form.
+"""
 
 from __future__ import annotations
 
 import html
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, request
 from flask.typing import ResponseReturnValue
 
 from scripts.connect_local.app_processes import ProcessManager
-from scripts.connect_local.directory import register_visitor
+from scripts.connect_local.directory import ensure_user, register_visitor
 from scripts.connect_local.html_frame import render
-from scripts.connect_local.proxy import ANONYMOUS_COOKIE_VALUE, VISITOR_COOKIE, ContentProxy
+from scripts.connect_local.proxy import ContentProxy
+from scripts.connect_local.sessions import ANONYMOUS_COOKIE_VALUE, VISITOR_COOKIE
 from scripts.connect_local.store import Store
 
 pages = Blueprint("connect_local_pages", __name__)
@@ -80,42 +85,73 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-@pages.route("/__login__", methods=["GET", "POST"])
-def login() -> ResponseReturnValue:
-    """Pick the visitor: ``?user=alice&groups=a,b&next=/content/...`` or the form."""
-    values = request.form if request.method == "POST" else request.args
-    target = _safe_next(values.get("next"))
-    if "user" in values:
-        user = values.get("user", "").strip()
-        groups = values.get("groups", "")
-        response = redirect(target, code=303)
-        if user:
-            try:
-                register_visitor(_store(), f"{user}:{groups}")
-            except ValueError as error:
-                return _layout("Choose a visitor", f"<p>{html.escape(str(error))}</p>")
-            response.set_cookie(VISITOR_COOKIE, user, httponly=True, samesite="Lax")
-        else:
-            response.set_cookie(
-                VISITOR_COOKIE, ANONYMOUS_COOKIE_VALUE, httponly=True, samesite="Lax"
-            )
-        return response
+class LoginRefused(Exception):
+    """A login without proof, or with proof for someone else."""
+
+
+LOGIN_FORM = """
+<form method='post' action='/__login__'>
+<label>Login token or API key <input name='token' type='password' autocomplete='off'></label>
+<label>User <input name='user' value='{user}' placeholder='alice'></label>
+<label>Groups <input name='groups' value='{groups}' placeholder='analysts,sales'></label>
+<input type='hidden' name='next' value='{target}'>
+<button type='submit'>Visit as this user</button></form>
+<p>The login token is printed when the stand-in starts; it may pick any user and
+groups. A user's own API key logs in as that user. An empty user name, with no
+token, visits anonymously.</p>
+"""
+
+
+@pages.get("/__login__")
+def login_form() -> Response:
+    """The form only: a GET never changes who you are (fields may be pre-filled)."""
     with _store().read() as state:
         known = sorted(u["username"] for u in state["users"].values())
-    options = "".join(
-        f"<li><a href='/__login__?{html.escape(urlencode({'user': n, 'next': target}))}'>"
-        f"{html.escape(n)}</a></li>"
-        for n in known
+    form = LOGIN_FORM.format(
+        user=html.escape(request.args.get("user", "")),
+        groups=html.escape(request.args.get("groups", "")),
+        target=html.escape(_safe_next(request.args.get("next"))),
     )
-    form = (
-        "<form method='post'><label>User <input name='user' placeholder='alice'></label> "
-        "<label>Groups <input name='groups' placeholder='analysts,sales'></label> "
-        f"<input type='hidden' name='next' value='{html.escape(target)}'>"
-        "<button type='submit'>Visit as this user</button></form>"
-        "<p>An empty user name visits anonymously.</p>"
-        f"<h2>Known users</h2><ul>{options}</ul>"
-    )
-    return _layout("Choose a visitor", form)
+    users = "".join(f"<li>{html.escape(n)}</li>" for n in known)
+    return _layout("Choose a visitor", f"{form}<h2>Known users</h2><ul>{users}</ul>")
+
+
+def _login_user(token: str, user: str, groups: str | None) -> str:
+    """The user this login proves (created or regrouped when the token allows it)."""
+    proxy = _proxy()
+    key_user = proxy.config.user_for(f"Key {token}")
+    if proxy.sessions.is_login_token(token) or key_user == proxy.config.api_user_guid:
+        if groups is None:
+            ensure_user(_store(), user)
+        else:
+            register_visitor(_store(), f"{user}:{groups}")
+        return user
+    if key_user is None:
+        raise LoginRefused("a login needs the token printed at start-up or an API key")
+    with _store().read() as state:
+        owner = state["users"][key_user]["username"]
+    if user not in ("", owner) or groups:
+        raise LoginRefused(f"this API key logs in as {owner} only, with {owner}'s own groups")
+    return str(owner)
+
+
+@pages.post("/__login__")
+def login() -> ResponseReturnValue:
+    """Pick the visitor: form fields ``token``, ``user``, ``groups`` (optional), ``next``."""
+    token, user = request.form.get("token", ""), request.form.get("user", "").strip()
+    response = redirect(_safe_next(request.form.get("next")), code=303)
+    if not token and not user:
+        response.set_cookie(VISITOR_COOKIE, ANONYMOUS_COOKIE_VALUE, httponly=True, samesite="Lax")
+        return response
+    try:
+        username = _login_user(token, user, request.form.get("groups"))
+    except (LoginRefused, ValueError) as error:
+        page = _layout("Not logged in", f"<p>{html.escape(str(error))}</p>")
+        page.status_code = 403
+        return page
+    cookie = _proxy().sessions.cookie_for(username)
+    response.set_cookie(VISITOR_COOKIE, cookie, httponly=True, samesite="Lax")
+    return response
 
 
 @pages.get("/connect/")

@@ -4,34 +4,35 @@ Like Connect's proxy, it strips ``/content/<guid>`` (or a vanity path, or a
 draft's ``/content/<guid>/_bundle<id>``) before the app sees the request,
 drops any client-sent ``RStudio-Connect-Credentials`` and sends its own for
 the visitor, who is: the API key's owner (``Authorization: Key``), else the
-visitor chosen at ``/__login__`` (a cookie), else the default visitor.
+visitor logged in at ``/__login__`` (a signed cookie: ``sessions``), else the
+default visitor.
 """
 
 from __future__ import annotations
 
 import html
 import http.client
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import quote
 
-from scripts.connect_local.access import Decision, decide
-from scripts.connect_local.api import ApiConfig, key_is_valid, visitor_from_key
+from connectkit.credentials import credentials_header
+
+from scripts.connect_local.access import Decision, decide, is_editor
+from scripts.connect_local.api import ApiConfig, visitor_from_key
 from scripts.connect_local.app_processes import AppStartError, UnixHTTPConnection
 from scripts.connect_local.builder import BuildError
 from scripts.connect_local.deployer import Deployer
 from scripts.connect_local.directory import ANONYMOUS, Visitor, visitor_for
 from scripts.connect_local.html_frame import render
+from scripts.connect_local.sessions import ANONYMOUS_COOKIE_VALUE, VISITOR_COOKIE, Sessions
 from scripts.connect_local.store import Store
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
 
-VISITOR_COOKIE = "connect_local_visitor"
-ANONYMOUS_COOKIE_VALUE = "-"
 CONTENT_PATH = re.compile(
     r"^/content/(?P<guid>[0-9a-fA-F-]{36})(?:/_bundle(?P<bundle>\d+))?(?P<rest>/.*)?$"
 )
@@ -50,12 +51,13 @@ CONNECT_OWNED = {"rstudio-connect-credentials", "posit-connect-user-session-toke
 CHUNK = 64 * 1024
 
 
-def credentials_header(visitor: Visitor, use_guids: bool) -> str | None:
+def visitor_credentials(visitor: Visitor, use_guids: bool) -> str | None:
+    """The header Connect sends for ``visitor``: names, or GUIDs when the server uses them."""
     if visitor.is_anonymous:
         return None
     if use_guids:
-        return json.dumps({"user": visitor.user_guid, "groups": list(visitor.group_guids)})
-    return json.dumps({"user": visitor.username, "groups": list(visitor.group_names)})
+        return credentials_header(visitor.user_guid, visitor.group_guids)
+    return credentials_header(visitor.username, visitor.group_names)
 
 
 def _page(
@@ -77,6 +79,16 @@ def _page(
     return [page]
 
 
+def _query(environ: Environ) -> str:
+    """``?<query string>``, or nothing when there is none."""
+    return f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else ""
+
+
+def _redirect(start_response: StartResponse, status: str, location: str) -> list[bytes]:
+    start_response(status, [("Location", location), ("Content-Length", "0")])
+    return [b""]
+
+
 class ContentProxy:
     def __init__(
         self,
@@ -84,8 +96,10 @@ class ContentProxy:
         config: ApiConfig,
         deployer: Deployer,
         default_visitor: str | None,
+        sessions: Sessions,
         credentials_use_guids: bool = False,
     ) -> None:
+        self.sessions = sessions
         self.store = store
         self.config = config
         self.deployer = deployer
@@ -109,14 +123,16 @@ class ContentProxy:
         return None
 
     def visitor(self, environ: Environ) -> Visitor:
-        if key_is_valid(environ.get("HTTP_AUTHORIZATION"), self.config.api_key):
-            return visitor_from_key(self.store, self.config)
+        key_owner = visitor_from_key(self.store, self.config, environ.get("HTTP_AUTHORIZATION"))
+        if key_owner is not None:
+            return key_owner
         cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
         chosen = cookie.get(VISITOR_COOKIE)
         if chosen is not None:
-            if chosen.value == ANONYMOUS_COOKIE_VALUE:
-                return ANONYMOUS
-            return visitor_for(self.store, chosen.value)
+            username = self.sessions.username_from(chosen.value)
+            if chosen.value == ANONYMOUS_COOKIE_VALUE or username is None:
+                return ANONYMOUS  # chosen anonymity, or a cookie the stand-in did not sign
+            return visitor_for(self.store, username)
         if self.default_visitor:
             return visitor_for(self.store, self.default_visitor)
         return ANONYMOUS
@@ -132,33 +148,26 @@ class ContentProxy:
         with self.store.read() as state:
             content = state["content"].get(guid)
             permissions = list(state["permissions"].get(guid, []))
-        if content is None:
+            bundles = state["bundles"].get(guid, {})
+        if content is None or (bundle_id is not None and bundle_id not in bundles):
             return _page(
                 start_response,
                 "404 Not Found",
                 "Content not found",
-                f"<p>No content {html.escape(guid)}.</p>",
+                f"<p>No content {html.escape(guid)}"
+                + (f" with a bundle {html.escape(bundle_id)}" if bundle_id else "")
+                + ".</p>",
             )
         if not rest:
-            location = (
-                mount + "/" + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
-            )
-            start_response(
-                "301 Moved Permanently", [("Location", location), ("Content-Length", "0")]
-            )
-            return [b""]
+            return _redirect(start_response, "301 Moved Permanently", mount + "/" + _query(environ))
         visitor = self.visitor(environ)
         decision = decide(content, permissions, visitor)
-        if bundle_id is not None and visitor.user_guid != content.get("owner_guid"):
+        if bundle_id is not None and not is_editor(content, permissions, visitor):
+            # drafts are for the content's editors only, whatever its access type
             decision = Decision.DENY if not visitor.is_anonymous else Decision.LOGIN
         if decision is Decision.LOGIN:
-            target = quote(
-                path + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
-            )
-            start_response(
-                "302 Found", [("Location", f"/__login__?next={target}"), ("Content-Length", "0")]
-            )
-            return [b""]
+            target = quote(path + _query(environ))
+            return _redirect(start_response, "302 Found", f"/__login__?next={target}")
         if decision is Decision.DENY:
             who = html.escape(visitor.username or "")
             return _page(
@@ -197,7 +206,7 @@ class ContentProxy:
                 headers[name] = value
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
-        credentials = credentials_header(visitor, self.use_guids)
+        credentials = visitor_credentials(visitor, self.use_guids)
         if credentials is not None:
             headers["rstudio-connect-credentials"] = credentials
         headers["x-forwarded-host"] = environ.get("HTTP_HOST", "")
@@ -206,8 +215,7 @@ class ContentProxy:
         if body is not None:
             headers["content-length"] = str(len(body))
         target = quote(rest, safe="/%:@!$&'()*+,;=-._~")
-        if environ.get("QUERY_STRING"):
-            target += "?" + environ["QUERY_STRING"]
+        target += _query(environ)
         connection = UnixHTTPConnection(socket_path)
         try:
             connection.request(environ["REQUEST_METHOD"], target, body=body, headers=headers)

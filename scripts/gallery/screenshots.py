@@ -18,7 +18,7 @@ from selenium import webdriver
 from scripts.browser.driver import make_driver
 from scripts.browser.smoke import AppPage, SmokeFailure
 from scripts.catalog import AppInfo, discover_apps, smoke_visitor
-from scripts.gallery.table import SCREENSHOT, write_readme
+from scripts.gallery.table import SCREENSHOT, show_picture, write_readme
 from scripts.local.serve import AppFailedToStart, serve
 
 
@@ -30,6 +30,8 @@ def photograph(app: AppInfo, driver: webdriver.Chrome, log_dir: Path) -> Path:
         page.open().check()  # saves the screenshot once the page proved clean
         target = app.path / SCREENSHOT
         shutil.copyfile(page.screenshot_path, target)
+    if show_picture(app):
+        print(f"{app.name}: its README.md now shows {SCREENSHOT}")
     return target
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,11 +26,19 @@ class GalleryError(ValueError):
     """The README has no gallery markers, or they are out of order."""
 
 
-def description(app: AppInfo) -> str:
-    pyproject = app.path / "pyproject.toml"
-    if not pyproject.is_file():
-        return ""
-    return str(tomllib.loads(pyproject.read_text()).get("project", {}).get("description", ""))
+# What a new app's README (scripts/scaffold/templates/app/) shows until its
+# first screenshot exists: a link to a missing picture would look broken.
+PICTURE_PLACEHOLDER = "_No picture yet: `make screenshots` takes one and shows it here._"
+
+
+def show_picture(app: AppInfo) -> bool:
+    """Put the screenshot in the app's README in place of the placeholder; True if changed."""
+    readme = app.path / "README.md"
+    text = readme.read_text() if readme.is_file() else ""
+    if PICTURE_PLACEHOLDER not in text or not (app.path / SCREENSHOT).is_file():
+        return False
+    readme.write_text(text.replace(PICTURE_PLACEHOLDER, f"![{app.name}]({SCREENSHOT})", 1))
+    return True
 
 
 def run_command(app: AppInfo) -> str:
@@ -52,7 +59,7 @@ def render_table(apps: Sequence[AppInfo], root: Path = REPO_ROOT) -> str:
     for app in apps:
         folder = app.path.relative_to(root).as_posix()
         picture = f'<img src="{folder}/{SCREENSHOT}" alt="{app.name}" width="{THUMBNAIL_WIDTH}">'
-        text = description(app).replace("|", "\\|")
+        text = app.description().replace("|", "\\|")
         rows.append(
             f"| [{app.name}]({folder}/README.md) | {picture} | {text} | `{run_command(app)}` |"
         )

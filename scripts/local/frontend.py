@@ -8,9 +8,10 @@ and the smoke tests exercise the same URLs and identity as Connect.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from typing import Any
+
+from connectkit.credentials import ENVIRON_KEY
 
 from scripts.vanity import normalise_vanity
 
@@ -18,20 +19,11 @@ Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
-CREDENTIALS_ENVIRON_KEY = "HTTP_RSTUDIO_CONNECT_CREDENTIALS"
-
 
 def normalise_prefix(prefix: str) -> str:
     """``content/x`` or ``/content/x`` -> ``/content/x/``; ``/`` stays ``/``."""
     stripped = prefix.strip().strip("/")
     return f"/{stripped}/" if stripped else "/"
-
-
-def credentials_header(user: str | None, groups: Iterable[str] = ()) -> str | None:
-    """The header value Connect would send, or None for an anonymous visitor."""
-    if not user:
-        return None
-    return json.dumps({"user": user, "groups": [g for g in groups if g]})
 
 
 class ConnectLikeFrontend:
@@ -66,9 +58,9 @@ class ConnectLikeFrontend:
             if not path.startswith(self.prefix):
                 return _not_here(start_response, self.prefix)
             environ["PATH_INFO"] = "/" + path[len(self.prefix) :]
-        environ.pop(CREDENTIALS_ENVIRON_KEY, None)
+        environ.pop(ENVIRON_KEY, None)
         if self.credentials is not None:
-            environ[CREDENTIALS_ENVIRON_KEY] = self.credentials
+            environ[ENVIRON_KEY] = self.credentials
         return self.app(environ, start_response)
 
 

@@ -17,14 +17,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from connectkit.trust import LOCAL_RUNNER, TRUSTED_FRONTEND_ENV
+from connectkit import LOCAL_RUNNER, TRUSTED_FRONTEND_ENV, credentials_header
 
-from scripts.catalog import UnknownAppError, discover_apps, find_app
+from scripts.catalog import UnknownAppError, discover_apps, find_app, listing
 from scripts.local.frontend import (
     ConnectLikeFrontend,
-    credentials_header,
     normalise_prefix,
 )
+from scripts.ports import PortBusyError, check_port_free
 from scripts.vanity import normalise_vanity
 
 READY_MESSAGE = "Serving {name} at {url}"
@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--vanity", help="also serve the index at this vanity path, as Connect")
     parser.add_argument("--user", default="", help="visitor's user name (empty: anonymous)")
     parser.add_argument("--groups", default="", help="visitor's groups, comma-separated")
+    parser.add_argument(
+        "--ignored-user",
+        default="",
+        help="a USER make did not use (the login shell's): named in the visitor line",
+    )
     parser.add_argument("--credentials", help="raw header value to send instead (testing)")
     parser.add_argument("--reload", action="store_true", help="restart on code changes")
     parser.add_argument("--threads", type=int, default=8)
@@ -64,12 +69,38 @@ def resolve_app_dir(args: argparse.Namespace) -> tuple[str, Path]:
             raise SystemExit(f"{app_dir} has no app.py")
         return app_dir.name, app_dir
     if not args.app:
-        names = ", ".join(a.name for a in discover_apps()) or "(none)"
-        raise SystemExit(f"APP is not set: expected one of: {names}")
+        apps = discover_apps()
+        names = [a.name for a in apps]
+        example = "hello" if "hello" in names else (names or ["my-app"])[0]
+        raise SystemExit(
+            f"APP is not set: type, for example,\n  make run APP={example}\n"
+            f"with one of these apps:\n{listing(apps)}"
+        )
     try:
         return args.app, find_app(args.app).path
     except UnknownAppError as error:
-        raise SystemExit(f"error: {error}") from None
+        raise SystemExit(f"error: APP={args.app}: {error}") from None
+
+
+def describe_visitor(app: str, user: str, groups: list[str], ignored_user: str = "") -> str:
+    """Who the credentials header will name, and why: nothing about it is silent."""
+    after_make = f"make run APP={app} USER={user or 'alice'} GROUPS=a,b"
+    if user:
+        if groups:
+            return f"visitor: {user}, groups {', '.join(groups)}"
+        # bash never exports GROUPS (its own variable): `GROUPS=a make ...` passes nothing.
+        return (
+            f"visitor: {user}, in no groups (no GROUPS= reached make; bash drops GROUPS=... "
+            f"written before a command, so write it after: {after_make})"
+        )
+    ignored = []
+    if ignored_user:
+        ignored.append(f"USER={ignored_user} is your login name (from your shell), not a visitor")
+    if groups:
+        ignored.append(f"GROUPS={','.join(groups)} is ignored without a USER")
+    if not ignored:
+        return "visitor: anonymous (USER= and GROUPS= make one)"
+    return f"visitor: anonymous. {'; '.join(ignored)}; to visit as someone: {after_make}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -80,10 +111,16 @@ def main(argv: list[str] | None = None) -> None:
         vanity = normalise_vanity(args.vanity) if args.vanity else None
     except ValueError as error:
         raise SystemExit(f"error: --vanity: {error}") from None
+    groups = [g for g in args.groups.split(",") if g]
     if args.credentials is not None:
         credentials: str | None = args.credentials
     else:
-        credentials = credentials_header(args.user, args.groups.split(","))
+        credentials = credentials_header(args.user, groups)
+        print(describe_visitor(name, args.user, groups, args.ignored_user), flush=True)
+    try:
+        check_port_free(args.host, args.port, f"make run APP={name}")
+    except PortBusyError as error:
+        raise SystemExit(f"error: {error}") from None
 
     # Dash reads its prefix once, when Dash() is built: set it before the import.
     os.environ["DASH_REQUESTS_PATHNAME_PREFIX"] = prefix

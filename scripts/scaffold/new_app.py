@@ -131,7 +131,7 @@ def uv_lock(root: Path) -> None:
     uv = os.environ.get("UV") or shutil.which("uv") or "uv"
     result = subprocess.run([uv, "lock"], cwd=root, capture_output=True, text=True)
     if result.returncode != 0:
-        raise ScaffoldError(f"`uv lock` failed, so the app was removed again:\n{result.stderr}")
+        raise ScaffoldError(f"`uv lock` failed, so nothing was changed:\n{result.stderr}")
 
 
 def create(
@@ -182,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         f"added {scaffold.name} to uv.lock. Next:\n"
         f"  make run APP={scaffold.name}\n"
         f"  make test\n"
-        f"  make screenshots   # its picture in the README gallery"
+        f"  make screenshots   # its picture in the README gallery\n"
+        f"Changed your mind? make remove-app NAME={scaffold.name}"
     )
     return 0
 

@@ -76,6 +76,15 @@ class BundleError(RuntimeError):
     """A bundle that could not be built; the message names the app and the cause."""
 
 
+def bundle_files(bundle_dir: Path) -> list[str]:
+    """Every file a bundle directory holds (not rsconnect's records), relative, sorted."""
+    return sorted(
+        p.relative_to(bundle_dir).as_posix()
+        for p in bundle_dir.rglob("*")
+        if p.is_file() and not _UNBUNDLED.intersection(p.relative_to(bundle_dir).parts)
+    )
+
+
 @dataclass(frozen=True)
 class Bundle:
     app: AppInfo
@@ -83,11 +92,7 @@ class Bundle:
 
     def files(self) -> list[str]:
         """Every file the bundle holds, relative to it, sorted."""
-        return sorted(
-            p.relative_to(self.path).as_posix()
-            for p in self.path.rglob("*")
-            if p.is_file() and not _UNBUNDLED.intersection(p.relative_to(self.path).parts)
-        )
+        return bundle_files(self.path)
 
     def size_bytes(self) -> int:
         return sum((self.path / name).stat().st_size for name in self.files())
@@ -195,15 +200,18 @@ def write_manifest(bundle_dir: Path, version: str, override_version: bool) -> No
         )
 
 
-def build_bundle(
+def stage_bundle(
     app: AppInfo,
     out_root: Path = BUNDLES_DIR,
     *,
     environ: Mapping[str, str] = os.environ,
     workspace: Path = REPO_ROOT,
-    check: bool = True,
 ) -> Bundle:
-    """Stage ``app`` under ``out_root/<name>`` (replacing an older bundle)."""
+    """Every file of ``app``'s bundle under ``out_root/<name>``, but not yet checked or listed.
+
+    Quick (no subprocess but ``uv export``): the deploy compares this with the
+    active bundle and completes only the bundles that changed.
+    """
     version = python_version(environ)
     try:
         check_has_entrypoint(app.path)
@@ -218,13 +226,34 @@ def build_bundle(
     vendor_shared_package(bundle_dir)
     export_requirements(app.name, bundle_dir, workspace)
     (bundle_dir / ".python-version").write_text(version + "\n")
+    return Bundle(app, bundle_dir)
+
+
+def complete_bundle(
+    bundle: Bundle, *, environ: Mapping[str, str] = os.environ, check: bool = True
+) -> Bundle:
+    """Import the app from its bundle (vendored connectkit first), then write manifest.json."""
     if check:
         try:
-            check_import(bundle_dir)  # vendored connectkit first on the path
+            check_import(bundle.path)
         except AppCheckError as error:
-            raise BundleError(f"{app.name}: {error}") from None
-    write_manifest(bundle_dir, version, override_version=PYTHON_VERSION_ENV in environ)
-    return Bundle(app, bundle_dir)
+            raise BundleError(f"{bundle.app.name}: {error}") from None
+    version = python_version(environ)
+    write_manifest(bundle.path, version, override_version=PYTHON_VERSION_ENV in environ)
+    return bundle
+
+
+def build_bundle(
+    app: AppInfo,
+    out_root: Path = BUNDLES_DIR,
+    *,
+    environ: Mapping[str, str] = os.environ,
+    workspace: Path = REPO_ROOT,
+    check: bool = True,
+) -> Bundle:
+    """Stage ``app`` under ``out_root/<name>`` (replacing an older bundle), check it, list it."""
+    bundle = stage_bundle(app, out_root, environ=environ, workspace=workspace)
+    return complete_bundle(bundle, environ=environ, check=check)
 
 
 def folders_without_app(apps_dir: Path = APPS_DIR) -> list[BundleFailure]:
@@ -253,14 +282,19 @@ def build_bundles(
     jobs: int = 4,
     environ: Mapping[str, str] = os.environ,
     workspace: Path = REPO_ROOT,
+    complete: bool = True,
 ) -> tuple[list[Bundle], list[BundleFailure]]:
-    """Every bundle that builds, and one failure per app that does not."""
+    """Every bundle that builds, and one failure per app that does not.
+
+    ``complete=False``: staged only (see ``stage_bundle``); ``complete_bundle`` finishes one.
+    """
     apps = list(apps)
     python_version(environ)  # a bad PYTHON_VERSION stops everything, once
+    build = build_bundle if complete else stage_bundle
 
     def attempt(app: AppInfo) -> Bundle | BundleFailure:
         try:
-            return build_bundle(app, out_root, environ=environ, workspace=workspace)
+            return build(app, out_root, environ=environ, workspace=workspace)
         except (BundleError, OSError, subprocess.SubprocessError) as error:
             return BundleFailure(app.name, str(error))
 

@@ -39,11 +39,12 @@ class DeployRun:
 def run_deploy_tool(
     server: str, key: str, work: Path, *args: str, env: Mapping[str, str] | None = None
 ) -> DeployRun:
-    """Deploy to ``server``, keeping bundles and the report under ``work``."""
+    """Deploy to ``server``, keeping bundles, logs and the report under ``work``."""
     report = work / f"deploy-report-{time.monotonic_ns()}.json"
     environ = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
     environ.update(CONNECT_SERVER=server, CONNECT_API_KEY=key, **(env or {}))
     command = [sys.executable, "-m", "scripts.ship.deploy", "--bundles-dir", str(work / "bundles")]
+    command += ["--logs-dir", str(work / "logs")]
     started = time.perf_counter()
     result = subprocess.run(
         [*command, "--report", str(report), *args],

@@ -9,6 +9,7 @@ console error or a failed request.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from scripts.browser.driver import Journal, drain
 from scripts.browser.smoke import AppPage
+from scripts.catalog import find_app
 from scripts.local.serve import random_prefix
+from tests.support.bootstrap_look import BOOTSTRAP_INPUT, mismatches
 
 VANITY = "/multi-page-dash/"
 # Served under a Connect-like prefix (with a vanity path, as Connect can add
@@ -33,7 +36,7 @@ SERVED_AT = pytest.mark.parametrize(
 
 @dataclass(frozen=True)
 class Shown:
-    """What a page shows: its heading, the navbar link marked current, the location line."""
+    """What a page shows: its heading, the navbar link marked current, its breadcrumb."""
 
     heading: str
     current_nav: str | None
@@ -43,27 +46,20 @@ class Shown:
 
 # Paths as typed after the prefix in the address bar, and what each must show.
 PAGES = {
-    "": Shown("Multi-page app", "Home", "You are on page index", "Multi-page"),
-    "page-2": Shown("Page 2", "Page 2", "You are on page page-2", "Page 2 · Multi-page"),
-    "page-3": Shown("Page 3", "Page 3", "You are on page page-3", "Page 3 · Multi-page"),
+    # The index has no navbar link of its own: the brand (the app's name) is it.
+    "": Shown("Multi-page app", None, "Home", "Multi-page"),
+    "page-2": Shown("Page 2", "Page 2", "Home / page-2", "Page 2 · Multi-page"),
+    "page-3": Shown("Page 3", "Page 3", "Home / page-3", "Page 3 · Multi-page"),
     "reports/2026-q3": Shown(
-        "Report 2026-q3",
-        "Reports",
-        "You are on page reports/2026-q3",
-        "Report 2026-q3 · Multi-page",
+        "Report 2026-q3", "Reports", "Home / reports / 2026-q3", "Report 2026-q3 · Multi-page"
     ),
     "reports/q3%20sales": Shown(
-        "Report q3 sales",
-        "Reports",
-        "You are on page reports/q3%20sales",
-        "Report q3 sales · Multi-page",
+        "Report q3 sales", "Reports", "Home / reports / q3 sales", "Report q3 sales · Multi-page"
     ),
-    "search": Shown("Search", "Search", "You are on page search", "Search · Multi-page"),
-    "search?q=PAGE&other=1": Shown(
-        "Search", "Search", "You are on page search", "Search · Multi-page"
-    ),
+    "search": Shown("Search", "Search", "Home / search", "Search · Multi-page"),
+    "search?q=PAGE&other=1": Shown("Search", "Search", "Home / search", "Search · Multi-page"),
     "no-such/page": Shown(
-        "There is no page here", None, "You are on page no-such/page", "Page not found · Multi-page"
+        "There is no page here", None, "Home / no-such / page", "Page not found · Multi-page"
     ),
 }
 
@@ -79,13 +75,15 @@ DETAILS = {
     "no-such/page": {"#not-found": "There is no page here", ".not-found-code": "404"},
 }
 
-# Clicking these navbar links in turn, from the index: where each one lands.
+# Clicking these in turn, from the index: where each one lands (navbar links by
+# their text, the brand and breadcrumb links by CSS selector).
 NAV_CLICKS = [
     ("Page 2", "page-2"),
     ("Page 3", "page-3"),
     ("Reports", "reports/2026-q3"),
+    ("#where-am-i a", ""),  # the breadcrumb's Home
     ("Search", "search"),
-    ("Home", ""),
+    ("#app-name", ""),  # the brand
 ]
 
 
@@ -94,7 +92,7 @@ SHOWN_JS = """
 const text = (el) => (el ? el.innerText.trim() : "");
 const active = [...document.querySelectorAll(".navbar .nav-link.active")].map(text);
 return [text(document.querySelector("#_pages_content h1")), active.join(", "),
-        text(document.getElementById("where-am-i")), document.title];
+        [...document.querySelectorAll("#where-am-i li")].map(text).join(" / "), document.title];
 """
 
 
@@ -135,13 +133,29 @@ def test_pages_in_the_browser(
             details = {k: v.format(prefix=prefix) for k, v in DETAILS.get(path, {}).items()}
             assert {selector: page.text(selector) for selector in details} == details
             page.check()
+            if path == "search":  # a Dash 4 text input as wide-set as Bootstrap's
+                wrapper = "#search-form .dash-input-container"
+                assert mismatches(browser, wrapper, BOOTSTRAP_INPUT, "input") == {}
+
+        # One navbar link goes to the index, the brand; breadcrumb links carry the prefix.
+        page.open("")
+        expect(page, "")
+        navbar_hrefs = [
+            a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".navbar a")
+        ]
+        assert navbar_hrefs.count(served.url) == 1, navbar_hrefs
+        page.open("page-2")
+        expect(page, "page-2")
+        crumb = browser.find_element(By.CSS_SELECTOR, "#where-am-i a")
+        assert crumb.get_attribute("href") == served.url
 
         # The navbar reaches every page; back and forward walk the same URLs.
         page.open("")
         visited = [""]
         browser.execute_script("window.sameDocument = true")  # gone after a full page load
-        for label, path in NAV_CLICKS:
-            browser.find_element(By.LINK_TEXT, label).click()
+        for target, path in NAV_CLICKS:
+            by = By.CSS_SELECTOR if target.startswith("#") else By.LINK_TEXT
+            browser.find_element(by, target).click()
             expect(page, path)
             visited.append(path)
         for path in reversed(visited[:-1]):
@@ -171,3 +185,30 @@ def vanity_url_lands_on_the_content_url(page: AppPage, vanity: str) -> None:
     page.settle()
     assert shown_on(page) == PAGES[""]
     page.check()  # and the vanity load left no console error, failed request or traceback
+
+
+def load_breadcrumb() -> Any:
+    path = find_app("multi-page").path / "pages" / "_breadcrumb.py"
+    spec = importlib.util.spec_from_file_location("multi_page_breadcrumb", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("stripped", "expected"),
+    [
+        ("", [("Home", None)]),
+        ("page-2", [("Home", ""), ("page-2", None)]),
+        ("reports/q3%20sales", [("Home", ""), ("reports", None), ("q3 sales", None)]),
+        ("docs/guide/intro", [("Home", ""), ("docs", "docs"), ("guide", None), ("intro", None)]),
+        (None, [("Outside this app's URL prefix", None)]),
+    ],
+    ids=["index", "page", "path-variable", "linkable-parent", "outside-prefix"],
+)
+def test_breadcrumb_links_only_registered_pages(
+    stripped: str | None, expected: list[tuple[str, str | None]]
+) -> None:
+    paths = ["/", "/page-2", "/reports/2026-q3", "/docs", "/404"]
+    assert load_breadcrumb().crumbs(stripped, paths) == expected

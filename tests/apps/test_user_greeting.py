@@ -23,6 +23,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from scripts.browser.smoke import AppPage
 from scripts.catalog import find_app
+from tests.support.bootstrap_look import BOOTSTRAP_SELECT, mismatches
 from tests.support.fake_connect import fake_connect
 
 HEADER = "RStudio-Connect-Credentials"
@@ -95,6 +96,9 @@ def test_every_salutation_greets_the_visitor(
         assert page.text("#visitor-name") == (user or "anonymous")
         assert page.text("#groups") == groups_text
         assert page.text("#greeting") == f"Hello, {name}."
+        # Dash 4's dropdown dressed as Bootstrap's select (connectkit.css)
+        trigger = ".dash-dropdown-trigger"
+        assert mismatches(browser, "#salutation", BOOTSTRAP_SELECT, trigger) == {}
         for salutation in SALUTATIONS:
             pick(page, salutation)
             wait_for_greeting(page, f"{salutation}, {name}.")
@@ -116,7 +120,11 @@ def test_malformed_header_renders_a_stranger(browser: Any, served_app: Any) -> N
 @pytest.mark.browser
 def test_guid_mode_shows_names_from_the_connect_api(browser: Any, served_app: Any) -> None:
     with fake_connect(users={ALICE_GUID: "alice"}, groups={ANALYSTS_GUID: "analysts"}) as api:
-        env = {"CONNECT_SERVER": api.url, "CONNECT_API_KEY": api.api_key}
+        env = {
+            "CONNECT_SERVER": api.url,
+            "CONNECT_API_KEY": api.api_key,
+            "CONNECTKIT_CREDENTIALS_USE_GUIDS": "true",  # as the server's admin set it
+        }
         groups = [ANALYSTS_GUID, UNKNOWN_GUID]
         with served_app("user-greeting", user=ALICE_GUID, groups=groups, env=env) as served:
             page = AppPage(browser, served, label="user-greeting-guids").open()
@@ -126,6 +134,23 @@ def test_guid_mode_shows_names_from_the_connect_api(browser: Any, served_app: An
             assert page.text("#groups") == f"Your groups: analysts, {UNKNOWN_GUID}"
             page.check()
             assert len([r for r in api.requests if ALICE_GUID in r]) == 1  # cached
+
+
+@pytest.mark.browser
+def test_on_a_server_that_sends_names_a_guid_like_name_is_shown_as_it_is(
+    browser: Any, served_app: Any
+) -> None:
+    # A user *named* like alice's GUID, on a server without GUID mode: not alice.
+    with fake_connect(users={ALICE_GUID: "alice"}, groups={ANALYSTS_GUID: "analysts"}) as api:
+        env = {"CONNECT_SERVER": api.url, "CONNECT_API_KEY": api.api_key}
+        groups = [ANALYSTS_GUID]
+        with served_app("user-greeting", user=ALICE_GUID, groups=groups, env=env) as served:
+            page = AppPage(browser, served, label="user-greeting-guid-like-names").open()
+            assert page.text("#visitor-name") == ALICE_GUID
+            assert page.text("#greeting") == f"Hello, {ALICE_GUID}."
+            assert page.text("#groups") == f"Your groups: {ANALYSTS_GUID}"
+            page.check()
+        assert api.requests == []  # names mode never asks the Connect API
 
 
 def call_greeting(url: str, header: str | None) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import sys
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +36,14 @@ def greet(_: str) -> str:
     return f"Hello, {user}!"
 """
 REQUIREMENTS = "dash==4.4.1\n"
+# Users with their own API keys, one of each role (and a second publisher).
+BOB, CAROL, ROOT, VIC = "bob-key", "carol-key", "root-key", "vic-key"
+KEYED_USERS = [
+    ("bob", "publisher", BOB),
+    ("carol", "publisher", CAROL),
+    ("root", "administrator", ROOT),
+    ("vic", "viewer", VIC),
+]
 
 
 def make_bundle_dir(
@@ -45,6 +55,17 @@ def make_bundle_dir(
     (folder / "app.py").write_text(app)
     (folder / "requirements.txt").write_text(requirements)
     return folder
+
+
+def tar_gz(files: dict[str, bytes]) -> bytes:
+    """A tar.gz archive holding ``files`` (name -> content)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
 
 
 def rsconnect(*args: str) -> subprocess.CompletedProcess[str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import tarfile
 import urllib.request
 from pathlib import Path
 
@@ -12,7 +10,7 @@ from posit.connect import Client
 from posit.connect.errors import ClientError
 
 from scripts.connect_local.launch import ConnectLocal
-from tests.connect_local.conftest import deploy, make_bundle_dir, rsconnect
+from tests.connect_local.conftest import deploy, make_bundle_dir, rsconnect, tar_gz
 
 
 def test_wrong_key_is_refused_with_connects_error(connect: ConnectLocal, tmp_path: Path) -> None:
@@ -101,19 +99,9 @@ def test_vanity_paths_follow_connects_rules(connect: ConnectLocal) -> None:
         assert status == 400, bad
 
 
-def _archive(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
-
-
 def test_upload_that_is_not_a_bundle_is_refused(connect: ConnectLocal) -> None:
     guid = connect.api("POST", "v1/content", {"name": "not-a-bundle"})["guid"]
-    for data in (b"plain text", _archive({"app.py": b"x = 1\n"})):
+    for data in (b"plain text", tar_gz({"app.py": b"x = 1\n"})):
         request = urllib.request.Request(
             f"{connect.url}/__api__/v1/content/{guid}/bundles",
             data=data,

@@ -47,7 +47,7 @@ def visit(
         },
     )
     if visitor is not None:
-        request.add_header("Cookie", f"connect_local_visitor={visitor or '-'}")
+        request.add_header("Cookie", connect.visitor_cookie(visitor))
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         with opener.open(request, timeout=60) as response:
@@ -125,6 +125,8 @@ def test_acl_access_type_and_identity_header(
 def test_browser_opens_the_deployed_app_as_the_chosen_visitor(
     connect: ConnectLocal, visitor_app: tuple[str, Path, str], browser: Any
 ) -> None:
+    from selenium.webdriver.common.by import By
+
     from scripts.browser.smoke import AppPage
     from scripts.connect_local.launch import DeployedContent
 
@@ -136,12 +138,15 @@ def test_browser_opens_the_deployed_app_as_the_chosen_visitor(
         page = AppPage(browser, served, label="connect-local-visitor").open()  # type: ignore[arg-type]
         page.check()
         assert page.text("#greeting") == "Hello, alice!"
+        # the login form (a GET only fills it in), then its POST with the login token
         browser.get(f"{connect.url}/__login__?user=bob&groups=sales&next=/content/{guid}/")
+        browser.find_element(By.NAME, "token").send_keys(connect.login_token)
+        browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         page.settle()
         page.check()
         assert page.text("#greeting") == "Hello, bob!"
     finally:
-        browser.get(f"{connect.url}/__login__?user=alice&next=/")
+        browser.get(f"{connect.url}/")
         browser.delete_all_cookies()
         connect.api("PATCH", f"v1/content/{guid}", {"access_type": "acl"})
 

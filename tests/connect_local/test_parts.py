@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 
 from scripts.connect_local.access import Decision, decide
-from scripts.connect_local.api import ApiError, vanity_path_from_body
+from scripts.connect_local.api.vanity import vanity_path_from_body
 from scripts.connect_local.app_processes import summarise
+from scripts.connect_local.builder import BuildError, require_python
 from scripts.connect_local.directory import ANONYMOUS, Visitor, parse_visitor_spec
+from scripts.connect_local.errors import ApiError
 from scripts.connect_local.faults import Faults, Unavailable
 from scripts.connect_local.tasks import Task
 from scripts.vanity import normalise_vanity
@@ -93,3 +96,30 @@ def test_visitor_spec_and_error_summary() -> None:
     assert parse_visitor_spec("bob") == ("bob", [])
     output = "Traceback (most recent call last):\n  File x\nKeyError: 'DB_URL'\n\nError: 'DB_URL'\n"
     assert summarise(output) == "KeyError: 'DB_URL'"
+
+
+@pytest.mark.parametrize(
+    ("manifest", "expected"),
+    [
+        ({"python": {"version": "3.12.7"}}, "3.12.1"),
+        (
+            {"python": {"version": "3.11.2"}, "environment": {"python": {"requires": ">=3.10"}}},
+            "3.12.1",
+        ),
+        ({"environment": {"python": {"requires": "~=3.10.0"}}}, "3.10.4"),
+        ({}, "3.10.4"),
+    ],
+)
+def test_bundle_python_is_matched_as_connect_matches(
+    manifest: dict[str, Any], expected: str
+) -> None:
+    assert require_python(manifest, ["3.10.4", "3.12.1"]) == expected
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [{"python": {"version": "3.11.9"}}, {"environment": {"python": {"requires": ">=3.13"}}}],
+)
+def test_bundle_python_the_server_lacks_fails_the_build(manifest: dict[str, Any]) -> None:
+    with pytest.raises(BuildError, match=r"this server has Python 3\.10\.4, 3\.12\.1"):
+        require_python(manifest, ["3.10.4", "3.12.1"])

@@ -125,12 +125,21 @@ def test_first_run_creates_every_app_with_its_settings(
             assert content[key] == value, key
     assert sum(row["attempts"] for row in rows.values()) == len(APPS) + TRANSIENT_FAULTS
     assert "transient failure; retrying" in first_deploy.result.stdout
+    for name, row in rows.items():  # real counts, every step timed, rsconnect's output logged
+        assert row["files"] > 3 and row["bundle_bytes"] > 10_000, row
+        assert {"check", "find", "bundle", "settings", "upload", "verify"} <= set(row["steps"])
+        log = first_deploy.bundles_dir.parent / "logs" / f"{name}.log"
+        assert "Deployment completed successfully" in log.read_text(), log.read_text()[-2000:]
+        assert f"[{name}] rsconnect:" not in first_deploy.result.stdout  # only with VERBOSE=1
+    assert "will not be used or considered" not in first_deploy.output
+    totals = f"{len(APPS)} app(s): {len(APPS)} created;"
+    assert totals in first_deploy.result.stdout
     table_header = re.compile(r"^app +status +guid +content url +seconds$", re.MULTILINE)
     assert table_header.search(first_deploy.result.stdout)
     assert_key_never_shown(first_deploy)
 
 
-def test_second_run_from_a_fresh_checkout_updates_the_same_content(
+def test_second_run_from_a_fresh_checkout_finds_the_same_content_unchanged(
     first_deploy: DeployRun, connect: ConnectLocal, tmp_path: Path
 ) -> None:
     # A new bundles directory: no rsconnect deployment records, as in a fresh clone.
@@ -138,9 +147,21 @@ def test_second_run_from_a_fresh_checkout_updates_the_same_content(
     assert second.result.returncode == 0, second.explain()
     first_rows, rows = first_deploy.by_app(), second.by_app()
     for app in APPS:
-        assert rows[app.name]["status"] == "updated", rows[app.name]
+        assert rows[app.name]["status"] == "unchanged", rows[app.name]
         assert rows[app.name]["guid"] == first_rows[app.name]["guid"]
-        connect.content_by_name(f"{NAMESPACE}-{app.name}")  # exactly one, no duplicate
+        assert "upload" not in rows[app.name]["steps"]
+        content = connect.content_by_name(f"{NAMESPACE}-{app.name}")  # exactly one
+        assert content["bundle_id"] == first_bundle_ids(first_deploy, connect)[app.name]
+    assert f"{len(APPS)} app(s): {len(APPS)} unchanged" in second.result.stdout
+
+
+def first_bundle_ids(first_deploy: DeployRun, connect: ConnectLocal) -> dict[str, str]:
+    """Each app's active bundle right after the first deploy (the first of its bundles)."""
+    ids = {}
+    for app, row in first_deploy.by_app().items():
+        bundles = connect.api("GET", f"v1/content/{row['guid']}/bundles")
+        ids[app] = min((b["id"] for b in bundles), key=int)
+    return ids
 
 
 @pytest.mark.browser
@@ -191,6 +212,7 @@ def test_failures_stay_with_their_app_and_acl_groups_apply(
     assert "build failed (injected fault)" in rows["a-build-fails"]["error"]
     assert rows["broken"]["status"] == "failed"
     assert "No module named 'no_such_module'" in rows["broken"]["error"]
+    assert "broken: broken:" not in run.output  # the app's name said once
     assert connect.api("GET", f"v1/content?name={NAMESPACE}-broken") == []  # nothing uploaded
     assert rows["gated"]["status"] == "created", run.explain()
     content = connect.content_by_name(f"{NAMESPACE}-gated")
@@ -215,10 +237,14 @@ def test_dry_run_plans_and_writes_nothing(
     assert run.result.returncode == 0, run.explain()
     assert len(faults["unavailable"]) == 4, f"a write request reached the API: {faults}"
     assert connect.api("GET", "v1/content") == before
+    assert run.report is not None and run.report["dry_run"] is True
     for app in APPS:
-        assert run.by_app()[app.name]["status"] == "would update"
-        assert f"{app.name}: would update {NAMESPACE}-{app.name}" in run.result.stdout
-    assert "    app.py" in run.result.stdout and "KiB" in run.result.stdout
+        row = run.by_app()[app.name]
+        assert row["status"] == "unchanged", row  # compared with the active bundle: the same
+        assert row["files"] > 3 and row["bundle_bytes"] > 10_000 and row["seconds"] > 0, row
+        assert f"[{app.name}] settings to apply: none" in run.result.stdout
+    assert "(dry run: nothing written)" in run.result.stdout
+    assert "    app.py" not in run.result.stdout  # no file lists: one line per app per step
 
 
 def test_invalid_key_fails_fast_before_any_bundle(connect: ConnectLocal, tmp_path: Path) -> None:

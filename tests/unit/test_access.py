@@ -8,6 +8,7 @@ import logging
 import pytest
 from connectkit import (
     Scope,
+    SettingError,
     Visitor,
     create_app,
     has_required_group,
@@ -16,7 +17,7 @@ from connectkit import (
     require_groups,
     scope_for,
 )
-from connectkit.access import SettingError, forbidden_page
+from connectkit.access import forbidden_page
 from dash import html
 
 ALICE = Visitor(user="alice", groups=("sales-emea", "analysts"))

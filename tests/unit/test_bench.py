@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +16,23 @@ import pytest
 from scripts.browser.driver import Journal, Request
 from scripts.catalog import REPO_ROOT
 from scripts.perf.bench import (
+    callback_overhead,
     chart,
+    cold_start,
     discovery,
+    first_load,
+    missed,
     page_load,
     proctree,
     readme,
+    repeat_visit,
+    subjects,
     suite_time,
     summary,
     wire,
 )
 from scripts.perf.bench.model import Figure, PartialFailure, Skipped
-from scripts.perf.bench.schedule import interleaved, schedule
+from scripts.perf.bench.schedule import in_parallel, interleaved, schedule
 from scripts.perf.bench.subjects import BadBenchSettings, subject_from_settings
 
 
@@ -272,6 +279,28 @@ def test_bench_settings_are_read_and_checked(tmp_path: Path) -> None:
     assert subject.target("max_first_load_ratio", 2.0) == 2.0
 
 
+def test_first_load_baseline_is_bare_dash_unless_the_app_names_dbc(tmp_path: Path) -> None:
+    plain = subject_from_settings("hello", tmp_path, {}, {})
+    assert plain.first_load_baseline == subjects.BARE_DASH_COMPRESSED
+    assert plain.max_first_load_ratio() == subjects.DEFAULT_MAX_FIRST_LOAD_RATIO
+    dbc = subject_from_settings("dash", tmp_path, {}, {"first_load_baseline": "bare-dbc"})
+    assert dbc.first_load_baseline == subjects.BARE_DBC
+    assert dbc.max_first_load_ratio() is None  # no target against Dash + dbc by default
+    own = subject_from_settings("x", tmp_path, {}, {"max_first_load_ratio": 1.2})
+    assert own.max_first_load_ratio() == 1.2
+    for name in subjects.FIRST_LOAD_BASELINES:  # each one is an app folder the bench serves
+        assert (subjects.baseline(name).path / "app.py").is_file()
+
+
+def test_first_load_measures_each_app_against_its_own_baseline(tmp_path: Path) -> None:
+    apps = [
+        subject_from_settings("a", tmp_path, {}, {}),
+        subject_from_settings("b", tmp_path, {}, {"first_load_baseline": "bare-dbc"}),
+    ]
+    assert sorted(first_load.baselines_for(apps)) == sorted(subjects.FIRST_LOAD_BASELINES)
+    assert list(first_load.baselines_for(apps[:1])) == [subjects.BARE_DASH_COMPRESSED]
+
+
 @pytest.mark.parametrize(
     ("bench", "message"),
     [
@@ -280,6 +309,7 @@ def test_bench_settings_are_read_and_checked(tmp_path: Path) -> None:
         ({"max_rss_mb": -1}, "must be a positive number"),
         ({"max_rss_mb": True}, "must be a positive number"),
         ({"max_rss": 500}, r"unknown keys \['max_rss'\]"),
+        ({"first_load_baseline": "bare"}, "first_load_baseline must be one of"),
     ],
 )
 def test_bad_bench_settings_name_the_key(
@@ -422,3 +452,153 @@ def test_suite_time_runs_what_make_test_runs_whatever_make_bench_was_given() -> 
 def test_make_test_passes_args_to_pytest() -> None:
     [line] = make_dry_run("make", "test", "ARGS=-k dashboard -x")
     assert line.endswith("--no-loadscope-reorder -k dashboard -x"), line
+
+
+# -- missed targets carry a note ---------------------------------------------------------
+def test_missed_rows_carry_their_note_or_ask_for_one() -> None:
+    doc = sample_doc()
+    note = missed.Note(why="Starts are slow.", next="Cut the imports.")
+    with_note = summary.markdown(doc, None, {"cold start / dash": note})
+    assert "| MISSED (see below) |" in with_note
+    assert "- target missed: cold start of dash: ratio 2.77 > 1.15. Why: Starts are slow." in (
+        with_note
+    )
+    assert "Next: Cut the imports." in with_note
+    without = summary.markdown(doc, None, {})
+    assert "| MISSED (NO NOTE) |" in without and "add ['cold start / dash']" in without
+    assert missed.unexplained(doc["figures"], {}) == ["cold start / dash"]
+    assert missed.unexplained(doc["figures"], {"cold start / dash": note}) == []
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [{"why": "x"}, {"why": "x", "next": " "}, {"why": "x", "next": "y", "extra": "z"}, "text"],
+)
+def test_bad_notes_are_refused(entry: Any) -> None:
+    with pytest.raises(missed.BadNotes, match="exactly a non-empty `why` and `next`"):
+        missed.parse({"cold start / dash": entry})
+
+
+def test_committed_notes_parse() -> None:
+    notes = missed.load()
+    assert all(n.why and n.next for n in notes.values())
+
+
+def test_rewrite_puts_each_note_in_the_readme(tmp_path: Path) -> None:
+    results, target = tmp_path / "results.json", tmp_path / "README.md"
+    results.write_text(json.dumps(sample_doc()))
+    target.write_text(f"{readme.START}\n{readme.END}\n")
+    notes = tmp_path / "missed.toml"
+    notes.write_text('["cold start / dash"]\nwhy = "Slow."\nnext = "Faster."\n')
+    readme.rewrite(results, target, tmp_path / "c.png", lambda doc, path: False, notes)
+    assert "Why: Slow. Next: Faster." in target.read_text()
+
+
+# -- repeat visits and callback overhead -------------------------------------------------
+def test_breakdown_lists_what_still_went_over_the_wire() -> None:
+    requests = [
+        Request("http://127.0.0.1:1/c/", encoded_bytes=2048.0),
+        Request("http://127.0.0.1:1/c/_dash-layout", encoded_bytes=512.0),
+        Request("http://127.0.0.1:1/c/big.js", encoded_bytes=0.0),  # from the cache
+    ]
+    assert [r.url for r in wire.transferred(requests)] == [requests[0].url, requests[1].url]
+    assert wire.breakdown(requests) == "(index) 2.0, _dash-layout 0.5 KiB"
+    assert wire.breakdown(requests, limit=1) == "(index) 2.0 KiB (+1 more: 0.5)"
+    assert wire.breakdown(requests[2:]) == "nothing"
+
+
+def test_repeat_visit_figure_is_the_share_of_the_first_visit(tmp_path: Path) -> None:
+    visits = repeat_visit.Visits(
+        first_kib=[999.0, 300.0, 310.0],  # the warm-up round first
+        repeats=[[], [], [Request("http://127.0.0.1:1/c/", encoded_bytes=3072.0)]],
+    )
+    app = subject_from_settings("hello", tmp_path, {}, {})
+    fig = repeat_visit.figure(app, [3.0, 3.0], visits)
+    assert fig.baseline_samples == [300.0, 310.0]
+    assert fig.ratio == pytest.approx(3.0 / 305.0) and not fig.misses()
+    assert fig.note == "still sent: (index) 3.0 KiB"
+    heavy = repeat_visit.figure(app, [30.0, 30.0], visits)
+    assert heavy.misses() == ["ratio 0.10 > 0.05"]
+
+
+def test_callback_figures_compare_throughput_and_p95_with_the_baseline() -> None:
+    def run(ms: float, count: int) -> callback_overhead.Run:
+        return callback_overhead.Run([ms] * (count - 1) + [ms * 3], 2.0, server_cpu_s=count / 250)
+
+    figures = callback_overhead.figures_from(
+        {
+            callback_overhead.SUBJECT: [run(10.0, 180), run(10.0, 180)],
+            callback_overhead.BASELINE: [run(9.0, 200), run(9.0, 200)],
+        },
+        {callback_overhead.SUBJECT: [5.0, 5.2], callback_overhead.BASELINE: [4.5, 4.6]},
+    )
+    throughput, p95, single, cpu = figures
+    assert throughput.subject_samples == [90.0, 90.0] and throughput.ratio == pytest.approx(0.9)
+    assert not throughput.misses()
+    assert p95.subject_samples == [10.0, 10.0] and p95.ratio == pytest.approx(10 / 9)
+    assert p95.misses() == ["ratio 1.11 > 1.1"]
+    assert single.ratio == pytest.approx((5.0 / 4.5 + 5.2 / 4.6) / 2) and not single.misses()
+    assert cpu.subject_samples == [4.0, 4.0] and cpu.ratio == pytest.approx(1.0)
+
+
+def test_callback_work_is_the_same_for_both_servers() -> None:
+    from scripts.perf import callback_work
+
+    summary_text, table = callback_work.aggregate("EMEA")
+    assert summary_text.startswith("EMEA: ") and len(table) == callback_work.TOP
+    assert table == sorted(table, key=lambda row: row["revenue"], reverse=True)
+    everything, _ = callback_work.aggregate("nowhere")  # unknown: every region
+    assert everything.startswith("All regions")
+    body = callback_work.request_body("AMER")
+    assert body["inputs"] == [{"id": "region", "property": "value", "value": "AMER"}]
+
+
+def test_rows_show_notes_and_small_ratios_with_three_decimals() -> None:
+    fig = Figure("repeat-visit bytes", "hello", "first", "KiB", [3.6], [288.0], max_ratio=0.05)
+    fig.note = "still sent: (index) 2.4 KiB"
+    doc = summary.document(
+        [discovery.ModuleResult("repeat-visit", "ok", figures=[fig])], True, summary.started_now()
+    )
+    (row,) = summary.rows(doc)
+    assert row[2] == "3.60 KiB (still sent: (index) 2.4 KiB)"
+    assert row[4] == "0.013x" and row[6] == "ok"
+    assert summary.ratio_text(1.034) == "1.03x" and summary.ratio_text(None) == "-"
+
+
+def test_paired_figures_take_the_median_of_the_pairs_ratios() -> None:
+    # a load that halves both servers in round 2 moves both samples of that pair alike
+    fig = Figure("t", "s", "b", "req/s", [90.0, 45.0, 88.0], [100.0, 50.0, 80.0], paired=True)
+    assert fig.ratio == pytest.approx(0.9)
+    assert Figure("t", "s", "b", "req/s", [90.0, 45.0, 88.0], [100.0, 50.0, 80.0]).ratio == (
+        pytest.approx(88.0 / 80.0)
+    )
+    uneven = Figure("t", "s", "b", "ms", [1.0, 2.0], [1.0], paired=True)
+    with pytest.raises(ValueError, match="paired samples differ in number"):
+        _ = uneven.ratio
+
+
+def test_in_parallel_runs_jobs_at_once() -> None:
+    import threading
+
+    barrier = threading.Barrier(3, timeout=10)  # only passes if all three run together
+    seen: list[int] = []
+
+    def job(index: int) -> None:
+        barrier.wait()
+        seen.append(index)
+
+    in_parallel([partial(job, i) for i in range(3)])
+    assert sorted(seen) == [0, 1, 2]
+
+
+def test_cold_start_figures_pair_each_app_with_the_baseline_started_with_it(
+    tmp_path: Path,
+) -> None:
+    starts = cold_start.Starts()
+    starts.add(cold_start.Starts([1200.0], [450.0], [1000.0], [430.0]))
+    starts.add(cold_start.Starts([3300.0], [460.0], [3000.0], [440.0]))  # a busier moment
+    app = subject_from_settings("multi-page", tmp_path, {}, {})
+    wall, cpu = cold_start.figures_for(app, starts)
+    assert wall.paired and wall.ratio == pytest.approx((1.2 + 1.1) / 2)
+    assert wall.max_ratio == subjects.DEFAULT_MAX_COLD_START_RATIO and not wall.misses()
+    assert cpu.baseline_samples == [430.0, 440.0] and cpu.max_ratio is None

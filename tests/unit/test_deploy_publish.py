@@ -6,20 +6,18 @@ import sys
 from pathlib import Path
 
 from scripts.ship.deploy.publish import _run_once, deploy_command
-from scripts.ship.deploy.settings import DeploySettings
 from scripts.ship.deploy.target import Target
 
 KEY = "k-123-secret"
 
 
-def test_command_updates_by_guid_and_never_carries_the_key() -> None:
-    settings = DeploySettings(title="Sales", environment=("DASHBOARD_GROUPS",))
-    command = deploy_command(Path("/b/sales"), "guid-1", settings, Target("https://c", KEY))
-    assert command[1:3] == ["deploy", "dash"]
+def test_command_uploads_the_manifest_by_guid_and_never_carries_the_key() -> None:
+    command = deploy_command(Path("/b/sales"), "guid-1", "Sales", Target("https://c", KEY))
+    assert command[1:3] == ["deploy", "manifest"]  # exactly the files the manifest lists
     assert command[command.index("--app-id") + 1] == "guid-1"
-    assert command[command.index("--environment") + 1] == "DASHBOARD_GROUPS"  # name only
-    assert command[command.index("--entrypoint") + 1] == "app:app"
-    assert command[-1] == "/b/sales"
+    assert command[command.index("--title") + 1] == "Sales"
+    assert "--environment" not in command  # set through the API before the upload
+    assert command[-1] == "/b/sales/manifest.json"
     assert not any(KEY in part for part in command)
 
 

@@ -12,7 +12,7 @@ import requests
 from scripts.ship.deploy.api import plain_session
 from scripts.ship.deploy.retry import RetryPolicy
 from scripts.ship.deploy.target import Target
-from scripts.ship.deploy.verify import VerifyError, verify_content
+from scripts.ship.deploy.verify import VerifyError, verify_content, verify_vanity
 
 KEY = "verify-key"
 PAGES = {
@@ -28,7 +28,7 @@ PAGES = {
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        status, body = PAGES[self.path]
+        status, body = PAGES.get(self.path, (404, "not found"))
         if self.headers.get("Authorization") != f"Key {KEY}":
             status, body = 401, "key missing"
         self.send_response(status)
@@ -81,3 +81,28 @@ def test_a_gated_app_is_verified_through_its_health_route(
         verify_content(session, origin + "/gated/", target)
     with pytest.raises(VerifyError, match=r"health answered HTTP 502"):
         verify_content(session, origin + "/gated-down/", target, gated=True)
+
+
+def test_a_vanity_url_must_reach_the_dash_index(origin: str) -> None:
+    session, target = plain_session(RetryPolicy(attempts=1)), Target(origin, KEY)
+    assert "answered 200" in verify_vanity(session, origin + "/dash/", target)
+    assert "group gate answered 403" in verify_vanity(
+        session, origin + "/gated/", target, gated=True
+    )
+    with pytest.raises(VerifyError, match=r"vanity URL .*/missing/ answered HTTP 404"):
+        verify_vanity(session, origin + "/missing/", target)
+    with pytest.raises(VerifyError, match=r"answered HTTP 403"):
+        verify_vanity(session, origin + "/gated/", target)  # not gated: 403 is a failure
+
+
+def test_preflight_against_something_else_says_so_once(origin: str) -> None:
+    from scripts.ship.deploy.api import connect_client
+    from scripts.ship.deploy.preflight import PreflightError, preflight
+
+    target = Target(origin, KEY)
+    client = connect_client(target, RetryPolicy(attempts=1), connect_retries=0)
+    with pytest.raises(PreflightError) as raised:
+        preflight(client, target)
+    message = str(raised.value)
+    assert "is this the Connect server URL?" in message
+    assert "(404)" not in message and KEY not in message

@@ -9,7 +9,15 @@ import threading
 from typing import Any
 
 import pytest
-from connectkit import Mode, Visitor, create_app, group_display_names, visitor_display_name
+from connectkit import (
+    USE_GUIDS_ENV,
+    Mode,
+    Visitor,
+    create_app,
+    current_directory,
+    group_display_names,
+    visitor_display_name,
+)
 from connectkit.directory import Directory, DirectorySettings, directory_settings
 from dash import html
 
@@ -144,17 +152,40 @@ def test_no_lookup_without_settings_in_names_mode_or_for_a_non_guid() -> None:
         assert fake.requests == []
 
 
+def _layout_for_guid_named_visitor(api_url: str, **settings: str) -> str:
+    """The layout a trusted app with the Connect API at hand serves to ``user=ALICE``."""
+    environ = {
+        "RSTUDIO_PRODUCT": "CONNECT",
+        "CONNECT_SERVER": api_url,
+        "CONNECT_API_KEY": "test-key",
+        **settings,
+    }
+    app = create_app("directory_test", title="GUIDs", layout=html.P("x"), environ=environ)
+    header = json.dumps({"user": ALICE, "groups": [ANALYSTS]})
+    response = app.server.test_client().get(
+        "/_dash-layout", headers={"RStudio-Connect-Credentials": header}
+    )
+    return json.dumps(response.get_json())
+
+
 def test_navbar_shows_the_resolved_name() -> None:
     with fake_connect(users={ALICE: "alice"}) as fake:
-        environ = {
-            "RSTUDIO_PRODUCT": "CONNECT",
-            "CONNECT_SERVER": fake.url,
-            "CONNECT_API_KEY": "test-key",
-        }
-        app = create_app("directory_test", title="GUIDs", layout=html.P("x"), environ=environ)
-        header = json.dumps({"user": ALICE, "groups": [ANALYSTS]})
-        response = app.server.test_client().get(
-            "/_dash-layout", headers={"RStudio-Connect-Credentials": header}
-        )
-        layout = json.dumps(response.get_json())
+        layout = _layout_for_guid_named_visitor(fake.url, **{USE_GUIDS_ENV: "true"})
         assert '"alice"' in layout and ALICE not in layout
+
+
+def test_on_a_server_that_sends_names_a_guid_like_name_is_that_name() -> None:
+    # Someone whose user name is alice's GUID must not be shown as alice.
+    with fake_connect(users={ALICE: "alice"}) as fake:
+        layout = _layout_for_guid_named_visitor(fake.url)
+        assert '"alice"' not in layout and json.dumps(ALICE) in layout
+        assert fake.requests == []  # names mode never asks the directory
+
+
+def test_current_directory_is_the_serving_apps_or_an_unconfigured_one() -> None:
+    environ = {"CONNECT_SERVER": "https://c.example/", "CONNECT_API_KEY": "k"}
+    app = create_app("directory_accessor", title="D", layout=html.P("x"), environ=environ)
+    with app.server.app_context():
+        assert current_directory().settings.server == "https://c.example/"
+        assert current_directory() is current_directory()  # one per app: one cache
+    assert not current_directory().settings.configured  # outside an app

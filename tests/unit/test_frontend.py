@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 import pytest
+from connectkit import credentials_header
 from werkzeug.test import Client
 
 from scripts.local.frontend import (
     ConnectLikeFrontend,
-    credentials_header,
     normalise_prefix,
 )
 from scripts.vanity import normalise_vanity

@@ -11,11 +11,13 @@ import pytest
 from scripts.catalog import discover_apps
 from scripts.gallery.table import (
     END,
+    PICTURE_PLACEHOLDER,
     SCREENSHOT,
     START,
     GalleryError,
     problems,
     render_table,
+    show_picture,
     with_table,
     write_readme,
 )
@@ -70,6 +72,22 @@ def test_rewrite_replaces_only_the_table(repo: Path) -> None:
     assert "old table" not in text
     write_readme(apps, repo / "README.md")
     assert (repo / "README.md").read_text() == text  # stable: a second run changes nothing
+
+
+def test_a_new_apps_readme_shows_its_picture_once_there_is_one(repo: Path) -> None:
+    [app] = [a for a in discover_apps(repo / "apps") if a.name == "hello"]
+    readme = app.path / "README.md"
+    readme.write_text(f"# hello\n\n{PICTURE_PLACEHOLDER}\n\nMore.\n")
+    (app.path / SCREENSHOT).unlink()
+    assert not show_picture(app)  # no picture yet: the placeholder stays
+    assert PICTURE_PLACEHOLDER in readme.read_text()
+    (app.path / SCREENSHOT).write_bytes(b"\x89PNG")
+    assert show_picture(app)
+    assert readme.read_text() == f"# hello\n\n![hello]({SCREENSHOT})\n\nMore.\n"
+    assert not show_picture(app)  # once is enough
+    apps = discover_apps(repo / "apps")
+    write_readme(apps, repo / "README.md")
+    assert problems(apps, repo / "README.md") == []  # the gallery check is satisfied
 
 
 def test_readme_without_markers_is_an_error_not_a_rewrite() -> None:

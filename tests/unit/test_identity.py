@@ -1,23 +1,30 @@
-"""The credentials header: parsing table, the trust rule, group matching, logging."""
+"""The credentials header: parsing table, the writer, the GUID-mode setting, the
+trust rule, group matching, logging, and one parse per request."""
 
 from __future__ import annotations
 
 import json
 import logging
 
+import connectkit.identity
 import pytest
 from connectkit import (
     ANONYMOUS,
+    LOCAL_RUNNER,
+    TRUSTED_FRONTEND_ENV,
+    USE_GUIDS_ENV,
     Mode,
+    SettingError,
     Visitor,
     create_app,
+    credentials_header,
     current_visitor,
-    in_any_group,
+    has_required_group,
     is_guid,
-    matching_groups,
     parse_credentials,
+    require_groups,
 )
-from connectkit.identity import (
+from connectkit.credentials import (
     HEADER,
     MAX_HEADER_BYTES,
     Problem,
@@ -25,8 +32,9 @@ from connectkit.identity import (
     environ_header_bytes,
     read_credentials,
 )
-from connectkit.trust import LOCAL_RUNNER, TRUSTED_FRONTEND_ENV, header_trust
-from dash import Dash, html
+from connectkit.identity import credentials_mode
+from connectkit.trust import header_trust
+from dash import Dash, Input, Output, html
 
 from scripts.local import run
 
@@ -51,9 +59,8 @@ PARSE_TABLE = [
     (creds(user="José", groups=["équipe"]), Visitor("José", ("équipe",)), set()),
     ("José".join(['{"user": "', '"}']).encode(), Visitor("José"), set()),
     (creds(user="alice", groups=["a", "a", "b"]), Visitor("alice", ("a", "b")), set()),
-    # GUID mode
-    (creds(user=USER_GUID, groups=[GROUP_GUID]), Visitor(USER_GUID, (GROUP_GUID,), GUIDS), set()),
-    (creds(user=USER_GUID.upper()), Visitor(USER_GUID.upper(), (), GUIDS), set()),
+    # a name shaped like a GUID is a name: the mode is a setting, not a guess
+    (creds(user=USER_GUID, groups=[GROUP_GUID]), Visitor(USER_GUID, (GROUP_GUID,)), set()),
     # the shapes an anonymous visitor can have: silent
     (None, ANONYMOUS, set()),
     ("", ANONYMOUS, set()),
@@ -101,6 +108,47 @@ def test_parse_table(raw: str | bytes | None, visitor: Visitor, problems: set[Pr
     assert parse_credentials(raw) == visitor
 
 
+# raw header value -> visitor, on a server whose ContentCredentialsUseGUID is on
+GUID_TABLE = [
+    (creds(user=USER_GUID, groups=[GROUP_GUID]), Visitor(USER_GUID, (GROUP_GUID,), GUIDS)),
+    (creds(user=USER_GUID.upper()), Visitor(USER_GUID.upper(), (), GUIDS)),
+    ("{not json", ANONYMOUS),  # the policy is the same in either mode
+    (None, ANONYMOUS),
+]
+
+
+@pytest.mark.parametrize(("raw", "visitor"), GUID_TABLE)
+def test_guid_mode_comes_from_the_caller(raw: str | None, visitor: Visitor) -> None:
+    assert read_credentials(raw, Mode.GUIDS).visitor == visitor
+    assert parse_credentials(raw, Mode.GUIDS) == visitor
+
+
+@pytest.mark.parametrize(
+    ("user", "groups", "expected"),
+    [
+        ("", ["a"], None),
+        (None, [], None),
+        ("alice", ["a", "", "b"], {"user": "alice", "groups": ["a", "b"]}),
+        ("José", [], {"user": "José", "groups": []}),
+    ],
+)
+def test_credentials_header_writes_what_connect_sends(
+    user: str | None, groups: list[str], expected: object
+) -> None:
+    value = credentials_header(user, groups)
+    assert (json.loads(value) if value else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("user", "groups"),
+    [("alice", ("analysts", "sales-emea")), ("José", ("équipe",)), (USER_GUID, (GROUP_GUID,))],
+)
+def test_credentials_header_reads_back_as_the_same_visitor(
+    user: str, groups: tuple[str, ...]
+) -> None:
+    assert parse_credentials(credentials_header(user, groups)) == Visitor(user, groups)
+
+
 def test_visitor_api() -> None:
     alice = Visitor("alice", ("analysts",))
     assert not alice.is_anonymous and alice.display_name == "alice"
@@ -143,8 +191,10 @@ def test_group_matching(
     groups: tuple[str, ...], configured: list[str], matches: tuple[str, ...]
 ) -> None:
     visitor = Visitor("someone", groups)
-    assert matching_groups(visitor, configured) == matches
-    assert in_any_group(visitor, configured) is bool(matches)
+    # which configured groups match, each asked of the one rule on its own
+    matched = tuple(c.strip() for c in configured if has_required_group(visitor, [c]))
+    assert matched == matches
+    assert has_required_group(visitor, configured) is bool(matches)
 
 
 @pytest.mark.parametrize(
@@ -166,8 +216,44 @@ def test_trust_rule(environ: dict[str, str], trusted: bool) -> None:
     assert decision.reason
 
 
+@pytest.mark.parametrize(
+    ("environ", "mode"),
+    [
+        ({}, Mode.NAMES),
+        ({USE_GUIDS_ENV: ""}, Mode.NAMES),
+        ({USE_GUIDS_ENV: "false"}, Mode.NAMES),
+        ({USE_GUIDS_ENV: "0"}, Mode.NAMES),
+        ({USE_GUIDS_ENV: "true"}, Mode.GUIDS),
+        ({USE_GUIDS_ENV: " TRUE "}, Mode.GUIDS),
+        ({USE_GUIDS_ENV: "1"}, Mode.GUIDS),
+        ({USE_GUIDS_ENV: "yes"}, Mode.GUIDS),
+    ],
+)
+def test_guid_mode_is_a_setting(environ: dict[str, str], mode: Mode) -> None:
+    assert credentials_mode(environ) is mode
+
+
+def test_a_bad_guid_mode_setting_stops_the_app_and_says_how_to_fix() -> None:
+    with pytest.raises(SettingError) as raised:
+        _app({**TRUSTED, USE_GUIDS_ENV: "guids please"})
+    assert str(raised.value) == (
+        f"{USE_GUIDS_ENV} is 'guids please'; expected true or false "
+        "(also accepted: 1/0, yes/no, on/off)"
+    )
+
+
+def test_the_app_stamps_its_mode_on_every_visitor() -> None:
+    header = creds(user=USER_GUID, groups=[GROUP_GUID])
+    names = _visitor_seen(_app(TRUSTED), **{HEADER: header})
+    guids = _visitor_seen(_app({**TRUSTED, USE_GUIDS_ENV: "true"}), **{HEADER: header})
+    assert names == Visitor(USER_GUID, (GROUP_GUID,), Mode.NAMES)
+    assert guids == Visitor(USER_GUID, (GROUP_GUID,), Mode.GUIDS)
+
+
 def test_runner_sets_the_variable_connectkit_trusts() -> None:
-    assert (run.TRUSTED_FRONTEND_ENV, "local-runner") == (TRUSTED_FRONTEND_ENV, LOCAL_RUNNER)
+    # one source: the runner uses connectkit's own names, not copies of them
+    assert run.TRUSTED_FRONTEND_ENV is TRUSTED_FRONTEND_ENV
+    assert run.LOCAL_RUNNER is LOCAL_RUNNER
 
 
 def test_environ_header_bytes_undoes_the_wsgi_latin1_decoding() -> None:
@@ -239,8 +325,6 @@ def test_each_kind_of_problem_is_logged_once_without_the_raw_value(
 def test_current_visitor_reports_problems_to_the_log(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import connectkit.identity
-
     monkeypatch.setattr(connectkit.identity, "_problem_log", ProblemLog())  # forget earlier tests
     app = _app(TRUSTED)
     with caplog.at_level(logging.WARNING, logger="connectkit.identity"):
@@ -250,3 +334,67 @@ def test_current_visitor_reports_problems_to_the_log(
         f"Malformed {HEADER} header: {Problem.GROUPS_NOT_LIST.value}. "
         "(This kind of problem is logged once.)"
     ]
+
+
+def _counting_parses(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Record every parse of a header from here on."""
+    parses: list[object] = []
+    real = connectkit.identity.read_credentials
+
+    def counting(raw: str | bytes | None, mode: Mode = Mode.NAMES) -> object:
+        parses.append(raw)
+        return real(raw, mode)
+
+    monkeypatch.setattr(connectkit.identity, "read_credentials", counting)
+    return parses
+
+
+def _gated_app_asking_three_times() -> Dash:
+    """The gate, the navbar and the body (layout) or a callback each ask for the visitor."""
+    seen_by_body: list[Visitor] = []
+
+    def body() -> html.Div:
+        seen_by_body.append(current_visitor())
+        return html.Div([html.Button(id="go"), html.P(id="out")])
+
+    app = create_app("identity_once", title="Once", layout=body, environ=TRUSTED)
+    require_groups(app, ["analysts"], setting="TEST_GROUPS")
+
+    @app.callback(Output("out", "children"), Input("go", "n_clicks"))
+    def who(_clicks: int | None) -> str:
+        return current_visitor().display_name + "/" + current_visitor().display_name
+
+    return app
+
+
+CALLBACK = {
+    "output": "out.children",
+    "outputs": {"id": "out", "property": "children"},
+    "inputs": [{"id": "go", "property": "n_clicks", "value": 1}],
+    "changedPropIds": ["go.n_clicks"],
+}
+
+
+def test_the_visitor_is_parsed_once_per_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = _gated_app_asking_three_times()
+    client = app.server.test_client()
+    parses = _counting_parses(monkeypatch)
+
+    layout = client.get("/_dash-layout", headers={HEADER: ALICE})
+    assert layout.status_code == 200 and '"alice"' in json.dumps(layout.get_json())
+    assert parses == [ALICE.encode()]  # gate, navbar and body shared one parse
+
+    update = client.post("/_dash-update-component", json=CALLBACK, headers={HEADER: ALICE})
+    assert update.get_json()["response"]["out"]["children"] == "alice/alice"
+    assert len(parses) == 2  # the callback's request: one more parse, shared with the gate
+
+    bob = creds(user="bob", groups=["sales"])
+    assert client.get("/_dash-layout", headers={HEADER: bob}).status_code == 403
+    assert len(parses) == 3  # a new request is parsed afresh: nothing leaks between them
+
+
+def test_an_untrusted_app_never_parses(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = _app({})
+    parses = _counting_parses(monkeypatch)
+    assert app.server.test_client().get("/_dash-layout", headers={HEADER: ALICE}).status_code == 200
+    assert parses == []

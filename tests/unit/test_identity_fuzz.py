@@ -13,8 +13,8 @@ import json
 from typing import Any
 
 import pytest
-from connectkit.identity import ENVIRON_KEY
-from connectkit.trust import LOCAL_RUNNER, TRUSTED_FRONTEND_ENV
+from connectkit import LOCAL_RUNNER, TRUSTED_FRONTEND_ENV
+from connectkit.credentials import ENVIRON_KEY
 from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st

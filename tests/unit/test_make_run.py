@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 import pytest
 
 from scripts.catalog import REPO_ROOT
+from tests.support.ports import assert_port_fix_named, make_on_a_busy_port
 
 
 def free_port() -> int:
@@ -24,10 +26,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def make_run(*args: str) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+def make_run(
+    *args: str, shell_prefix: str = "", env: dict[str, str] | None = None
+) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """``make run APP=hello PORT=<free> *args``; ``shell_prefix`` is typed before it in bash."""
     port = free_port()
+    command = ["make", "--no-print-directory", "run", "APP=hello", f"PORT={port}", *args]
     process = subprocess.Popen(
-        ["make", "--no-print-directory", "run", "APP=hello", f"PORT={port}", *args],
+        ["bash", "-c", f"{shell_prefix} {shlex.join(command)}"],
+        env=env,
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -76,3 +83,56 @@ def test_make_run_serves_hello_under_the_prefix(prefix: str | None) -> None:
         assert f'src="{expected_prefix}_dash-component-suites/' in index
         status, layout = get(f"http://127.0.0.1:{port}{expected_prefix}_dash-layout")
         assert status == 200 and "props" in json.loads(layout)
+
+
+def visitor_line(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    for line in process.stdout:  # the runner says who visits before it starts serving
+        if line.startswith("visitor:"):
+            return line.strip()
+    raise AssertionError(f"make run exited with {process.wait()} before naming the visitor")
+
+
+LOGIN = subprocess.run(["id", "-un"], capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("typed", "environ", "expected"),
+    [
+        # make variables after make: the form the README uses
+        ("", {}, "visitor: anonymous (USER= and GROUPS= make one)"),
+        # the env-prefix style: USER is someone else than the login, GROUPS reached make
+        ("", {"USER": "alice", "GROUPS": "analysts"}, "visitor: alice, groups analysts"),
+        # typed in bash, GROUPS=... never reaches make (bash's own variable): said so
+        ("USER=alice GROUPS=analysts", {}, "visitor: alice, in no groups (no GROUPS= reached make"),
+        # the login shell's own USER is not a visitor, and the runner says why
+        ("", {"USER": LOGIN}, f"visitor: anonymous. USER={LOGIN} is your login name"),
+        # nor does GROUPS make one of it; both are named as ignored
+        (
+            "",
+            {"USER": LOGIN, "GROUPS": "analysts"},
+            f"visitor: anonymous. USER={LOGIN} is your login name (from your shell), not a "
+            "visitor; GROUPS=analysts is ignored without a USER; to visit as someone: "
+            "make run APP=user-greeting USER=alice GROUPS=a,b",
+        ),
+    ],
+    ids=["nobody", "env-user-and-groups", "bash-prefix", "login-user", "login-user-groups"],
+)
+def test_make_run_names_the_visitor_and_why(
+    typed: str, environ: dict[str, str], expected: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("USER", "GROUPS")} | environ
+    with make_run("APP=user-greeting", shell_prefix=typed, env=env) as (_, process):
+        assert visitor_line(process).startswith(expected)
+
+
+def test_make_run_user_on_the_command_line_wins() -> None:
+    env = {**os.environ, "USER": LOGIN}
+    with make_run("APP=user-greeting", "USER=bob", "GROUPS=a,b", env=env) as (_, process):
+        assert visitor_line(process) == "visitor: bob, groups a, b"
+
+
+def test_a_busy_port_is_named_with_the_setting_that_fixes_it() -> None:
+    port, result = make_on_a_busy_port("run", "APP=hello")
+    assert_port_fix_named(result, port, "make run APP=hello")
+    assert "Connection in use" not in result.stderr  # gunicorn never got to retry

@@ -8,7 +8,7 @@ from typing import Any
 
 import dash
 import pytest
-from connectkit import create_app, page_navigation
+from connectkit import create_app, page_navigation, strip_prefix
 from connectkit.navigation import (
     LOCATION_ID,
     NAV_LINK_TYPE,
@@ -155,3 +155,21 @@ def test_the_callback_marks_the_current_page(
 ) -> None:
     result = marked(pages_app, pathname)
     assert result == {p: p == current for p in ("/", "/page-2", "/reports/<report_id>")}
+
+
+@pytest.mark.parametrize(
+    ("pathname", "stripped"),
+    [
+        ("/content/abc/", ""),
+        ("/content/abc/page-2", "page-2"),
+        ("/content/abc/reports/q3/", "reports/q3"),
+        ("/vanity-url/", None),  # outside the prefix: None, not Dash's exception
+        (None, None),  # before the browser's first location update
+    ],
+)
+def test_strip_prefix(
+    monkeypatch: pytest.MonkeyPatch, pathname: str | None, stripped: str | None
+) -> None:
+    monkeypatch.setenv("DASH_REQUESTS_PATHNAME_PREFIX", "/content/abc/")
+    app = create_app("strip_test", title="Strip", layout=html.P("x"))
+    assert strip_prefix(app, pathname) == stripped

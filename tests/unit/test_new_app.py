@@ -1,4 +1,5 @@
-"""``make new-app``: what it writes, what it refuses, and that the result runs."""
+"""``make new-app``: what it writes, what it refuses, and that the result runs;
+``make remove-app``, its reverse."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ import pytest
 
 from scripts.catalog import REPO_ROOT, AppInfo, discover_apps
 from scripts.checks.dependencies import undeclared_imports
+from scripts.gallery.table import PICTURE_PLACEHOLDER
 from scripts.scaffold.new_app import ScaffoldError, create, main
+from scripts.scaffold.remove_app import remove
+from scripts.ship.bundles import uv_executable
 
 # A whole repository copy, its .venv and its tests: make test starts it among the first.
 pytestmark = pytest.mark.slow_module
@@ -76,13 +80,14 @@ def test_bad_description_is_refused(repo: Path, description: str) -> None:
     assert snapshot(repo) == before
 
 
+def failing_lock(root: Path) -> None:
+    """A `uv lock` that leaves the lock half-written, then fails."""
+    (root / "uv.lock").write_text("half-written")
+    raise ScaffoldError("`uv lock` failed")
+
+
 def test_failed_lock_removes_what_was_written(repo: Path) -> None:
     before = snapshot(repo)
-
-    def failing_lock(root: Path) -> None:
-        (root / "uv.lock").write_text("half-written")
-        raise ScaffoldError("`uv lock` failed")
-
     with pytest.raises(ScaffoldError, match="uv lock"):
         create(repo, "my-report", lock=failing_lock)
     assert snapshot(repo) == before
@@ -108,7 +113,8 @@ def test_written_app_is_linted_typed_declared_and_configured(repo: Path, descrip
     assert pyproject["tool"]["monorepo"]["deploy"] == {
         "title": "My report",
         "description": description,
-        "access_type": "all",
+        "access_type": "acl",  # Connect's own default: a new app is not public
+        "groups": [],
     }
     constants = {
         node.targets[0].id: ast.literal_eval(node.value)
@@ -118,7 +124,9 @@ def test_written_app_is_linted_typed_declared_and_configured(repo: Path, descrip
         and node.targets[0].id.isupper()
     }
     assert constants == {"TITLE": "My report", "DESCRIPTION": description}
-    assert "![my-report](screenshot.png)" in (app_dir / "README.md").read_text()
+    # No link to a picture that does not exist yet; `make screenshots` puts it in.
+    readme = (app_dir / "README.md").read_text()
+    assert "screenshot.png" not in readme and PICTURE_PLACEHOLDER in readme
     assert undeclared_imports(AppInfo("my-report", app_dir)) == []
 
     python_files = [str(app_dir / "app.py"), str(scaffold.test_file)]
@@ -189,3 +197,75 @@ def test_scaffolded_app_runs_and_passes_its_tests_in_a_fresh_copy(tmp_path: Path
         "tests/apps/test_my_report.py",
     )
     assert "3 passed" in out, out
+
+
+def test_remove_reverses_new_app(repo: Path) -> None:
+    before = snapshot(repo)
+    create(repo, "my-report", lock=no_lock)
+    (repo / "apps" / "my-report" / "screenshot.png").write_bytes(b"png")
+    removed = remove(repo, "my-report", lock=no_lock)
+    assert [p.relative_to(repo).as_posix() for p in removed] == [
+        "apps/my-report",
+        "tests/apps/test_my_report.py",
+    ]
+    assert snapshot(repo) == before
+    assert not (repo / "apps" / "my-report").exists()
+
+
+def test_unknown_name_is_refused_with_the_nearest_app(repo: Path) -> None:
+    create(repo, "my-report", lock=no_lock)
+    before = snapshot(repo)
+    with pytest.raises(ScaffoldError, match=r"NAME=my-reprot: .*did you mean 'my-report'\?"):
+        remove(repo, "my-reprot", lock=no_lock)
+    with pytest.raises(ScaffoldError, match="NAME is not set"):
+        remove(repo, "", lock=no_lock)
+    assert snapshot(repo) == before
+
+
+def test_reference_app_needs_force_and_takes_its_other_tests(repo: Path) -> None:
+    tests_dir = repo / "tests" / "apps"
+    (tests_dir / "test_hello.py").write_text("")
+    (tests_dir / "test_hello_extra.py").write_text("")
+    (tests_dir / "test_hellos.py").write_text("")  # another app's test: kept
+    before = snapshot(repo)
+    with pytest.raises(ScaffoldError, match=r"reference apps.*NAME=hello FORCE=1"):
+        remove(repo, "hello", lock=no_lock)
+    assert snapshot(repo) == before
+    remove(repo, "hello", force=True, lock=no_lock)
+    assert not (repo / "apps" / "hello").exists()
+    assert sorted(p.name for p in tests_dir.iterdir()) == ["test_hellos.py"]
+
+
+def test_failed_lock_puts_everything_back(repo: Path) -> None:
+    create(repo, "my-report", lock=no_lock)
+    before = snapshot(repo)
+    with pytest.raises(ScaffoldError, match="uv lock"):
+        remove(repo, "my-report", lock=failing_lock)
+    assert snapshot(repo) == before
+
+
+def test_new_app_then_remove_app_restores_the_lock_and_gallery(tmp_path: Path) -> None:
+    """Both commands as make runs them (real ``uv lock``), in a copy of the repository."""
+    root = copy_of_repo(tmp_path / "repo")
+    env = {**os.environ, "UV": uv_executable()}
+    lock_before, readme_before = (root / "uv.lock").read_bytes(), (root / "README.md").read_text()
+
+    def scaffold(tool: str, *args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", f"scripts.scaffold.{tool}", *args]
+        return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+
+    created = scaffold("new_app", "my-report")
+    assert created.returncode == 0, created.stderr
+    assert "make remove-app NAME=my-report" in created.stdout
+    assert b'name = "my-report"' in (root / "uv.lock").read_bytes()
+
+    removed = scaffold("remove_app", "my-report")
+    assert removed.returncode == 0, removed.stderr
+    assert "removed apps/my-report" in removed.stdout
+    assert (root / "uv.lock").read_bytes() == lock_before
+    assert (root / "README.md").read_text() == readme_before
+    assert not (root / "apps" / "my-report").exists()
+
+    refused = scaffold("remove_app", "helo")
+    assert refused.returncode == 2
+    assert "did you mean 'hello'?" in refused.stderr

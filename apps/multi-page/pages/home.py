@@ -4,7 +4,8 @@ from urllib.parse import urlencode
 
 from dash import dcc, get_app, html, register_page
 
-register_page(__name__, path="/", name="Home", title="Multi-page", order=0)
+# nav=False: the navbar's brand (the app's name) already links here.
+register_page(__name__, path="/", name="Home", title="Multi-page", order=0, nav=False)
 
 
 def layout(**_query: str) -> html.Div:

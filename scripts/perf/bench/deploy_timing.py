@@ -1,17 +1,23 @@
-"""Benchmark: ``make deploy-all`` in parallel against one app at a time.
+"""Benchmark: what ``make deploy-all`` costs when nothing changed, and what the tool adds.
 
-Against the Connect stand-in, in one run, rounds interleaved: deploy-all with
-the default JOBS, deploy-all with JOBS=1, and the slowest app deployed alone
-(the baseline: the best a parallel deploy could hope for). Every command is
-the real tool with the real rsconnect CLI, timed as a whole (bundles included).
-A warm-up deploy creates the content first, so every timed run is an update.
-Target: parallel <= 1.5x the slowest single app.
+Against the Connect stand-in, the real tool with the real rsconnect CLI, timed
+as whole commands (bundles included). A warm-up deploy creates the content;
+then, rounds interleaved: a full deploy-all (``--force``: every app uploaded,
+built by the server and activated) and a no-change deploy-all (every app must
+come back ``unchanged``, else the figure would mean nothing).
+
+Figures:
+- no-change deploy-all against a full one: target <= 0.1x;
+- the tool's own seconds per app in a full deploy (the report's
+  ``tool_seconds``: every step but rsconnect's upload and the server's build),
+  against that upload step (``steps.upload``), for information.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -19,15 +25,15 @@ from typing import Any
 
 from scripts.catalog import discover_apps
 from scripts.perf.bench.model import Figure
+from scripts.ship.deploy.report import UNCHANGED, UPLOAD_STEP
 from scripts.ship.deploy.settings import load_settings
 
-PARALLEL_JOBS = 4
-TARGET_RATIO = 1.5
+NO_CHANGE_TARGET = 0.1  # issue 13: a no-change deploy-all takes at most a tenth of a full one
 NAMESPACE = "bench"
 
 
 class DeployBenchError(RuntimeError):
-    """A timed deploy failed: its figures would mean nothing."""
+    """A timed deploy failed or did something else than measured: its figures would mean nothing."""
 
 
 def _deploy(server: str, key: str, work: Path, *args: str) -> tuple[float, dict[str, Any]]:
@@ -40,49 +46,64 @@ def _deploy(server: str, key: str, work: Path, *args: str) -> tuple[float, dict[
     return run.seconds, run.report
 
 
-def measure(quick: bool = False) -> list[Figure]:
+def _per_app(report: dict[str, Any], key: str) -> float:
+    """The mean over apps of a row's ``tool_seconds`` or of one of its ``steps``."""
+    rows = report["apps"]
+    values = [row[key] if key in row else row["steps"].get(key, 0.0) for row in rows]
+    return statistics.fmean(values)
+
+
+def _check_unchanged(report: dict[str, Any]) -> None:
+    changed = [row["app"] for row in report["apps"] if row["status"] != UNCHANGED]
+    if changed:
+        raise DeployBenchError(f"a no-change deploy-all uploaded {', '.join(changed)}")
+
+
+def _rounds(rounds: int) -> dict[str, list[float]]:
     from scripts.connect_local.launch import running_connect_local  # dev tooling only
 
-    rounds = 1 if quick else 3
-    apps = [a.name for a in discover_apps()]
-    parallel: list[float] = []
-    serial: list[float] = []
-    single: list[float] = []
+    samples: dict[str, list[float]] = {"full": [], "no_change": [], "tool": [], "upload": []}
     with tempfile.TemporaryDirectory(prefix="bench-deploy-") as tmp:
         work = Path(tmp)
         groups = sorted({g for app in discover_apps() for g in load_settings(app).groups})
         viewer = f"bench-viewer:{','.join(groups)}"  # so that acl groups exist on the server
         with running_connect_local(work / "connect", users=[viewer]) as connect:
             url, key = connect.url, connect.api_key
-            _, warm = _deploy(url, key, work, "--jobs", str(PARALLEL_JOBS))  # creates content
-            slowest = max(warm["apps"], key=lambda row: row["seconds"])["app"]
-            for _ in range(rounds):  # interleaved: A B C A B C
-                parallel.append(_deploy(url, key, work, "--jobs", str(PARALLEL_JOBS))[0])
-                seconds, report = _deploy(url, key, work, "--jobs", "1")
-                serial.append(seconds)
-                slowest = max(report["apps"], key=lambda row: row["seconds"])["app"]
-                single.append(_deploy(url, key, work, slowest)[0])
-    baseline = f"slowest app ({slowest}) deployed alone, same tool and server"
+            _deploy(url, key, work)  # creates the content
+            for _ in range(rounds):  # interleaved: full, no change, full, no change, ...
+                seconds, report = _deploy(url, key, work, "--force")
+                samples["full"].append(seconds)
+                samples["tool"].append(_per_app(report, "tool_seconds"))
+                samples["upload"].append(_per_app(report, UPLOAD_STEP))
+                seconds, report = _deploy(url, key, work)
+                _check_unchanged(report)
+                samples["no_change"].append(seconds)
+    return samples
+
+
+def measure(quick: bool = False) -> list[Figure]:
+    samples = _rounds(1 if quick else 3)
+    apps = [a.name for a in discover_apps()]
     context = f"{len(apps)} apps ({', '.join(apps)}), {os.cpu_count()} CPUs, Connect stand-in"
     return [
         Figure(
-            measure=f"deploy-all wall time, JOBS={PARALLEL_JOBS}",
-            subject="make deploy-all",
-            baseline=baseline,
+            measure="deploy-all wall time, nothing changed",
+            subject="make deploy-all (every app unchanged)",
+            baseline="make deploy-all FORCE=1 (every app uploaded), same tool and server",
             unit="s",
-            subject_samples=parallel,
-            baseline_samples=single,
-            max_ratio=TARGET_RATIO,
+            subject_samples=samples["no_change"],
+            baseline_samples=samples["full"],
+            max_ratio=NO_CHANGE_TARGET,
             note=context,
         ),
         Figure(
-            measure="deploy-all wall time, JOBS=1",
-            subject="make deploy-all JOBS=1",
-            baseline=baseline,
+            measure="deploy tool's own time per app (full deploy)",
+            subject="the tool's steps: check, find, compare, bundle, settings, verify",
+            baseline="rsconnect's upload, the server's build and activation (per app)",
             unit="s",
-            subject_samples=serial,
-            baseline_samples=single,
-            note="one at a time, for comparison; " + context,
+            subject_samples=samples["tool"],
+            baseline_samples=samples["upload"],
+            note="from build/deploy-report.json's per-step seconds; " + context,
         ),
     ]
 

@@ -1,7 +1,9 @@
 """First-load bytes on the wire in headless Chromium, and how they are served.
 
-Every app and the baseline (Dash + dash-bootstrap-components, compressed) are
-served at once; each round loads each page with the browser cache disabled
+Every app and its baseline are served at once: bare Dash with Dash's own
+compression (the floor), or for an app built on dash-bootstrap-components
+(``first_load_baseline = "bare-dbc"`` in its bench table) Dash + dbc,
+compressed. Each round loads each page with the browser cache disabled
 and counts every response until the page is ready (``page_load.py``: Dash idle,
 graphs drawn, nothing in flight), compressed as served. Two more figures per
 app, targets of zero: compressible responses sent without compression, and
@@ -15,7 +17,6 @@ from dataclasses import dataclass, field
 
 from selenium.webdriver import Chrome
 
-from scripts.browser.driver import make_driver
 from scripts.perf.bench import launch, page_load, subjects, wire
 from scripts.perf.bench.model import Figure, PartialFailure
 from scripts.perf.bench.schedule import interleaved, rounds_for
@@ -44,32 +45,34 @@ def load_once(driver: Chrome, app: launch.Running, load: Load) -> float:
     return load.kib[-1]
 
 
+BASELINE_LABELS = {
+    subjects.BARE_DASH_COMPRESSED: "bare Dash, compressed",
+    subjects.BARE_DBC: "bare Dash + dbc, compressed",
+}
+
+
+def baselines_for(apps: list[subjects.Subject]) -> dict[str, subjects.Subject]:
+    """The baseline subjects the apps are measured against, by baseline name."""
+    return {name: subjects.baseline(name) for name in sorted({a.first_load_baseline for a in apps})}
+
+
 def measure(quick: bool = False) -> list[Figure]:
-    base = subjects.baseline(subjects.BARE_DBC)
     apps = subjects.apps()
-    loads = {s.name: Load() for s in [base, *apps]}
-    errors: list[str] = []
+    bases = baselines_for(apps)
+    loads = {s.name: Load() for s in [*bases.values(), *apps]}
     with ExitStack() as stack:
-        running: dict[str, launch.Running] = {}
-        for subject in [base, *apps]:
-            try:
-                running[subject.name] = stack.enter_context(launch.running(subject))
-            except launch.StartFailed as error:
-                errors.append(str(error))
-        if base.name not in running:
-            raise RuntimeError(f"the baseline did not start: {errors}")
-        driver = make_driver()
-        stack.callback(driver.quit)
-        driver.execute_cdp_cmd("Network.enable", {})
-        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        running, errors = launch.running_all(stack, [*bases.values(), *apps])
+        if missing := [b.name for b in bases.values() if b.name not in running]:
+            raise RuntimeError(f"baseline(s) {missing} did not start: {errors}")
+        driver = page_load.browser(stack, cache=False)
         probes = {
             name: lambda app=app: load_once(driver, app, loads[app.subject.name])
             for name, app in running.items()
         }
         samples = interleaved(probes, runs=rounds_for(quick))
     errors += [f"{name}: {error}" for name, error in samples.errors.items()]
-    if base.name in samples.errors:
-        raise RuntimeError(f"the baseline did not load: {errors}")
+    if failed := [b.name for b in bases.values() if b.name in samples.errors]:
+        raise RuntimeError(f"baseline(s) {failed} did not load: {errors}")
     figures = []
     for app in apps:
         if app.name not in running or app.name in samples.errors:
@@ -79,11 +82,11 @@ def measure(quick: bool = False) -> list[Figure]:
             Figure(
                 measure="first-load bytes",
                 subject=app.name,
-                baseline="bare Dash + dbc, compressed",
+                baseline=BASELINE_LABELS[app.first_load_baseline],
                 unit="KiB",
                 subject_samples=samples.values[app.name],
-                baseline_samples=samples.values[base.name],
-                max_ratio=app.target("max_first_load_ratio"),
+                baseline_samples=samples.values[bases[app.first_load_baseline].name],
+                max_ratio=app.max_first_load_ratio(),
             )
         )
         for label, found in (

@@ -3,12 +3,18 @@
 The clock starts just before the runner process is spawned and stops at the
 first 200 on the app's index (the page a visitor asks for), so it counts the
 interpreter, gunicorn, the imports and the first layout.
+
+Served apps may write Python's bytecode caches, as a deployed app's installer
+does (pip compiles what it installs): with ``PYTHONDONTWRITEBYTECODE`` set in
+a developer's shell every start would compile Dash from source (seconds of
+CPU that no server pays), hiding what an app's own imports cost. The first
+(warm-up) start of each subject writes them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +24,7 @@ from scripts.perf.bench import proctree
 from scripts.perf.bench.subjects import Subject
 
 LOG_DIR = REPO_ROOT / "build" / "bench" / "logs"
+WRITE_BYTECODE = {"PYTHONDONTWRITEBYTECODE": ""}  # empty: Python writes .pyc files
 StartFailed = AppFailedToStart  # the bench's name for it
 
 
@@ -47,7 +54,7 @@ def running(subject: Subject, log_dir: Path | None = None) -> Iterator[Running]:
         subject.path,
         user=subject.user,
         groups=subject.groups,
-        env=subject.env,
+        env={**WRITE_BYTECODE, **subject.env},
         log_dir=log_dir or LOG_DIR / subject.path.name,
         ready="index",
     ) as served:
@@ -59,3 +66,17 @@ def cold_start(subject: Subject) -> tuple[float, float]:
     """One cold start: wall and CPU seconds to the first 200 (the process is stopped again)."""
     with running(subject) as app:
         return app.cold_start_s, app.cold_start_cpu_s
+
+
+def running_all(
+    stack: ExitStack, subjects: Iterable[Subject]
+) -> tuple[dict[str, Running], list[str]]:
+    """Serve every subject until ``stack`` closes; (the running ones, why the others failed)."""
+    started: dict[str, Running] = {}
+    errors: list[str] = []
+    for subject in subjects:
+        try:
+            started[subject.name] = stack.enter_context(running(subject))
+        except StartFailed as error:
+            errors.append(str(error))
+    return started, errors

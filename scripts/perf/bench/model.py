@@ -2,7 +2,8 @@
 
 Machines here are shared and noisy, so a figure is reported as the ratio of
 the subject's median to the baseline's median (samples interleaved A B A B),
-with min and max, and an optional target checked against the ratio or the
+or the median of per-pair ratios when each pair was measured at once, with
+min and max, and an optional target checked against the ratio or the
 absolute median.
 """
 
@@ -25,6 +26,10 @@ class Figure:
     min_ratio: float | None = None  # target: subject/baseline >= this (throughput)
     max_value: float | None = None  # target: subject median <= this (absolute)
     note: str = ""
+    # Samples taken at the same moment in pairs (subject i with baseline i): the
+    # ratio is then the median of the pairs' ratios, so a load that changes
+    # between rounds cancels out within each pair.
+    paired: bool = False
 
     @property
     def subject_median(self) -> float:
@@ -36,6 +41,14 @@ class Figure:
 
     @property
     def ratio(self) -> float | None:
+        if self.paired and self.baseline_samples:
+            if len(self.subject_samples) != len(self.baseline_samples):
+                raise ValueError(
+                    f"{self.measure}: paired samples differ in number "
+                    f"({len(self.subject_samples)} vs {len(self.baseline_samples)})"
+                )
+            pairs = zip(self.subject_samples, self.baseline_samples, strict=True)
+            return statistics.median(s / b for s, b in pairs if b)
         base = self.baseline_median
         return self.subject_median / base if base else None
 

@@ -10,10 +10,11 @@ request is still in flight.
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 
 from selenium.webdriver import Chrome
 
-from scripts.browser.driver import GRAPHS_PENDING_JS, Journal, drain, wait_for_dash
+from scripts.browser.driver import GRAPHS_PENDING_JS, Journal, drain, make_driver, wait_for_dash
 
 READY_TIMEOUT_S = 60.0
 POLL_S = 0.1  # between readiness checks, not a fixed wait
@@ -51,3 +52,16 @@ def load(driver: Chrome, url: str, timeout: float = READY_TIMEOUT_S) -> Journal:
                 f"in flight: {pending[:5]}"
             )
         time.sleep(POLL_S)
+
+
+def browser(stack: ExitStack, *, cache: bool) -> Chrome:
+    """Headless Chromium reporting network events, quit when ``stack`` closes.
+
+    ``cache=False`` makes every load a first visit; with the cache on, a
+    load of a page seen before is a repeat visit.
+    """
+    driver = make_driver()
+    stack.callback(driver.quit)
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": not cache})
+    return driver

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from scripts.catalog import REPO_ROOT
-from scripts.perf.bench import chart, summary
+from scripts.perf.bench import chart, missed, summary
 
 README = REPO_ROOT / "README.md"
 RESULTS = REPO_ROOT / "build" / "bench" / "results.json"
-CHART = REPO_ROOT / "scripts" / "bench" / "results" / "bench.png"
+CHART = REPO_ROOT / "scripts" / "perf" / "bench" / "results" / "bench.png"
 START = "<!-- bench:start -->"
 END = "<!-- bench:end -->"
 NOTICE = (
@@ -48,15 +48,17 @@ def rewrite(
     readme: Path = README,
     chart_path: Path = CHART,
     draw: Callable[[dict[str, Any], Path], bool] = chart.draw,
+    notes_path: Path = missed.NOTES,
 ) -> list[Path]:
     """Regenerate the chart and the README block; return the files written."""
     doc = json.loads(results.read_text())
+    notes = missed.load(notes_path)
     written = []
     relative = None
     if draw(doc, chart_path):
         written.append(chart_path)
         relative = chart_path.relative_to(readme.parent).as_posix()
-    block = f"{NOTICE}\n{summary.markdown(doc, relative)}"
+    block = f"{NOTICE}\n{summary.markdown(doc, relative, notes)}"
     readme.write_text(replace_block(readme.read_text(), block))
     written.append(readme)
     return written
@@ -70,6 +72,10 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"no results at {args.results}: run `make bench` first")
     for path in rewrite(args.results):
         print(f"wrote {path.relative_to(REPO_ROOT)}")
+    if unexplained := missed.unexplained(
+        json.loads(args.results.read_text())["figures"], missed.load()
+    ):
+        raise SystemExit(f"missed targets without a note in {missed.NOTES.name}: {unexplained}")
 
 
 if __name__ == "__main__":

@@ -2,10 +2,14 @@
 
 Running every subject once per round (baseline first) means a machine that
 slows down during the run slows all of them alike, so their ratio holds.
+Where the load changes faster than a round, ``in_parallel`` measures a
+subject and its baseline at the same moment instead.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -69,3 +73,14 @@ def interleaved(
         if not slot.warmup:
             result.values[slot.label].append(value)
     return result
+
+
+def in_parallel(jobs: Sequence[Callable[[], None]]) -> float:
+    """Run each job in its own thread, all at once; seconds until the last one ended."""
+    threads = [threading.Thread(target=job) for job in jobs]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started

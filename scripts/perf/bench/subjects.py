@@ -6,8 +6,9 @@ settings::
     [tool.monorepo.bench]
     env = { DASHBOARD_ROWS = "1000000" }  # set while the bench serves the app
     max_cold_start_ratio = 1.05            # default 1.15 (issue #8)
-    max_first_load_ratio = 1.10            # default: none
+    max_first_load_ratio = 1.10            # default 1.10 against bare Dash, else none
     max_rss_mb = 500                       # default: none
+    first_load_baseline = "bare-dbc"       # default "bare-dash-compressed" (issue #12)
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from scripts.catalog import AppInfo, discover_apps
 BASELINES_DIR = Path(__file__).resolve().parent / "baselines"
 # The floors the apps are measured against (folders under baselines/).
 BARE_DASH = "bare-dash"  # Dash with one html.Div: the cold-start and memory floor
-BARE_DBC = "bare-dbc"  # Dash + dash-bootstrap-components, compressed: the first-load floor
+BARE_DBC = "bare-dbc"  # Dash + dash-bootstrap-components, compressed: dbc apps' first-load floor
+BARE_DASH_COMPRESSED = "bare-dash-compressed"  # Dash's compress=True: the first-load floor
+FIRST_LOAD_BASELINES = (BARE_DASH_COMPRESSED, BARE_DBC)
 DEFAULT_MAX_COLD_START_RATIO = 1.15
+DEFAULT_MAX_FIRST_LOAD_RATIO = 1.10  # against bare Dash (issue #18)
 
 
 class BadBenchSettings(ValueError):
@@ -39,9 +43,19 @@ class Subject:
     groups: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     targets: dict[str, float] = field(default_factory=dict)
+    first_load_baseline: str = BARE_DASH_COMPRESSED
 
     def target(self, key: str, default: float | None = None) -> float | None:
         return self.targets.get(key, default)
+
+    def max_first_load_ratio(self) -> float | None:
+        """The app's own target, else 1.10 against bare Dash (none against Dash + dbc)."""
+        default = (
+            DEFAULT_MAX_FIRST_LOAD_RATIO
+            if self.first_load_baseline == BARE_DASH_COMPRESSED
+            else None
+        )
+        return self.target("max_first_load_ratio", default)
 
 
 TARGET_KEYS = ("max_cold_start_ratio", "max_first_load_ratio", "max_rss_mb")
@@ -69,10 +83,17 @@ def subject_from_settings(
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
                 raise BadBenchSettings(f"{where}: {key} must be a positive number, got {value!r}")
             targets[key] = float(value)
-    unknown = set(bench) - {"env", *TARGET_KEYS}
+    first_load_baseline = bench.get("first_load_baseline", BARE_DASH_COMPRESSED)
+    if first_load_baseline not in FIRST_LOAD_BASELINES:
+        raise BadBenchSettings(
+            f"{where}: first_load_baseline must be one of {list(FIRST_LOAD_BASELINES)}, "
+            f"got {first_load_baseline!r}"
+        )
+    unknown = set(bench) - {"env", "first_load_baseline", *TARGET_KEYS}
     if unknown:
         raise BadBenchSettings(
-            f"{where}: unknown keys {sorted(unknown)}; expected env or {', '.join(TARGET_KEYS)}"
+            f"{where}: unknown keys {sorted(unknown)}; expected env, first_load_baseline "
+            f"or {', '.join(TARGET_KEYS)}"
         )
     groups = smoke.get("groups", [])
     return Subject(
@@ -82,6 +103,7 @@ def subject_from_settings(
         groups=tuple(str(g) for g in groups),
         env=dict(env),
         targets=targets,
+        first_load_baseline=first_load_baseline,
     )
 
 

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from scripts.perf.bench import missed
 from scripts.perf.bench.discovery import ModuleResult
 
 SCHEMA = 1
 Doc = dict[str, Any]
 FigureDoc = dict[str, Any]
+Notes = dict[str, missed.Note]  # why each missed target is missed (missed.toml)
 COLUMNS = ("measure", "subject", "median (min-max)", "baseline (min-max)", "ratio", "target", "")
 
 
@@ -64,6 +66,13 @@ def spread(median: float | None, low: float | None, high: float | None, unit: st
     return f"{number(median)} {unit} ({number(low)}-{number(high)})"
 
 
+def ratio_text(ratio: float | None) -> str:
+    """``1.03x``; small shares keep three decimals (``0.013x``, not ``0.01x``)."""
+    if ratio is None:
+        return "-"
+    return f"{ratio:.3f}x" if ratio < 0.1 else f"{ratio:.2f}x"
+
+
 def target(figure: FigureDoc) -> str:
     parts = []
     if figure.get("max_ratio") is not None:
@@ -75,13 +84,15 @@ def target(figure: FigureDoc) -> str:
     return ", ".join(parts) or "-"
 
 
-def verdict(figure: FigureDoc) -> str:
+def verdict(figure: FigureDoc, notes: Notes | None = None) -> str:
     if figure["misses"]:
-        return "MISSED"
+        if notes is None:
+            return "MISSED"
+        return "MISSED (see below)" if missed.key(figure) in notes else "MISSED (NO NOTE)"
     return "ok" if target(figure) != "-" else ""
 
 
-def rows(doc: Doc) -> list[tuple[str, ...]]:
+def rows(doc: Doc, notes: Notes | None = None) -> list[tuple[str, ...]]:
     table: list[tuple[str, ...]] = []
     for f in doc["figures"]:
         base = f.get("baseline_samples") or []
@@ -90,21 +101,32 @@ def rows(doc: Doc) -> list[tuple[str, ...]]:
             if base
             else "-"
         )
-        ratio = f"{f['ratio']:.2f}x" if f.get("ratio") is not None else "-"
+        ratio = ratio_text(f.get("ratio"))
         median = spread(f["subject_median"], f["subject_min"], f["subject_max"], f["unit"])
         if f.get("note"):
-            median += f" ({f['note']})" if not base else ""
-        table.append((f["measure"], f["subject"], median, baseline, ratio, target(f), verdict(f)))
+            median += f" ({f['note']})"
+        table.append(
+            (f["measure"], f["subject"], median, baseline, ratio, target(f), verdict(f, notes))
+        )
     return table
 
 
-def problems(doc: Doc) -> list[str]:
-    """One line per missed target, failed or partial module."""
-    lines = [
-        f"target missed: {f['measure']} of {f['subject']}: {'; '.join(f['misses'])}"
-        for f in doc["figures"]
-        if f["misses"]
-    ]
+def missed_line(figure: FigureDoc, notes: Notes | None) -> str:
+    """``target missed: ...``, with the note's why and next (or a call for one)."""
+    line = f"target missed: {figure['measure']} of {figure['subject']}: " + "; ".join(
+        figure["misses"]
+    )
+    if notes is None:
+        return line
+    note = notes.get(missed.key(figure))
+    if note is None:
+        return f"{line}. NO NOTE: add [{missed.key(figure)!r}] to scripts/perf/bench/missed.toml"
+    return f"{line}. {note.sentence()}"
+
+
+def problems(doc: Doc, notes: Notes | None = None) -> list[str]:
+    """One line per missed target (with its note), failed or partial module."""
+    lines = [missed_line(f, notes) for f in doc["figures"] if f["misses"]]
     for module in doc["modules"]:
         if module["status"] in ("failed", "partial"):
             lines.append(f"{module['status']}: {module['name']}: {module['errors'][0]}")
@@ -119,13 +141,13 @@ def skipped(doc: Doc) -> list[str]:
     ]
 
 
-def text_table(doc: Doc) -> str:
-    table = [COLUMNS, *rows(doc)]
+def text_table(doc: Doc, notes: Notes | None = None) -> str:
+    table = [COLUMNS, *rows(doc, notes)]
     widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in table]
     lines.insert(1, "  ".join("-" * w for w in widths))
     out = [line.rstrip() for line in lines]
-    out += [f"! {line}" for line in problems(doc)]
+    out += [f"! {line}" for line in problems(doc, notes)]
     out += [f"skipped: {line}" for line in skipped(doc)]
     return "\n".join(out)
 
@@ -134,8 +156,8 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def markdown(doc: Doc, chart: str | None = None) -> str:
-    """The README block: when and how measured, the table, the chart, what went wrong."""
+def markdown(doc: Doc, chart: str | None = None, notes: Notes | None = None) -> str:
+    """The README block: when and how measured, the table, the chart, what went wrong and why."""
     when = doc["started"].replace("T", " ").replace("+00:00", " UTC")
     mode = "quick run (`QUICK=1`)" if doc["quick"] else "full run"
     box = doc["machine"]
@@ -149,10 +171,10 @@ def markdown(doc: Doc, chart: str | None = None) -> str:
         "| " + " | ".join(COLUMNS[:-1]) + " | result |",
         "|" + "---|" * len(COLUMNS),
     ]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows(doc)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows(doc, notes)]
     if chart:
         lines += ["", f"![bench chart: ratios to the baselines]({chart})"]
-    if found := problems(doc):
+    if found := problems(doc, notes):
         lines += ["", *[f"- {line}" for line in found]]
     if left_out := skipped(doc):
         lines += ["", "Not measured in this run: " + "; ".join(left_out) + "."]

@@ -42,3 +42,19 @@ def _file_name(url: str) -> str:
     parts = urlsplit(url)
     name = "(index)" if parts.path.endswith("/") else parts.path.rsplit("/", 1)[-1]
     return name if parts.hostname in ("127.0.0.1", "localhost") else f"{parts.netloc}/{name}"
+
+
+def transferred(requests: Iterable[Request]) -> list[Request]:
+    """Responses that put bytes on the wire (not served from the browser's cache), largest first."""
+    return sorted(
+        (r for r in requests if r.encoded_bytes > 0), key=lambda r: r.encoded_bytes, reverse=True
+    )
+
+
+def breakdown(requests: Iterable[Request], limit: int = 4) -> str:
+    """What made up a load: ``(index) 2.4, _dash-layout 0.6 KiB (+3 more: 0.9)``."""
+    sent = transferred(requests)
+    shown = ", ".join(f"{_file_name(r.url)} {r.encoded_bytes / KIB:.1f}" for r in sent[:limit])
+    rest = sent[limit:]
+    more = f" (+{len(rest)} more: {total_kib(rest):.1f})" if rest else ""
+    return f"{shown} KiB{more}" if sent else "nothing"

@@ -1,29 +1,66 @@
-"""Content on Connect, through posit-sdk: found by its stable name, never duplicated.
+"""Which content item an app deploys into: the deployer's own, found by its stable name.
 
-A fresh checkout (CI) has no rsconnect deployment records, so each app's
-content is looked up by name (``<namespace>-<app>``) and created only when
-none exists. Access type, viewer groups, description and process settings
-are then applied through the API: rsconnect has no flags for them.
+Connect's content names are unique per owner, and ``GET v1/content?name=``
+lists every item the caller can see (an administrator sees them all). So the
+lookup asks for the deployer's own item (``owner_guid``) and checks the
+owner again here. Another user's item with the same name is never written
+to: the tool creates its own and says so. Content owned by someone else is
+used only when the app opts in for this server (``deploy_as_collaborator_on``)
+and the deployer is a collaborator on it.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
 
 from posit.connect import Client
 from posit.connect.content import ContentItem
 from posit.connect.errors import ClientError
 
-from scripts.ship.deploy.settings import DeploySettings
+from scripts.ship.deploy.settings import COLLABORATOR_KEY, DeploySettings
 
 # Connect names: letters, digits, "-" and "_"; 3 to 64 characters.
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 DUPLICATE_NAME_STATUS = 409
+OWN, CREATED, COLLABORATOR, ABSENT = "own", "created", "collaborator", "absent"
 
 
 class ContentError(RuntimeError):
-    """The server's content or groups do not allow the deploy; the message says why."""
+    """The server's content does not allow the deploy; the message says why."""
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What the lookup found: ``content`` is None when it is ``ABSENT`` (dry run)."""
+
+    content: ContentItem | None
+    how: str  # OWN, CREATED, COLLABORATOR or ABSENT
+    others: tuple[str, ...] = ()  # GUIDs of other users' items with the same name
+
+    def describe(self, name: str) -> str:
+        guid = self.content["guid"] if self.content is not None else ""
+        text = {
+            OWN: f"found own content {name} ({guid})",
+            CREATED: f"created content {name} ({guid})",
+            COLLABORATOR: f"deploying as a collaborator into {name} ({guid})",
+            ABSENT: f"would create content {name}",
+        }[self.how]
+        if self.others and self.how != COLLABORATOR:
+            text += f"; left alone: another user's {name} ({', '.join(self.others)})"
+        return text
+
+
+def default_namespace(workspace: Path) -> str:
+    """The workspace's project name: the same in every clone and in CI, whatever the folder."""
+    pyproject = workspace / "pyproject.toml"
+    if pyproject.is_file():
+        name = tomllib.loads(pyproject.read_text()).get("project", {}).get("name")
+        if isinstance(name, str) and name.strip():
+            return name
+    return workspace.resolve().name
 
 
 def normalise_namespace(namespace: str) -> str:
@@ -40,78 +77,82 @@ def content_name(namespace: str, app: str) -> str:
     return name
 
 
-def find_content(client: Client, name: str) -> ContentItem | None:
-    """The one content item called ``name`` (preferring the caller's own), else None."""
-    found = client.content.find(name=name)
-    if len(found) > 1:
-        mine = [c for c in found if c.get("owner_guid") == client.me["guid"]]
-        if len(mine) != 1:
-            guids = ", ".join(c["guid"] for c in found)
-            raise ContentError(f"{len(found)} content items are named {name!r} ({guids}); keep one")
-        return mine[0]
-    return found[0] if found else None
+def find_own_content(client: Client, name: str, owner_guid: str) -> ContentItem | None:
+    """The deployer's own item called ``name``, else None (names are unique per owner)."""
+    found = client.content.find(name=name, owner_guid=owner_guid)
+    mine = [c for c in found if c.get("owner_guid") == owner_guid and c.get("name") == name]
+    return mine[0] if mine else None
 
 
-def find_or_create(client: Client, name: str, title: str) -> tuple[ContentItem, bool]:
-    """(content, created). A concurrent deploy that created it first wins: reuse that."""
-    existing = find_content(client, name)
-    if existing is not None:
-        return existing, False
+def _is_collaborator(item: ContentItem, user_guid: str) -> bool:
     try:
-        return client.content.create(name=name, title=title), True
+        permissions = item.permissions.find()
+    except ClientError:  # not allowed to read them: not a collaborator
+        return False
+    return any(
+        p["principal_type"] == "user" and p["principal_guid"] == user_guid and p["role"] == "owner"
+        for p in permissions
+    )
+
+
+def _others_items(client: Client, name: str, user_guid: str) -> list[ContentItem]:
+    return [
+        c
+        for c in client.content.find(name=name)
+        if c.get("name") == name and c.get("owner_guid") != user_guid
+    ]
+
+
+def _opted_in_item(
+    own: ContentItem | None, others: list[ContentItem], name: str, user_guid: str
+) -> Lookup:
+    """Opted in: the one item called ``name`` that is the deployer's own or shared with them."""
+    shared = [c for c in others if _is_collaborator(c, user_guid)]
+    candidates = ([own] if own is not None else []) + shared
+    if len(candidates) != 1:
+        listed = ", ".join(c["guid"] for c in candidates) or "none"
+        raise ContentError(
+            f"{COLLABORATOR_KEY} names this server, so exactly one item called {name!r} "
+            f"owned by or shared with the deployer (as a collaborator) must exist; found: "
+            f"{listed}. Delete the extra one, or ask the owner to add you as a collaborator"
+        )
+    if own is not None:
+        return Lookup(own, OWN)
+    return Lookup(shared[0], COLLABORATOR, tuple(c["guid"] for c in others))
+
+
+def locate(
+    client: Client,
+    name: str,
+    user_guid: str,
+    settings: DeploySettings,
+    server_url: str,
+    *,
+    create: bool,
+) -> Lookup:
+    """Own content (opted in: or the one shared), else a new item (ABSENT: not ``create``)."""
+    own = find_own_content(client, name, user_guid)
+    if settings.may_collaborate_on(server_url):
+        return _opted_in_item(own, _others_items(client, name, user_guid), name, user_guid)
+    if own is not None:
+        return Lookup(own, OWN)
+    guids = tuple(c["guid"] for c in _others_items(client, name, user_guid))
+    absent = Lookup(None, ABSENT, guids)
+    if not create:
+        return absent
+    return create_own_content(client, name, settings.title, user_guid, absent)
+
+
+def create_own_content(
+    client: Client, name: str, title: str, user_guid: str, absent: Lookup
+) -> Lookup:
+    """A new item for an ``ABSENT`` lookup; a concurrent deploy that created it first wins."""
+    try:
+        return Lookup(client.content.create(name=name, title=title), CREATED, absent.others)
     except ClientError as error:
         if error.http_status != DUPLICATE_NAME_STATUS:
             raise
-    existing = find_content(client, name)
+    existing = find_own_content(client, name, user_guid)
     if existing is None:
-        raise ContentError(f"Connect says {name!r} exists but does not list it")
-    return existing, False
-
-
-def group_guids(client: Client, names: tuple[str, ...]) -> dict[str, str]:
-    """Group name -> GUID, for every name; ContentError naming the missing ones."""
-    guids, missing = {}, []
-    for name in names:
-        matches = [g for g in client.groups.find(prefix=name) if g["name"].lower() == name.lower()]
-        if matches:
-            guids[name] = matches[0]["guid"]
-        else:
-            missing.append(name)
-    if missing:
-        raise ContentError(
-            f"group(s) not found on the server: {', '.join(missing)}; create them in Connect "
-            "or fix deploy.groups in the app's pyproject.toml"
-        )
-    return guids
-
-
-def sync_group_viewers(client: Client, content: ContentItem, groups: tuple[str, ...]) -> None:
-    """Exactly ``groups`` as group viewers: missing ones added, unlisted ones removed.
-
-    User permissions and group owners (collaborators) are left alone.
-    """
-    wanted = set(group_guids(client, groups).values())
-    current = [
-        p
-        for p in content.permissions.find()
-        if p["principal_type"] == "group" and p["role"] == "viewer"
-    ]
-    have = {p["principal_guid"] for p in current}
-    for guid in sorted(wanted - have):
-        content.permissions.create(principal_guid=guid, principal_type="group", role="viewer")
-    for permission in current:
-        if permission["principal_guid"] not in wanted:
-            permission.destroy()
-
-
-def apply_settings(client: Client, content: ContentItem, settings: DeploySettings) -> None:
-    """One PATCH for description, access type and process settings, then the ACL."""
-    changes: dict[str, Any] = {
-        "title": settings.title,
-        "description": settings.description,
-        "access_type": settings.access_type,
-        **settings.process,
-    }
-    content.update(**changes)
-    if settings.access_type == "acl":
-        sync_group_viewers(client, content, settings.groups)
+        raise ContentError(f"Connect says {name!r} exists but does not list it as yours")
+    return Lookup(existing, OWN, absent.others)

@@ -1,8 +1,11 @@
 """Upload one bundle with the real rsconnect CLI, retrying transient failures.
 
-The content already exists (found or created by name), so every deploy is
-``--app-id GUID``: a retry or a second run replaces the bundle, never adds
-content. Output lines stream to ``on_line`` (redacted) as they come.
+The content already exists (found or created, its settings applied), so every
+deploy is ``--app-id GUID``: a retry or a second run replaces the bundle, never
+adds content. ``rsconnect deploy manifest`` uploads exactly the bundle's own
+manifest and the files it lists (the bundle compared by ``unchanged``); on
+Connect 2025.06.0+ it builds a draft, checks it and only then activates.
+Output lines stream to ``on_line`` (redacted) as they come.
 """
 
 from __future__ import annotations
@@ -16,16 +19,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.catalog import ENTRYPOINT
 from scripts.ship.bundles import rsconnect_executable
 from scripts.ship.deploy.retry import RetryPolicy, is_transient_cli_failure
-from scripts.ship.deploy.settings import DeploySettings
 from scripts.ship.deploy.target import Target
+from scripts.ship.deploy.unchanged import MANIFEST
 
-DEFAULT_TIMEOUT_S = 900.0
-_ANSI_ESCAPE = re.compile(
-    r"\x1b\[[0-9;]*[A-Za-z]"
-)  # rsconnect colours its output  # one app's whole upload, build and verification
+DEFAULT_TIMEOUT_S = 900.0  # one app's whole upload, build and verification
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # rsconnect colours its output
 
 
 class PublishError(RuntimeError):
@@ -38,14 +38,11 @@ class PublishResult:
     output: str  # redacted
 
 
-def deploy_command(
-    bundle_dir: Path, guid: str, settings: DeploySettings, target: Target
-) -> list[str]:
-    command = [rsconnect_executable(), "deploy", "dash", *target.rsconnect_args()]
-    command += ["--app-id", guid, "--title", settings.title, "--entrypoint", ENTRYPOINT]
-    for name in settings.environment:  # NAME alone: rsconnect reads the value from its env
-        command += ["--environment", name]
-    return [*command, str(bundle_dir)]
+def deploy_command(bundle_dir: Path, guid: str, title: str, target: Target) -> list[str]:
+    """Environment variables are not on it: they are set through the API before the upload."""
+    command = [rsconnect_executable(), "deploy", "manifest", *target.rsconnect_args()]
+    command += ["--app-id", guid, "--title", title]
+    return [*command, str(bundle_dir / MANIFEST)]
 
 
 def _run_once(
@@ -85,11 +82,12 @@ def _run_once(
 def publish(
     bundle_dir: Path,
     guid: str,
-    settings: DeploySettings,
+    title: str,
     target: Target,
     *,
     policy: RetryPolicy,
     on_line: Callable[[str], None] = lambda line: None,
+    on_retry: Callable[[str], None] = lambda note: None,
     environ: Mapping[str, str] = os.environ,
     timeout_s: float | None = None,
 ) -> PublishResult:
@@ -99,7 +97,7 @@ def publish(
     each attempt: a hung upload or build fails this app, not the batch.
     """
     timeout_s = timeout_s or float(environ.get("DEPLOY_TIMEOUT") or DEFAULT_TIMEOUT_S)
-    command = deploy_command(bundle_dir, guid, settings, target)
+    command = deploy_command(bundle_dir, guid, title, target)
     env = target.child_environment(environ)
     for attempt in range(1, policy.attempts + 1):
         status, output = _run_once(command, env, target, on_line, timeout_s)
@@ -112,7 +110,7 @@ def publish(
             retried = f" after {attempt} attempts" if attempt > 1 else ""
             raise PublishError(f"rsconnect failed{retried} (exit {status}):\n{tail}")
         delay = policy.delay_before(attempt + 1)
-        on_line(
+        on_retry(
             f"transient failure; retrying in {delay:.1f}s (attempt {attempt + 1}/{policy.attempts})"
         )
         time.sleep(delay)

@@ -1,18 +1,23 @@
 """Per-app deploy settings: ``[tool.monorepo.deploy]`` in the app's pyproject.toml.
 
     [tool.monorepo.deploy]
-    title = "Sales dashboard"
-    description = "Regional sales, gated by group"
+    title = "Sales dashboard"                 # 3 to 1024 characters
+    description = "Regional sales, gated by group"  # at most 4096
     access_type = "acl"                 # all | logged_in | acl
-    groups = ["sales-emea", "sales-us"] # viewer groups (acl only)
+    groups = ["sales-emea", "sales-us"] # viewer groups (acl only), exact names or GUIDs
     environment = ["DASHBOARD_GROUPS"]  # names; values come from the deployer's environment
-    max_processes = 3                   # Connect process settings (optional)
+    max_processes = 3                   # Connect process settings; unset ones: server default
+    vanity = "/sales/"                  # a vanity URL (index page only)
+    deploy_as_collaborator_on = ["https://connect.example.com"]  # see DeploySettings
 
-Unknown keys are an error: a typo must not silently deploy with defaults.
+Everything is checked here, before the first request: Connect's documented
+limits (title, description, timeouts), its prohibited variable names, and
+unknown keys, which are an error (a typo must not silently deploy defaults).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Mapping
@@ -20,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scripts.catalog import AppInfo
+from scripts.vanity import InvalidVanity, normalise_vanity
 
 ACCESS_TYPES = ("all", "logged_in", "acl")
 # Connect's default for new content: only the owner (and collaborators) can view.
@@ -35,85 +41,184 @@ PROCESS_SETTINGS: Mapping[str, type] = {
     "connection_timeout": int,
     "read_timeout": int,
 }
-KNOWN_KEYS = ("title", "description", "access_type", "groups", "environment", *PROCESS_SETTINGS)
+TIMEOUTS = ("idle_timeout", "init_timeout", "connection_timeout", "read_timeout")
+MAX_TIMEOUT_S = 2_592_000  # Connect's limit (error code 151): 30 days
+TITLE_LENGTH = (3, 1024)  # Connect's limits (error code 122)
+MAX_DESCRIPTION = 4096  # error code 123
+# Connect's own variable families: it refuses them (error code 108).
+PROHIBITED_ENV_PREFIXES = ("CONNECT_", "RSTUDIO_", "POSIT_")
+COLLABORATOR_KEY = "deploy_as_collaborator_on"
+KNOWN_KEYS = (
+    "title",
+    "description",
+    "access_type",
+    "groups",
+    "environment",
+    "vanity",
+    COLLABORATOR_KEY,
+    *PROCESS_SETTINGS,
+)
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class SettingsError(ValueError):
-    """A bad [tool.monorepo.deploy] table; the message names the app, key and fix."""
+    """A bad [tool.monorepo.deploy] table; the message names the key, value and fix."""
 
 
 @dataclass(frozen=True)
 class DeploySettings:
+    """One app's deploy settings.
+
+    ``collaborator_servers``: the servers (URLs) on which this app may be
+    deployed into content another user owns and the deployer collaborates on
+    (a CI service account added as a collaborator). Elsewhere only the
+    deployer's own content is ever written to.
+    """
+
     title: str
     description: str = ""
     access_type: str = DEFAULT_ACCESS_TYPE
     groups: tuple[str, ...] = ()
     environment: tuple[str, ...] = ()
     process: Mapping[str, int | float] = field(default_factory=dict)
+    vanity: str | None = None
+    collaborator_servers: tuple[str, ...] = ()
+
+    def may_collaborate_on(self, server_url: str) -> bool:
+        return normalise_server(server_url) in self.collaborator_servers
 
 
-def _string_list(app: str, key: str, value: Any) -> tuple[str, ...]:
+def normalise_server(url: str) -> str:
+    return url.strip().rstrip("/").lower()
+
+
+def did_you_mean(word: str, candidates: list[str] | tuple[str, ...]) -> str:
+    """``; did you mean X?`` for a near match, else ``""``."""
+    close = difflib.get_close_matches(word, list(candidates), n=2, cutoff=0.6)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def _string_list(key: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise SettingsError(
-            f"{app}: deploy.{key} = {value!r}; expected a list of non-empty strings"
-        )
+        raise SettingsError(f"deploy.{key} = {value!r}; expected a list of non-empty strings")
     return tuple(v.strip() for v in value)
 
 
-def _process_value(app: str, key: str, value: Any) -> int | float:
+def _process_value(key: str, value: Any) -> int | float:
     kind = PROCESS_SETTINGS[key]
     numeric = isinstance(value, int | float) and not isinstance(value, bool)
     if not numeric or (kind is int and not isinstance(value, int)) or value < 0:
-        raise SettingsError(
-            f"{app}: deploy.{key} = {value!r}; expected a non-negative {kind.__name__}"
-        )
+        raise SettingsError(f"deploy.{key} = {value!r}; expected a non-negative {kind.__name__}")
     if key == "load_factor" and not 0 <= value <= 1:
-        raise SettingsError(f"{app}: deploy.load_factor = {value!r}; expected 0.0 to 1.0")
+        raise SettingsError(f"deploy.load_factor = {value!r}; expected 0.0 to 1.0")
+    if key in TIMEOUTS and value > MAX_TIMEOUT_S:
+        raise SettingsError(
+            f"deploy.{key} = {value!r}; Connect accepts 0 to {MAX_TIMEOUT_S} seconds"
+        )
     return int(value) if kind is int else float(value)
 
 
-def parse_settings(app: str, table: Mapping[str, Any]) -> DeploySettings:
-    """Validate one app's deploy table (``app`` names it in messages)."""
+def _check_keys(table: Mapping[str, Any]) -> None:
     unknown = sorted(set(table) - set(KNOWN_KEYS))
     if unknown:
+        hints = "".join(did_you_mean(key, KNOWN_KEYS) for key in unknown)
         raise SettingsError(
-            f"{app}: unknown key(s) in [tool.monorepo.deploy]: {', '.join(unknown)}; "
-            f"expected some of: {', '.join(KNOWN_KEYS)}"
+            f"unknown key(s) in [tool.monorepo.deploy]: {', '.join(unknown)}{hints} "
+            f"(expected some of: {', '.join(KNOWN_KEYS)})"
         )
+
+
+def _text(table: Mapping[str, Any], app: str) -> tuple[str, str]:
     for key in ("title", "description"):
         if key in table and not isinstance(table[key], str):
-            raise SettingsError(f"{app}: deploy.{key} = {table[key]!r}; expected a string")
+            raise SettingsError(f"deploy.{key} = {table[key]!r}; expected a string")
+    title = table.get("title", "").strip() or app
+    low, high = TITLE_LENGTH
+    if not low <= len(title) <= high:
+        raise SettingsError(
+            f"deploy.title = {title!r} has {len(title)} characters; "
+            f"Connect accepts {low} to {high}: change deploy.title"
+        )
+    description = table.get("description", "")
+    if len(description) > MAX_DESCRIPTION:
+        raise SettingsError(
+            f"deploy.description has {len(description)} characters; "
+            f"Connect accepts at most {MAX_DESCRIPTION}: shorten it"
+        )
+    return title, description
+
+
+def _access(table: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
     access_type = table.get("access_type", DEFAULT_ACCESS_TYPE)
     if access_type not in ACCESS_TYPES:
         raise SettingsError(
-            f"{app}: deploy.access_type = {access_type!r}; "
-            f"expected one of: {', '.join(ACCESS_TYPES)}"
+            f"deploy.access_type = {access_type!r}; expected one of: {', '.join(ACCESS_TYPES)}"
+            + did_you_mean(str(access_type), ACCESS_TYPES)
         )
-    groups = _string_list(app, "groups", table.get("groups", []))
+    groups = _string_list("groups", table.get("groups", []))
     if groups and access_type != "acl":
         raise SettingsError(
-            f"{app}: deploy.groups is set but access_type = {access_type!r}; "
+            f"deploy.groups is set but access_type = {access_type!r}; "
             'viewer groups only apply with access_type = "acl"'
         )
-    environment = _string_list(app, "environment", table.get("environment", []))
+    return access_type, groups
+
+
+def _environment(table: Mapping[str, Any]) -> tuple[str, ...]:
+    environment = _string_list("environment", table.get("environment", []))
     bad_names = [n for n in environment if not ENV_NAME.match(n)]
     if bad_names:
         raise SettingsError(
-            f"{app}: deploy.environment has {bad_names!r}; expected variable NAMES only "
+            f"deploy.environment has {bad_names!r}; expected variable NAMES only "
             "(values come from the deployer's environment and are never committed)"
         )
-    process = {k: _process_value(app, k, table[k]) for k in PROCESS_SETTINGS if k in table}
+    prohibited = [n for n in environment if n.upper().startswith(PROHIBITED_ENV_PREFIXES)]
+    if prohibited:
+        raise SettingsError(
+            f"deploy.environment has {prohibited!r}; Connect refuses names starting with "
+            f"{', '.join(PROHIBITED_ENV_PREFIXES)} (its own): rename the variable"
+        )
+    return environment
+
+
+def _vanity(table: Mapping[str, Any]) -> str | None:
+    if "vanity" not in table:
+        return None
+    try:
+        return normalise_vanity(table["vanity"])
+    except InvalidVanity as error:
+        raise SettingsError(f"deploy.vanity: {error}") from None
+
+
+def _collaborator_servers(table: Mapping[str, Any]) -> tuple[str, ...]:
+    servers = _string_list(COLLABORATOR_KEY, table.get(COLLABORATOR_KEY, []))
+    bad = [s for s in servers if not s.startswith(("http://", "https://"))]
+    if bad:
+        raise SettingsError(
+            f"deploy.{COLLABORATOR_KEY} has {bad!r}; expected server URLs such as "
+            "https://connect.example.com (the CONNECT_SERVER the deploy uses)"
+        )
+    return tuple(normalise_server(s) for s in servers)
+
+
+def parse_settings(app: str, table: Mapping[str, Any]) -> DeploySettings:
+    """Validate one app's deploy table (``app`` is the default title)."""
+    _check_keys(table)
+    title, description = _text(table, app)
+    access_type, groups = _access(table)
+    process = {k: _process_value(k, table[k]) for k in PROCESS_SETTINGS if k in table}
     low, high = process.get("min_processes"), process.get("max_processes")
     if low is not None and high is not None and low > high:
-        raise SettingsError(f"{app}: deploy.min_processes ({low}) > max_processes ({high})")
+        raise SettingsError(f"deploy.min_processes ({low}) > max_processes ({high})")
     return DeploySettings(
-        title=table.get("title", "").strip() or app,
-        description=table.get("description", ""),
+        title=title,
+        description=description,
         access_type=access_type,
         groups=groups,
-        environment=environment,
+        environment=_environment(table),
         process=process,
+        vanity=_vanity(table),
+        collaborator_servers=_collaborator_servers(table),
     )
 
 
@@ -121,18 +226,18 @@ def load_settings(app: AppInfo) -> DeploySettings:
     """The app's deploy settings; the description defaults to its [project] description."""
     table = app.settings().get("deploy", {})
     if not isinstance(table, dict):
-        raise SettingsError(f"{app.name}: [tool.monorepo.deploy] must be a table")
+        raise SettingsError("[tool.monorepo.deploy] must be a table")
     pyproject = app.path / "pyproject.toml"
     project = tomllib.loads(pyproject.read_text()).get("project", {}) if pyproject.is_file() else {}
     defaults = {"description": project.get("description", "")}
     return parse_settings(app.name, {**defaults, **table})
 
 
-def check_environment(app: str, settings: DeploySettings, environ: Mapping[str, str]) -> None:
+def check_environment(settings: DeploySettings, environ: Mapping[str, str]) -> None:
     """Every variable ``deploy.environment`` names must be set where the deploy runs."""
     missing = [name for name in settings.environment if name not in environ]
     if missing:
         raise SettingsError(
-            f"{app}: {', '.join(missing)} (named in deploy.environment) not set in the "
+            f"{', '.join(missing)} (named in deploy.environment) not set in the "
             "deployer's environment; export it and retry"
         )

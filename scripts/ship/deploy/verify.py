@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import requests
-from connectkit.factory import HEALTH_PATH  # the route every connectkit app keeps open
 
 from scripts.ship.deploy.target import Target
 
@@ -36,6 +35,10 @@ def verify_content(
     """
     response = _get(session, url, target)
     if gated and response.status_code == 403:
+        # The route every connectkit app keeps open; imported here, as connectkit
+        # imports Dash, which a deploy that verifies nothing need not load.
+        from connectkit.health import HEALTH_PATH
+
         health = _get(session, url + HEALTH_PATH, target)
         if health.status_code != 200:
             raise VerifyError(
@@ -48,3 +51,21 @@ def verify_content(
     if not any(marker in response.text for marker in DASH_INDEX_MARKERS):
         raise VerifyError(f"{url} answered 200 but not with a Dash index page")
     return "index answered 200 with the Dash page"
+
+
+def verify_vanity(
+    session: requests.Session, url: str, target: Target, *, gated: bool = False
+) -> str:
+    """The vanity URL reaches the index (only the index: sub-paths are not served there).
+
+    A ``gated`` app's own gate may refuse the deploying user (403): that answer
+    still came from the app, through the vanity path.
+    """
+    response = _get(session, url, target)
+    if gated and response.status_code == 403:
+        return f"{url} reached the app (its group gate answered 403 for the deploying user)"
+    if response.status_code != 200:
+        raise VerifyError(f"vanity URL {url} answered HTTP {response.status_code}, expected 200")
+    if not any(marker in response.text for marker in DASH_INDEX_MARKERS):
+        raise VerifyError(f"vanity URL {url} answered 200 but not with a Dash index page")
+    return f"{url} answered 200 with the Dash page"

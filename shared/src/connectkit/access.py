@@ -12,8 +12,7 @@ Two separate ideas:
   (regions, say) the visitor's groups may see; the app applies it inside its
   data access, so a forged callback cannot widen it.
 
-Groups are matched as plain strings, so names and GUIDs (Connect's
-``ContentCredentialsUseGUID`` mode) both work.
+Both ask the one group rule, ``connectkit.groups.has_required_group``.
 """
 
 from __future__ import annotations
@@ -26,8 +25,11 @@ from dataclasses import dataclass
 import flask
 from dash import Dash
 
-from connectkit.factory import HEALTH_PATH
-from connectkit.identity import Visitor, current_visitor, group_matches, in_any_group
+from connectkit.groups import has_required_group
+from connectkit.health import HEALTH_PATH
+from connectkit.identity import current_visitor
+from connectkit.settings import SettingError
+from connectkit.visitor import Visitor
 
 logger = logging.getLogger(__name__)
 
@@ -38,19 +40,9 @@ DEFAULT_HOW_TO_ASK = (
 )
 
 
-class SettingError(ValueError):
-    """A setting's value cannot be used; the message names it and the fix."""
-
-
 def parse_group_list(raw: str) -> tuple[str, ...]:
     """``"a, b,,a"`` -> ``("a", "b")``: comma-separated, blanks dropped, order kept."""
     return tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
-
-
-def has_required_group(visitor: Visitor, allowed_groups: Collection[str]) -> bool:
-    """True when a signed-in visitor is in at least one allowed group."""
-    # One matching rule for gates and scopes: names exactly, GUIDs case-insensitively.
-    return not visitor.is_anonymous and in_any_group(visitor, allowed_groups)
 
 
 @dataclass(frozen=True)
@@ -76,11 +68,9 @@ class Scope:
 
 def scope_for(visitor: Visitor, grants: Mapping[str, Collection[str]]) -> Scope:
     """The union of what the visitor's groups are granted (nothing when anonymous)."""
-    if visitor.is_anonymous:
-        return Scope()
     granted: set[str] = set()
     for configured, values in grants.items():
-        if any(group_matches(group, configured) for group in visitor.groups):
+        if has_required_group(visitor, (configured,)):
             granted.update(values)
     if EVERYTHING in granted:
         return Scope(everything=True)

@@ -13,8 +13,9 @@ from typing import Any
 
 from dash import Dash, dcc, html
 
-from connectkit.directory import directory_for, visitor_display_name
-from connectkit.identity import Visitor, current_visitor
+from connectkit.directory import visitor_display_name
+from connectkit.identity import current_visitor
+from connectkit.visitor import Visitor
 
 Layout = Any  # a Dash component, or a function returning one
 
@@ -24,7 +25,7 @@ def navbar(app: Dash, title: str, visitor: Visitor, items: Sequence[Any] = ()) -
 
     In GUID mode the visitor's name is resolved through the Connect API.
     """
-    name = visitor_display_name(visitor, directory_for(app))
+    name = visitor_display_name(visitor)
     return html.Nav(
         html.Div(
             [

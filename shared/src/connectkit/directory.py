@@ -19,14 +19,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import flask
 
-from connectkit.identity import Mode, Visitor, is_guid
-
-if TYPE_CHECKING:
-    from dash import Dash
+from connectkit.visitor import Mode, Visitor, is_guid
 
 logger = logging.getLogger(__name__)
 
@@ -171,35 +168,38 @@ def init_directory(server: Any, environ: Mapping[str, str]) -> Directory:
     return directory
 
 
-def _directory_of(server: Any) -> Directory:
-    directory = server.extensions.get(EXTENSION_KEY)
-    if not isinstance(directory, Directory):  # an app not built by create_app
-        directory = Directory(DirectorySettings())
-        server.extensions[EXTENSION_KEY] = directory
+def current_directory() -> Directory:
+    """The serving app's directory: the one accessor.
+
+    An unconfigured one (every lookup gives the GUID back) outside an app
+    context, or for an app that create_app did not build.
+    """
+    if not flask.has_app_context():
+        return Directory(DirectorySettings())
+    extensions = flask.current_app.extensions
+    directory = extensions.get(EXTENSION_KEY)
+    if not isinstance(directory, Directory):
+        directory = extensions[EXTENSION_KEY] = Directory(DirectorySettings())
     return directory
 
 
-def directory_for(app: Dash) -> Directory:
-    """The app's directory; an unconfigured one if create_app did not set it."""
-    return _directory_of(app.server)
+def visitor_display_name(visitor: Visitor, directory: Directory | None = None) -> str:
+    """The name to show: the user name, resolved in GUID mode (the GUID if that fails).
 
-
-def current_directory() -> Directory:
-    """The serving app's directory (an unconfigured one outside an app context)."""
-    if flask.has_app_context():
-        return _directory_of(flask.current_app)
-    return Directory(DirectorySettings())
-
-
-def visitor_display_name(visitor: Visitor, directory: Directory) -> str:
-    """The name to show: the user name, resolved in GUID mode (the GUID if that fails)."""
+    ``directory`` defaults to the serving app's (``current_directory()``).
+    """
     if visitor.mode is Mode.GUIDS and visitor.user is not None:
-        return directory.user_name(visitor.user) or visitor.user
+        found = current_directory() if directory is None else directory
+        return found.user_name(visitor.user) or visitor.user
     return visitor.display_name
 
 
-def group_display_names(visitor: Visitor, directory: Directory) -> tuple[str, ...]:
-    """The visitor's groups as names: resolved in GUID mode (GUIDs where that fails)."""
+def group_display_names(visitor: Visitor, directory: Directory | None = None) -> tuple[str, ...]:
+    """The visitor's groups as names: resolved in GUID mode (GUIDs where that fails).
+
+    ``directory`` defaults to the serving app's (``current_directory()``).
+    """
     if visitor.mode is not Mode.GUIDS:
         return visitor.groups
-    return tuple(directory.group_name(g) or g for g in visitor.groups)
+    found = current_directory() if directory is None else directory
+    return tuple(found.group_name(g) or g for g in visitor.groups)

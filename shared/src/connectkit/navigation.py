@@ -92,7 +92,7 @@ def nav_links(entries: Iterable[NavEntry]) -> list[html.Li]:
     ]
 
 
-def safe_strip(app: Dash, pathname: str | None) -> str | None:
+def strip_prefix(app: Dash, pathname: str | None) -> str | None:
     """``app.strip_relative_path``, or None for a path outside the app's prefix.
 
     Dash raises for such a path; a browser shows one when it reached the app
@@ -119,7 +119,7 @@ def page_navigation(app: Dash) -> NavItems:
     )
     def mark_current_page(pathname: str | None) -> list[str]:
         patterns = [output["id"]["pattern"] for output in ctx.outputs_list]
-        current = current_pattern(patterns, safe_strip(app, pathname))
+        current = current_pattern(patterns, strip_prefix(app, pathname))
         return [CURRENT_LINK_CLASS if p == current else LINK_CLASS for p in patterns]
 
     def items() -> list[Any]:

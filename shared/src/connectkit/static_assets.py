@@ -3,6 +3,14 @@
 Connect servers are often offline or air-gapped: ``dbc.themes.BOOTSTRAP`` is a
 CDN URL and leaves such an app unstyled. The files ship inside this package
 (and so inside every bundle that vendors it).
+
+Bootstrap 5.3.8 comes twice: whole (MIT licence, header kept), for apps whose
+dash-bootstrap-components render any Bootstrap class, and as the subset the
+chrome and the apps use (``scripts/ship/bootstrap_subset.py`` writes it; a
+unit test fails when it is stale), a tenth of the bytes. ``connectkit.css``
+follows it: Dash 4's inputs and dropdowns in Bootstrap's look. Each file is
+linked with its content hash in the URL and cached for a year: a repeat visit
+sends no request for it, and a changed file gets a new URL.
 """
 
 from __future__ import annotations
@@ -17,29 +25,39 @@ from dash import Dash
 ROUTE = "/_connectkit/static/<path:filename>"
 _URL_PATH = "_connectkit/static/"
 BOOTSTRAP_CSS = "bootstrap.min.css"  # Bootstrap 5.3.8, MIT licence (header kept)
+BOOTSTRAP_SUBSET_CSS = "bootstrap-subset.min.css"  # generated from it: see the docstring
+DASH_THEME_CSS = "connectkit.css"  # Dash 4's inputs and dropdowns styled as Bootstrap's
+SERVED = frozenset({BOOTSTRAP_CSS, BOOTSTRAP_SUBSET_CSS, DASH_THEME_CSS})
 _ONE_YEAR = 365 * 24 * 3600
 
 
 @cache
-def _fingerprint(filename: str) -> str:
-    data = resources.files("connectkit.static").joinpath(filename).read_bytes()
-    return hashlib.sha256(data).hexdigest()[:12]
+def _content(filename: str) -> bytes:
+    return resources.files("connectkit.static").joinpath(filename).read_bytes()
+
+
+@cache
+def fingerprint(filename: str) -> str:
+    return hashlib.sha256(_content(filename)).hexdigest()[:12]
 
 
 def _send_static(filename: str) -> flask.Response:
-    if filename != BOOTSTRAP_CSS:
+    if filename not in SERVED:
         flask.abort(404)
-    data = resources.files("connectkit.static").joinpath(filename).read_bytes()
-    response = flask.Response(data, mimetype="text/css")
+    response = flask.Response(_content(filename), mimetype="text/css")
     # The URL carries a content hash, so the file can be cached for good.
     response.cache_control.public = True
     response.cache_control.max_age = _ONE_YEAR
+    response.cache_control.immutable = True
     return response
 
 
-def serve_stylesheet(app: Dash) -> None:
-    """Add the route for the packaged CSS and link it from the index page."""
+def serve_stylesheet(app: Dash, *, full_bootstrap: bool) -> None:
+    """Add the route for the packaged CSS; link Bootstrap (subset or whole), then the theme."""
     app.server.add_url_rule(ROUTE, "connectkit_static", _send_static)
-    href = app.get_relative_path(f"/{_URL_PATH}{BOOTSTRAP_CSS}")
-    href += f"?v={_fingerprint(BOOTSTRAP_CSS)}"
-    app.config.external_stylesheets = [href, *app.config.external_stylesheets]
+    bootstrap = BOOTSTRAP_CSS if full_bootstrap else BOOTSTRAP_SUBSET_CSS
+    hrefs = [
+        app.get_relative_path(f"/{_URL_PATH}{name}") + f"?v={fingerprint(name)}"
+        for name in (bootstrap, DASH_THEME_CSS)  # in link order: the theme overrides
+    ]
+    app.config.external_stylesheets = [*hrefs, *app.config.external_stylesheets]

@@ -1,0 +1,176 @@
+"""Bundles (upload, list, download, delete), deploys (draft or activate) and tasks."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tarfile
+from typing import Any
+
+from flask import Response, jsonify, request, send_file
+
+from scripts.connect_local.api.common import (
+    api,
+    content_for,
+    current_config,
+    current_deployer,
+    current_store,
+    current_tasks,
+)
+from scripts.connect_local.directory import now_iso
+from scripts.connect_local.errors import CODE_BAD_REQUEST, CODE_NOT_FOUND, ApiError, bad_request
+from scripts.connect_local.store import Record
+
+DRAFTS_SINCE = (2025, 6, 0)
+
+
+def _upload() -> tuple[bytes, dict[str, Any], str]:
+    """The archive bytes, the metadata and how they came (multipart or raw)."""
+    if request.mimetype == "multipart/form-data":
+        archive = request.files.get("archive")
+        if archive is None:
+            raise ApiError(400, CODE_BAD_REQUEST, "the multipart upload has no 'archive' part")
+        try:
+            metadata = json.loads(request.form.get("metadata") or "{}")
+        except ValueError:
+            raise ApiError(400, CODE_BAD_REQUEST, "the 'metadata' part is not JSON") from None
+        return archive.read(), metadata if isinstance(metadata, dict) else {}, "multipart"
+    return request.get_data(cache=False), {}, "raw"
+
+
+@api.post("/v1/content/<guid>/bundles")
+def upload_bundle(guid: str) -> Response:
+    content_for(guid, edit=True)
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    data, metadata, form = _upload()
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+            names = tar.getnames()
+    except (tarfile.TarError, OSError, EOFError):
+        raise ApiError(400, CODE_BAD_REQUEST, "the bundle is not a tar.gz archive") from None
+    if "manifest.json" not in names:
+        raise ApiError(400, CODE_BAD_REQUEST, "the bundle has no manifest.json at its root")
+    store = current_store()
+    bundle_id = store.next_id()
+    bundle_dir = store.bundle_dir(guid, bundle_id)
+    bundle_dir.mkdir(parents=True)
+    (bundle_dir / "bundle.tar.gz").write_bytes(data)
+    bundle = {
+        "id": bundle_id,
+        "content_guid": guid,
+        "created_time": now_iso(),
+        "cluster_name": None,
+        "image_name": None,
+        "r_version": None,
+        "py_version": None,
+        "quarto_version": None,
+        "active": False,
+        "size": len(data),
+        "metadata": metadata,
+        # not in Connect: how the upload arrived, so tests can check both paths
+        "x_connect_local_upload": {"form": form, "chunked": chunked},
+    }
+    with store.change() as state:
+        state["bundles"].setdefault(guid, {})[bundle_id] = bundle
+    return jsonify(bundle)
+
+
+@api.get("/v1/content/<guid>/bundles")
+def list_bundles(guid: str) -> Response:
+    content_for(guid, edit=True)
+    with current_store().read() as state:
+        bundles = list(state["bundles"].get(guid, {}).values())
+    return jsonify(sorted(bundles, key=lambda b: int(b["id"])))
+
+
+@api.get("/v1/content/<guid>/bundles/<bundle_id>")
+def get_bundle(guid: str, bundle_id: str) -> Response:
+    content_for(guid, edit=True)
+    return jsonify(_bundle(guid, bundle_id))
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """``2025.06.0`` -> (2025, 6, 0); non-numeric parts end it (``2025.06.0-dev`` too)."""
+    parts = []
+    for part in version.split("."):
+        digits = re.match(r"\d+", part)
+        if digits is None:
+            break
+        parts.append(int(digits.group()))
+    return tuple(parts)
+
+
+def _check_activate_known(body: Record) -> None:
+    """Connect before 2025.06.0 has no drafts: it refuses the ``activate`` field."""
+    version = current_config().version
+    if "activate" in body and version_tuple(version) < DRAFTS_SINCE:
+        raise bad_request(
+            f"unknown field 'activate': this Connect ({version}) deploys and activates in one "
+            "step; drafts need 2025.06.0 or later"
+        )
+
+
+def _bundle(guid: str, bundle_id: str) -> Record:
+    with current_store().read() as state:
+        bundle: Record | None = state["bundles"].get(guid, {}).get(bundle_id)
+    if bundle is None:
+        raise ApiError(404, CODE_NOT_FOUND, f"bundle {bundle_id} of {guid} does not exist")
+    return bundle
+
+
+@api.get("/v1/content/<guid>/bundles/<bundle_id>/download")
+def download_bundle(guid: str, bundle_id: str) -> Response:
+    content_for(guid, edit=True)
+    _bundle(guid, bundle_id)
+    archive = current_store().bundle_dir(guid, bundle_id) / "bundle.tar.gz"
+    return send_file(
+        archive, mimetype="application/gzip", download_name=f"bundle-{bundle_id}.tar.gz"
+    )
+
+
+@api.delete("/v1/content/<guid>/bundles/<bundle_id>")
+def delete_bundle(guid: str, bundle_id: str) -> Response:
+    content_for(guid, edit=True)
+    _bundle(guid, bundle_id)
+    if not current_deployer().delete_bundle(guid, bundle_id):
+        raise ApiError(
+            409,
+            CODE_BAD_REQUEST,
+            f"bundle {bundle_id} is the active bundle of {guid}: activate another one first",
+        )
+    return Response(status=204)
+
+
+@api.post("/v1/content/<guid>/deploy")
+def deploy(guid: str) -> Response:
+    content_for(guid, edit=True)
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise ApiError(400, CODE_BAD_REQUEST, 'expected {"bundle_id": ..., "activate": ...}')
+    _check_activate_known(body)
+    with current_store().read() as state:
+        bundles = state["bundles"].get(guid, {})
+        requested = body.get("bundle_id")
+        bundle_id = str(requested) if requested else max(bundles, key=int, default=None)
+        known = bundle_id in bundles
+    if not known:
+        raise ApiError(404, CODE_NOT_FOUND, f"bundle {bundle_id} of {guid} does not exist")
+    activate = body.get("activate", True)
+    if not isinstance(activate, bool):
+        raise ApiError(400, CODE_BAD_REQUEST, "activate must be true or false")
+    task = current_deployer().deploy(guid, str(bundle_id), activate)
+    return jsonify({"task_id": task.id})
+
+
+@api.get("/v1/tasks/<task_id>")
+def get_task(task_id: str) -> Response:
+    task = current_tasks().get(task_id)
+    if task is None:
+        raise ApiError(404, CODE_NOT_FOUND, f"task {task_id} does not exist")
+    try:
+        first = int(request.args.get("first", 0))
+        wait = float(request.args.get("wait", 0))
+    except ValueError:
+        raise ApiError(400, CODE_BAD_REQUEST, "first and wait must be numbers") from None
+    return jsonify(task.snapshot(first, wait))

@@ -1,0 +1,96 @@
+"""Who may view or collaborate on a content item: ``v1/content/{guid}/permissions``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify
+
+from scripts.connect_local.access import EDITOR_ROLES
+from scripts.connect_local.api.common import api, content_for, current_store, json_body
+from scripts.connect_local.errors import CODE_BAD_REQUEST, CODE_NAME_TAKEN, CODE_NOT_FOUND, ApiError
+from scripts.connect_local.store import Record
+
+
+def _permissions(guid: str) -> list[Record]:
+    with current_store().read() as state:
+        return list(state["permissions"].get(guid, []))
+
+
+def _check_permission(body: Any) -> Record:
+    if not isinstance(body, dict):
+        raise ApiError(400, CODE_BAD_REQUEST, "expected a JSON object")
+    kind, role, principal = body.get("principal_type"), body.get("role"), body.get("principal_guid")
+    if kind not in ("user", "group"):
+        raise ApiError(400, CODE_BAD_REQUEST, "principal_type must be 'user' or 'group'")
+    if role not in ("viewer", "owner"):
+        raise ApiError(400, CODE_BAD_REQUEST, "role must be 'viewer' or 'owner'")
+    with current_store().read() as state:
+        record = state["users" if kind == "user" else "groups"].get(principal)
+    if record is None:
+        raise ApiError(404, CODE_NOT_FOUND, f"{kind} {principal} does not exist")
+    if kind == "user" and role == "owner" and record["user_role"] not in EDITOR_ROLES:
+        raise ApiError(
+            400,
+            CODE_BAD_REQUEST,
+            f"{record['username']} is a {record['user_role']}: collaborators (role 'owner') "
+            "must be publishers or administrators",
+        )
+    return {"principal_guid": principal, "principal_type": kind, "role": role}
+
+
+@api.get("/v1/content/<guid>/permissions")
+def list_permissions(guid: str) -> Response:
+    content_for(guid)
+    return jsonify(_permissions(guid))
+
+
+@api.post("/v1/content/<guid>/permissions")
+def add_permission(guid: str) -> Response:
+    content_for(guid, edit=True)
+    fields = _check_permission(json_body())
+    store = current_store()
+    with store.change() as state:
+        existing = state["permissions"].setdefault(guid, [])
+        if any(p["principal_guid"] == fields["principal_guid"] for p in existing):
+            raise ApiError(409, CODE_NAME_TAKEN, "this principal already has a permission here")
+        permission = {"id": store.next_id(), "content_guid": guid, **fields}
+        existing.append(permission)
+    return jsonify(permission)
+
+
+def _find_permission(guid: str, permission_id: str) -> Record:
+    found = next((p for p in _permissions(guid) if p["id"] == permission_id), None)
+    if found is None:
+        raise ApiError(404, CODE_NOT_FOUND, f"permission {permission_id} does not exist")
+    return found
+
+
+@api.get("/v1/content/<guid>/permissions/<permission_id>")
+def get_permission(guid: str, permission_id: str) -> Response:
+    content_for(guid)
+    return jsonify(_find_permission(guid, permission_id))
+
+
+@api.put("/v1/content/<guid>/permissions/<permission_id>")
+def update_permission(guid: str, permission_id: str) -> Response:
+    content_for(guid, edit=True)
+    _find_permission(guid, permission_id)
+    fields = _check_permission(json_body())
+    with current_store().change() as state:
+        for permission in state["permissions"][guid]:
+            if permission["id"] == permission_id:
+                permission.update(fields)
+                return jsonify(permission)
+    raise ApiError(404, CODE_NOT_FOUND, f"permission {permission_id} does not exist")
+
+
+@api.delete("/v1/content/<guid>/permissions/<permission_id>")
+def delete_permission(guid: str, permission_id: str) -> Response:
+    content_for(guid, edit=True)
+    _find_permission(guid, permission_id)
+    with current_store().change() as state:
+        state["permissions"][guid] = [
+            p for p in state["permissions"][guid] if p["id"] != permission_id
+        ]
+    return Response(status=204)

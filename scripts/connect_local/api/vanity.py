@@ -1,0 +1,71 @@
+"""Vanity URLs: one path per content item, never nested in another."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify
+
+from scripts.connect_local.api.common import api, content_for, current_store, json_body
+from scripts.connect_local.directory import now_iso
+from scripts.connect_local.errors import CODE_BAD_REQUEST, CODE_NAME_TAKEN, CODE_NOT_FOUND, ApiError
+from scripts.connect_local.store import Record
+from scripts.vanity import InvalidVanity, normalise_vanity
+
+
+def _vanity_json(guid: str, path: str) -> Record:
+    return {"content_guid": guid, "path": path, "created_time": now_iso()}
+
+
+@api.get("/v1/content/<guid>/vanity")
+def get_vanity(guid: str) -> Response:
+    content_for(guid)
+    with current_store().read() as state:
+        path = state["vanities"].get(guid)
+    if path is None:
+        raise ApiError(404, CODE_NOT_FOUND, f"content {guid} has no vanity URL")
+    return jsonify(_vanity_json(guid, path))
+
+
+def vanity_path_from_body(body: Any) -> str:
+    try:
+        return normalise_vanity(body.get("path") if isinstance(body, dict) else None)
+    except InvalidVanity as error:
+        raise ApiError(400, CODE_BAD_REQUEST, str(error)) from None
+
+
+@api.put("/v1/content/<guid>/vanity")
+def set_vanity(guid: str) -> Response:
+    content_for(guid, edit=True)
+    body = json_body()
+    path = vanity_path_from_body(body)
+    force = bool(body.get("force")) if isinstance(body, dict) else False
+    with current_store().change() as state:
+        for other, other_path in list(state["vanities"].items()):
+            if other == guid:
+                continue
+            if other_path == path and force:
+                del state["vanities"][other]
+            elif other_path.startswith(path) or path.startswith(other_path):
+                raise ApiError(
+                    409,
+                    CODE_NAME_TAKEN,
+                    f"vanity path {path!r} overlaps {other_path!r} (no nesting)",
+                )
+        state["vanities"][guid] = path
+    return jsonify(_vanity_json(guid, path))
+
+
+@api.delete("/v1/content/<guid>/vanity")
+def delete_vanity(guid: str) -> Response:
+    content_for(guid, edit=True)
+    with current_store().change() as state:
+        state["vanities"].pop(guid, None)
+    return Response(status=204)
+
+
+@api.get("/v1/vanities")
+def list_vanities() -> Response:
+    with current_store().read() as state:
+        items = [_vanity_json(g, p) for g, p in state["vanities"].items()]
+    return jsonify(items)

@@ -1,0 +1,173 @@
+"""The stand-in's command line: ``python -m scripts.connect_local --help``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+
+from scripts.catalog import discover_apps
+from scripts.connect_local.access import ACCESS_TYPES
+from scripts.connect_local.content_settings import Policy
+from scripts.connect_local.directory import ROLES
+
+# New enough for rsconnect's draft -> verify -> activate flow (2025.06.0+) and
+# for multipart uploads with git metadata (newer than 2025.11.0).
+DEFAULT_VERSION = "2026.01.0"
+
+
+def groups_named_by_apps() -> list[str]:
+    """Every group an app's ``[tool.monorepo.deploy] groups`` names, exactly as written."""
+    names: set[str] = set()
+    for app in discover_apps():
+        deploy = app.settings().get("deploy")
+        groups = deploy.get("groups", []) if isinstance(deploy, dict) else []
+        names.update(g for g in groups if isinstance(g, str) and g.strip())
+    return sorted(names)
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
+def python_versions(text: str) -> tuple[str, ...]:
+    versions = tuple(v.strip() for v in text.split(",") if v.strip())
+    if not versions or not all(re.fullmatch(r"\d+\.\d+\.\d+", v) for v in versions):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected versions like 3.11.7,3.12.1")
+    return versions
+
+
+def user_key_spec(spec: str) -> tuple[str, str, str]:
+    """``bob:publisher:bob-key`` -> ("bob", "publisher", "bob-key")."""
+    name, _, rest = spec.partition(":")
+    role, _, key = rest.partition(":")
+    if not name or role not in ROLES or not key:
+        raise argparse.ArgumentTypeError(
+            f"--user-key {spec!r}: expected NAME:ROLE:KEY with ROLE one of {', '.join(ROLES)}"
+        )
+    return name, role, key
+
+
+def _add_server_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("server")
+    group.add_argument("--host", default="127.0.0.1", help="bind address (keep it loopback)")
+    group.add_argument("--port", type=int, default=3939, help="0 picks a free port")
+    group.add_argument("--state-dir", default="build/connect-local", help="where state lives")
+    group.add_argument(
+        "--environments-dir",
+        default="",
+        help="where built virtualenvs live (default STATE_DIR/environments; may be shared)",
+    )
+    group.add_argument("--version", default=DEFAULT_VERSION, help="Connect version to report")
+    group.add_argument(
+        "--python-versions",
+        type=python_versions,
+        default=(),
+        metavar="3.11.7,3.12.1",
+        help="the Python versions the server has (default: the one running the stand-in); "
+        "a bundle asking for another one fails to build",
+    )
+
+
+def _add_people_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("users, keys and visitors")
+    group.add_argument(
+        "--api-key",
+        default=os.environ.get("CONNECT_LOCAL_API_KEY", ""),
+        help="the API key clients must send (default: $CONNECT_LOCAL_API_KEY, else random)",
+    )
+    group.add_argument("--api-user", default="publisher", help="the publisher --api-key belongs to")
+    group.add_argument(
+        "--user-key",
+        action="append",
+        type=user_key_spec,
+        default=[],
+        metavar="NAME:ROLE:KEY",
+        help=f"a user with its own API key; ROLE: {', '.join(ROLES)} (repeatable)",
+    )
+    group.add_argument(
+        "--login-token",
+        default=os.environ.get("CONNECT_LOCAL_LOGIN_TOKEN", ""),
+        help="what /__login__ asks for before it lets you pick a visitor "
+        "(default: $CONNECT_LOCAL_LOGIN_TOKEN, else random; printed at start)",
+    )
+    group.add_argument(
+        "--visitor",
+        default="",
+        help="default visitor for content requests, NAME[:GROUP,GROUP] (default anonymous)",
+    )
+    group.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        help="register a user NAME[:GROUP,GROUP] (repeatable)",
+    )
+    group.add_argument(
+        "--groups-from-apps",
+        action="store_true",
+        help="create the groups the apps' [tool.monorepo.deploy] settings name "
+        "(so make deploy-all finds them; make connect-local passes it)",
+    )
+    group.add_argument(
+        "--credentials-use-guids",
+        action="store_true",
+        help="send GUIDs instead of names in RStudio-Connect-Credentials",
+    )
+
+
+def _add_policy_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("content policy (Connect's defaults unless given)")
+    group.add_argument(
+        "--default-access-type",
+        choices=ACCESS_TYPES,
+        default="acl",
+        help="access type of new content (Connect's default: acl)",
+    )
+    group.add_argument(
+        "--most-permissive-access-type",
+        choices=ACCESS_TYPES,
+        default="all",
+        help="the most permissive access type content may have (PATCH beyond it: 400 code 118)",
+    )
+    group.add_argument(
+        "--max-processes-limit",
+        type=positive_int,
+        default=20,
+        help="the highest max_processes content may ask for (above: 400 code 113)",
+    )
+    group.add_argument(
+        "--default-max-processes",
+        type=positive_int,
+        default=3,
+        help="max_processes of content that sets none (min_processes above it: 400 code 114)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.connect_local",
+        description="A local stand-in for Posit Connect (development and tests only).",
+    )
+    _add_server_options(parser)
+    _add_people_options(parser)
+    _add_policy_options(parser)
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The options, or exit 2 naming the ones that contradict each other."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not Policy(args.most_permissive_access_type).allows(args.default_access_type):
+        parser.error(
+            f"--default-access-type {args.default_access_type} is more permissive than "
+            f"--most-permissive-access-type {args.most_permissive_access_type}"
+        )
+    if args.default_max_processes > args.max_processes_limit:
+        parser.error(
+            f"--default-max-processes {args.default_max_processes} is above "
+            f"--max-processes-limit {args.max_processes_limit}"
+        )
+    return args
