@@ -61,9 +61,14 @@ browser: ## Make sure headless Chromium and chromedriver are installed
 postgres: ## Make sure PostgreSQL's server binaries are installed (the tests start their own server)
 	@bash scripts/local/ensure_postgres.sh
 
+# make test: pytest-xdist workers (0 = one process, no xdist). --dist loadscope:
+# a module's tests stay on one worker, so a module-scoped server starts once;
+# modules go out in collection order, slow_module ones first (tests/conftest.py).
+TEST_WORKERS ?= auto
+
 .PHONY: test
-test: .venv/.synced browser postgres ## Run every test (unit, browser smoke, security, deploy)
-	$(RUN) pytest
+test: .venv/.synced browser postgres ## Run every test in parallel: [ARGS="-k dashboard"] (pytest arguments) [TEST_WORKERS=auto]
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder $(ARGS)
 
 .PHONY: bench
 bench: .venv/.synced browser postgres ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]

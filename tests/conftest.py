@@ -1,4 +1,12 @@
-"""Fixtures for every test: a clean environment, a browser, served apps."""
+"""Fixtures for every test: a clean environment, a browser, served apps.
+
+``make test`` runs the suite in parallel (pytest-xdist, one process per
+worker, ``--dist loadscope``: a module's tests stay on one worker, so a
+module-scoped fixture is set up once). Every fixture here is safe for that:
+ports are free ones (port 0), folders come from ``tmp_path`` /
+``tmp_path_factory`` (per worker), and what the workers share
+(``run_shared_dir``) is keyed by content and built under a file lock.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +39,16 @@ LEAKY_ENV_PREFIXES = (
 )  # fmt: skip
 
 
+# trylast: after pytest's own reordering (fixtures), so this order is the one
+# xdist hands out (make test passes --no-loadscope-reorder to keep it).
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules marked ``slow_module`` run first (a stable sort: the rest keep
+    their order). In parallel, a long module then starts at once instead of
+    being handed out late and running on alone after every other worker is done."""
+    items.sort(key=lambda item: item.get_closest_marker("slow_module") is None)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
@@ -38,9 +56,34 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(key)
 
 
+def run_shared_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """``name`` under the folder every worker of this run shares (its temp root).
+
+    Under xdist each worker's temp root is ``<run temp root>/<worker id>``; its
+    parent is the run's. Run alone, the session's temp root is the run's. What
+    goes there must be keyed by content and written under a file lock.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    folder = root / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def environments_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Virtualenvs the Connect stand-ins of this run share: one build per requirements.
+
+    Keyed by a hash of the requirements; the stand-in's builder locks each one,
+    so parallel workers wait for the first build instead of repeating it.
+    """
+    return run_shared_dir(tmp_path_factory, "environments")
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session; each test drains its logs first."""
+    """One headless Chromium per worker (per session); each test drains its logs first."""
     from scripts.browser.driver import make_driver
 
     driver = make_driver()

@@ -1,7 +1,9 @@
 """Turn an uploaded bundle into a runnable folder and virtualenv, as Connect's build does.
 
 Environments are shared by bundles with byte-identical requirements (Connect
-caches environments too), so a redeploy does not reinstall anything.
+caches environments too), so a redeploy does not reinstall anything. The
+folder may be shared by several stand-ins at once (parallel test workers): a
+file lock per environment makes one build it while the others wait.
 
 ``uv venv`` then ``uv pip install -r requirements.txt``: offline from uv's
 cache first (fast, and works without a network), online when something is
@@ -11,6 +13,7 @@ raises BuildError carrying the installer's last lines.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -18,8 +21,8 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -120,13 +123,17 @@ def environment_key(requirements: Path, python: str) -> str:
     return digest.hexdigest()[:16]
 
 
-_key_locks: dict[str, threading.Lock] = {}
-_key_locks_guard = threading.Lock()
+@contextmanager
+def _building(environments_dir: Path, key: str) -> Iterator[None]:
+    """Exclusive use of one environment, between threads and between processes.
 
-
-def _lock_for(key: str) -> threading.Lock:
-    with _key_locks_guard:
-        return _key_locks.setdefault(key, threading.Lock())
+    flock locks an open file description: each call opens the file anew, so
+    two threads of one stand-in exclude each other as two stand-ins do.
+    """
+    environments_dir.mkdir(parents=True, exist_ok=True)
+    with (environments_dir / f".{key}.lock").open("w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file closes
+        yield
 
 
 def this_python() -> str:
@@ -183,14 +190,13 @@ def build(app_dir: Path, environments_dir: Path, log: Log, *, python: str = sys.
     key = environment_key(requirements, python)
     venv = environments_dir / key
     venv_python = venv / "bin" / "python"
-    with _lock_for(key):
+    with _building(environments_dir, key):
         if (venv / BUILT_MARKER).is_file() and venv_python.exists():
             log(f"Reusing the environment {key}: same requirements as an earlier build.")
             return venv_python
         uv = find_uv()
         if venv.exists():
             shutil.rmtree(venv)  # a build that did not finish
-        environments_dir.mkdir(parents=True, exist_ok=True)
         code, lines = _run([uv, "venv", "--quiet", "--python", python, str(venv)], log)
         if code != 0:
             tail = "\n".join(lines[-ERROR_TAIL_LINES:])

@@ -100,12 +100,6 @@ def deployed_guid(result: subprocess.CompletedProcess[str]) -> str:
     return match["guid"]
 
 
-@pytest.fixture(scope="session")
-def environments_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Virtualenvs shared by every stand-in of the session: one build per requirements."""
-    return tmp_path_factory.mktemp("environments")
-
-
 @pytest.fixture(scope="module")
 def connect(
     tmp_path_factory: pytest.TempPathFactory, environments_dir: Path

@@ -12,7 +12,9 @@ import pytest
 from posit.connect import Client
 
 from scripts.connect_local.launch import ConnectLocal
-from tests.connect_local.conftest import deploy, deployed_guid, make_bundle_dir
+from tests.connect_local.conftest import REQUIREMENTS, deploy, deployed_guid, make_bundle_dir
+
+FRESH_REQUIREMENTS = REQUIREMENTS + "# the visitor app of tests/connect_local/test_deploy.py\n"
 
 GREETING_CALLBACK = {
     "output": "greeting.children",
@@ -69,8 +71,15 @@ def greeting(connect: ConnectLocal, guid: str, **kwargs: Any) -> tuple[int, str]
 def visitor_app(
     connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[str, Path, str]:
-    """The visitor app deployed once by rsconnect: (guid, folder, rsconnect output)."""
-    folder = make_bundle_dir(tmp_path_factory.mktemp("bundles"), "visitor")
+    """The visitor app deployed once by rsconnect: (guid, folder, rsconnect output).
+
+    Its requirements are this module's own (a comment line changes the
+    environment's key): stand-ins share built environments across the run, so
+    only a first build shows the install in the log this module checks.
+    """
+    folder = make_bundle_dir(
+        tmp_path_factory.mktemp("bundles"), "visitor", requirements=FRESH_REQUIREMENTS
+    )
     result = deploy(connect, folder, "Visitor greeting")
     return deployed_guid(result), folder, result.stdout + result.stderr
 

@@ -21,6 +21,9 @@ from scripts.ship.bundles import (
 )
 from tests.support.workspace import import_in_clean_venv, scratch_workspace
 
+# A clean virtualenv per app: make test starts this module among the first.
+pytestmark = pytest.mark.slow_module
+
 FIXTURE_APPS = Path(__file__).parent / "fixture_apps"
 WORKSPACE_PACKAGES = {"connectkit", *(a.name for a in discover_apps())}
 DEV_TOOLS = {"pytest", "ruff", "rsconnect-python", "selenium", "hypothesis"}

@@ -24,6 +24,9 @@ from scripts.ship.deploy.settings import load_settings
 from scripts.ship.deploy_subprocess import DeployRun, run_deploy_tool
 from tests.support.workspace import scratch_workspace
 
+# Every app deployed twice and dry-run once: the longest module; make test starts it first.
+pytestmark = pytest.mark.slow_module
+
 API_KEY = f"e2e-key-{uuid.uuid4().hex}"  # distinctive: searched for in every output
 VISITOR = "e2e-visitor"
 ACL_GROUP = "e2e-viewers"
@@ -56,10 +59,14 @@ def run_deploy(
 
 
 @pytest.fixture(scope="module")
-def connect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectLocal]:
+def connect(
+    tmp_path_factory: pytest.TempPathFactory, environments_dir: Path
+) -> Iterator[ConnectLocal]:
     visitor = f"{VISITOR}:{','.join(groups_any_app_needs())}"
     state = tmp_path_factory.mktemp("connect") / "state"
-    with running_connect_local(state, api_key=API_KEY, default_visitor=visitor) as server:
+    with running_connect_local(
+        state, api_key=API_KEY, default_visitor=visitor, environments_dir=environments_dir
+    ) as server:
         yield server
 
 

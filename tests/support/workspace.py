@@ -2,8 +2,10 @@
 
 Bundles export their pins from ``uv.lock``, so a fixture app must be a
 workspace member: ``scratch_workspace`` copies the root project, ``shared/`` and
-the given app folders into a temporary tree and re-locks it offline (from uv's
-cache). ``import_in_clean_venv`` proves a bundle runs on its own.
+the given app folders into a temporary tree and re-locks it. uv works offline
+first (from its cache: fast), and online when the cache lacks something, as on
+a new machine whose cache holds only what ``uv sync`` fetched.
+``import_in_clean_venv`` proves a bundle runs on its own.
 """
 
 from __future__ import annotations
@@ -42,6 +44,14 @@ def _uv(*args: str, cwd: Path) -> None:
         raise RuntimeError(f"uv {' '.join(args)} failed:\n{result.stderr}")
 
 
+def _uv_offline_first(*args: str, cwd: Path) -> None:
+    """``uv *args`` from the cache alone; from the package index when that is not enough."""
+    try:
+        _uv(*args, "--offline", cwd=cwd)
+    except RuntimeError:
+        _uv(*args, cwd=cwd)
+
+
 def scratch_workspace(root: Path, apps: Mapping[str, Path | Mapping[str, str]]) -> Path:
     """A workspace at ``root`` whose apps are ``apps`` (a folder, or {file: text})."""
     root.mkdir(parents=True, exist_ok=True)
@@ -61,7 +71,7 @@ def scratch_workspace(root: Path, apps: Mapping[str, Path | Mapping[str, str]]) 
                 (target / relative).write_text(text)
         if not (target / "pyproject.toml").exists():
             (target / "pyproject.toml").write_text(_DEFAULT_PYPROJECT.format(name=name))
-    _uv("lock", "--offline", "--quiet", cwd=root)
+    _uv_offline_first("lock", "--quiet", cwd=root)
     return root
 
 
@@ -77,12 +87,8 @@ def import_in_clean_venv(bundle_dir: Path, work_dir: Path) -> None:
     python = venv / "bin" / "python"
     requirements = bundle_dir / "requirements.txt"
     install = ("pip", "install", "--quiet", "--python", str(python), "-r", str(requirements))
-    try:
-        _uv(*install, "--offline", cwd=work_dir)
-    except RuntimeError:
-        # `uv sync` caches wheels but not every index page `uv pip` needs:
-        # fetch those (the wheels still come from the cache).
-        _uv(*install, cwd=work_dir)
+    # `uv sync` caches wheels but not every index page `uv pip` needs.
+    _uv_offline_first(*install, cwd=work_dir)
     isolated = work_dir / "bundle"
     shutil.copytree(bundle_dir, isolated)
     check_import(isolated, python=str(python))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from functools import partial
@@ -12,6 +14,7 @@ from typing import Any
 import pytest
 
 from scripts.browser.driver import Journal, Request
+from scripts.catalog import REPO_ROOT
 from scripts.perf.bench import (
     callback_overhead,
     chart,
@@ -422,6 +425,33 @@ def test_suite_summary_skips_makes_own_lines() -> None:
     assert (
         suite_time.pytest_summary("make: *** [test] Error 2\n") == "no pytest summary in the output"
     )
+
+
+def make_dry_run(*command: str, makeflags: str = "") -> list[str]:
+    """The pytest line ``make -n`` would run (nothing runs), with MAKEFLAGS as a parent make's."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "ARGS")}
+    result = subprocess.run(
+        [*command, "-n", "--no-print-directory"],
+        cwd=REPO_ROOT,
+        env={**env, "MAKEFLAGS": makeflags},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return [line for line in result.stdout.splitlines() if " pytest " in line]
+
+
+def test_suite_time_runs_what_make_test_runs_whatever_make_bench_was_given() -> None:
+    plain = make_dry_run("make", "test")
+    assert len(plain) == 1 and plain[0].endswith("--dist loadscope --no-loadscope-reorder "), plain
+    # `make bench ARGS=...` hands ARGS to the make it starts: the bench's run stays whole.
+    assert make_dry_run(*suite_time.SUITE_COMMAND, makeflags=" -- ARGS=-k\\ x") == plain
+
+
+def test_make_test_passes_args_to_pytest() -> None:
+    [line] = make_dry_run("make", "test", "ARGS=-k dashboard -x")
+    assert line.endswith("--no-loadscope-reorder -k dashboard -x"), line
 
 
 # -- missed targets carry a note ---------------------------------------------------------

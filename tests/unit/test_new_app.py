@@ -20,6 +20,9 @@ from scripts.scaffold.new_app import ScaffoldError, create, main
 from scripts.scaffold.remove_app import remove
 from scripts.ship.bundles import uv_executable
 
+# A whole repository copy, its .venv and its tests: make test starts it among the first.
+pytestmark = pytest.mark.slow_module
+
 
 def no_lock(root: Path) -> None:
     """Stands in for `uv lock` where only the written files are under test."""
