@@ -26,7 +26,9 @@ $(CURDIR)/.tools/bin/uv:
 	$(CURDIR)/.tools/bin/python -m pip install --quiet uv
 
 .venv/.synced: $(UV) uv.lock pyproject.toml shared/pyproject.toml $(wildcard apps/*/pyproject.toml)
-	$(UV) sync --frozen --all-packages
+	@# --compile-bytecode: .pyc files written once, as pip does on a server, so a
+	@# shell with PYTHONDONTWRITEBYTECODE=1 does not recompile Dash at every start.
+	$(UV) sync --frozen --all-packages --compile-bytecode
 	@touch $@
 
 .PHONY: env
