@@ -25,8 +25,6 @@ from packaging.utils import canonicalize_name
 
 from scripts.catalog import AppInfo, app_python_sources, discover_apps, is_app_code_dir
 
-# Folders never part of an app's code (virtualenvs, caches, build output).
-
 
 @dataclass(frozen=True)
 class Import:

@@ -5,9 +5,10 @@ first 200 on the app's index (the page a visitor asks for), so it counts the
 interpreter, gunicorn, the imports and the first layout.
 
 Served apps may write Python's bytecode caches, as a deployed app's installer
-does (pip compiles what it installs): with ``PYTHONDONTWRITEBYTECODE`` set in
-a developer's shell every start would compile Dash from source (seconds of
-CPU that no server pays), hiding what an app's own imports cost. The first
+does (pip compiles what it installs). ``make env`` compiles the installed
+packages once; this covers what it does not, the app's own modules and the
+workspace's editable connectkit, which a ``PYTHONDONTWRITEBYTECODE`` in a
+developer's shell would otherwise recompile at every start. The first
 (warm-up) start of each subject writes them.
 """
 
