@@ -40,7 +40,7 @@ list: .venv/.synced ## List the apps, each with its one-line description
 
 .PHONY: run
 run: .venv/.synced ## Serve APP like Connect: [PORT=8050] [PREFIX=/content/<id>/] [VANITY=/path/] [USER=] [GROUPS=a,b] [RELOAD=1]
-	@$(RUN) python -m scripts.local.run "$(APP)" --port $(PORT) \
+	@$(RUN) python -m scripts.runner.run "$(APP)" --port $(PORT) \
 		$(if $(PREFIX),--prefix "$(PREFIX)") $(if $(VANITY),--vanity "$(VANITY)") \
 		--user "$(VISITOR)" --groups "$(VISITOR_GROUPS)" $(if $(VISITOR),,--ignored-user "$(USER)") \
 		$(if $(filter 1 true yes,$(RELOAD)),--reload)
@@ -61,16 +61,16 @@ browser: ## Make sure headless Chromium and chromedriver are installed
 
 .PHONY: postgres
 postgres: ## Make sure PostgreSQL's server binaries are installed (the tests start their own server)
-	@bash scripts/local/ensure_postgres.sh
+	@bash scripts/runner/ensure_postgres.sh
 
 # make test: pytest-xdist workers (0 = one process, no xdist). --dist loadscope:
 # a module's tests stay on one worker, so a module-scoped server starts once;
-# modules go out in collection order, slow_module ones first (tests/conftest.py).
+# modules go out in collection order, slow ones first (tests/conftest.py).
 TEST_WORKERS ?= auto
 
 .PHONY: test
-test: .venv/.synced browser postgres ## Run every test in parallel: [ARGS="-k dashboard"] (pytest arguments) [TEST_WORKERS=auto]
-	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder $(ARGS)
+test: .venv/.synced browser postgres ## Run every test in parallel: [APP=name] (that app's tests) [ARGS="-m 'not browser'"] (pytest arguments) [TEST_WORKERS=auto]
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder $(if $(APP),--app "$(APP)" )$(ARGS)
 
 .PHONY: bench
 bench: .venv/.synced browser postgres ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]
@@ -82,7 +82,7 @@ bench-readme: .venv/.synced ## Rewrite the README's bench block from build/bench
 
 .PHONY: bootstrap-subset
 bootstrap-subset: .venv/.synced ## Regenerate connectkit's Bootstrap CSS subset (after an app uses a new class)
-	$(RUN) python -m scripts.ship.bootstrap_subset
+	$(RUN) python -m scripts.css.bootstrap_subset
 
 .PHONY: fuzz
 fuzz: .venv/.synced ## Property-based tests (credentials header...) with 10,000 examples each
@@ -101,25 +101,25 @@ fmt: .venv/.synced ## Format and fix what ruff can
 
 .PHONY: bundles
 bundles: .venv/.synced ## Build build/bundles/<app>/ for every app (vendored connectkit, pins, manifest) [PYTHON_VERSION=]
-	@$(RUN) python -m scripts.ship.bundles $(APP)
+	@$(RUN) python -m scripts.bundle $(APP)
 
 .PHONY: deploy-all
 deploy-all: .venv/.synced ## Deploy every app to Connect (CONNECT_SERVER+CONNECT_API_KEY or SERVER=) [JOBS=4] [NAMESPACE=] [DRY_RUN=1] [FORCE=1] [VERBOSE=1]
-	@$(RUN) python -m scripts.ship.deploy
+	@$(RUN) python -m scripts.deploy
 
 .PHONY: deploy
 deploy: .venv/.synced ## Deploy one app: APP=name (same settings as deploy-all)
 	@if [ -z "$(APP)" ]; then echo "APP is not set: make deploy APP=<name> (make list shows them)" >&2; exit 2; fi
 	@$(RUN) python -m scripts.catalog --check "$(APP)"
-	@$(RUN) python -m scripts.ship.deploy "$(APP)"
+	@$(RUN) python -m scripts.deploy "$(APP)"
 
 .PHONY: preview
 preview: .venv/.synced ## Draft deploys of the apps that differ from Connect's active bundles: PR=number [NAMESPACE=]
-	@$(RUN) python -m scripts.ship.preview preview --pr "$(PR)" $(APP)
+	@$(RUN) python -m scripts.preview preview --pr "$(PR)" $(APP)
 
 .PHONY: preview-cleanup
 preview-cleanup: .venv/.synced ## Delete the drafts recorded for PR=number (build/preview/pr-N.md)
-	@$(RUN) python -m scripts.ship.preview cleanup --pr "$(PR)"
+	@$(RUN) python -m scripts.preview cleanup --pr "$(PR)"
 
 .PHONY: typecheck
 typecheck: .venv/.synced ## mypy (strict) over connectkit, the tooling and each app
@@ -150,7 +150,7 @@ gallery-check: .venv/.synced ## Fail when the README gallery or an app's screens
 
 .PHONY: data
 data: .venv/.synced ## Load group-dashboard's demo data: [DASHBOARD_ROWS=1000000] [DATABASE_URL=postgresql://...] [FORCE=1]
-	cd apps/group-dashboard && $(RUN) python -m sales_load $(if $(filter 1 true yes,$(FORCE)),--force)
+	cd apps/group-dashboard && $(RUN) python -m sales.load $(if $(filter 1 true yes,$(FORCE)),--force)
 
 .PHONY: load
 load: .venv/.synced ## Load-test group-dashboard (gunicorn, 1M rows): [VISITORS=50] [DURATION=60] seconds

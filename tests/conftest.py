@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-from scripts.local.serve import ServedApp, serve
+from scripts.runner.serve import ServedApp, serve
 
 # The session PostgreSQL server fixture (tests/support/databases.py).
 pytest_plugins = ["tests.support.databases"]
@@ -39,14 +39,46 @@ LEAKY_ENV_PREFIXES = (
 )  # fmt: skip
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--app",
+        default="",
+        help="only the tests of this app (make test APP=name): its folder under "
+        "tests/apps/ and every test run for it by name (smoke, bundles, deploys)",
+    )
+
+
+def is_test_of_app(item: pytest.Item, app: str) -> bool:
+    """Under ``tests/apps/<app_module>/``, or parametrized with the app (its name or info)."""
+    if Path(item.path).is_relative_to(Path(__file__).parent / "apps" / app.replace("-", "_")):
+        return True
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return any(value == app or getattr(value, "name", None) == app for value in params.values())
+
+
+# A test that uses one of these fixtures gets the mark, whether or not it says so.
+MARK_OF_FIXTURE = {"browser": "browser", "dash_duo": "browser", "postgres_server": "postgres"}
+
+
 # trylast: after pytest's own reordering (fixtures), so this order is the one
 # xdist hands out (make test passes --no-loadscope-reorder to keep it).
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Modules marked ``slow_module`` run first (a stable sort: the rest keep
-    their order). In parallel, a long module then starts at once instead of
-    being handed out late and running on alone after every other worker is done."""
-    items.sort(key=lambda item: item.get_closest_marker("slow_module") is None)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Marks from fixtures (MARK_OF_FIXTURE); then modules marked ``slow`` run
+    first (a stable sort: the rest keep their order). In parallel, a long module
+    then starts at once instead of being handed out late and running on alone
+    after every other worker is done."""
+    for item in items:
+        for fixture in set(getattr(item, "fixturenames", ())) & MARK_OF_FIXTURE.keys():
+            item.add_marker(MARK_OF_FIXTURE[fixture])
+    if app := config.getoption("--app"):
+        from scripts.catalog import find_app
+
+        find_app(app)  # an unknown name stops here, with the nearest app named
+        deselected = [item for item in items if not is_test_of_app(item, app)]
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if is_test_of_app(item, app)]
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(autouse=True)

@@ -6,9 +6,9 @@ each member sees only the regions their groups grant.
   scripts included, not just the page.
 - The scope (the visitor's regions) is worked out from the request's
   credentials on the server at callback time and goes into the SQL of every
-  query as bound parameters (``sales_queries``); nothing the browser sends can
+  query as bound parameters (``sales.queries``); nothing the browser sends can
   widen it, and every filter is checked against the known values first.
-- The rows live in a database (``sales_store``): an embedded DuckDB file by
+- The rows live in a database (``sales.store``): an embedded DuckDB file by
   default, PostgreSQL when ``DATABASE_URL`` is set. Queries read pre-summed
   rollups, so they stay fast at ten million rows.
 - The database side (SQLAlchemy, the driver, the DuckDB file when missing)
@@ -30,14 +30,14 @@ from typing import TYPE_CHECKING, Any
 import dash_bootstrap_components as dbc
 from connectkit import create_app, current_visitor, require_groups, scope_for
 from dash import Dash, Input, Output, State, dcc, html
-from dashboard_settings import GROUPS_SETTING, DashboardSettings, load_settings
 from flask import Response, has_request_context, request
-from sales_filters import Choices, Filters
-from sales_regions import REGIONS
-from sales_views import GRAPH_CONFIG, dashboard_outputs
+from sales.filters import Choices, Filters
+from sales.scope import REGIONS
+from sales.settings import GROUPS_SETTING, DashboardSettings, load_settings
+from sales.views import GRAPH_CONFIG, dashboard_outputs
 
 if TYPE_CHECKING:
-    from sales_queries import SalesQueries
+    from sales.queries import SalesQueries
 
 TITLE = "Sales dashboard"
 # A callback body is a few KiB; anything much larger is forged (413 before parsing).
@@ -82,9 +82,9 @@ class Backend:
 
     def _start(self, settings: DashboardSettings) -> None:
         try:
-            from sales_load import ensure_demo_data
-            from sales_queries import SalesQueries
-            from sales_store import SalesStore
+            from sales.load import ensure_demo_data
+            from sales.queries import SalesQueries
+            from sales.store import SalesStore
 
             ensure_demo_data(settings.database, settings.rows)
             self._queries = SalesQueries(SalesStore(settings.database), settings.refresh_s)

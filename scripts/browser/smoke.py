@@ -18,7 +18,7 @@ from selenium.webdriver.common.by import By
 
 from scripts.browser.driver import Journal, drain, wait_for_dash
 from scripts.catalog import REPO_ROOT
-from scripts.local.serve import ServedApp
+from scripts.runner.serve import ServedApp
 
 SCREENSHOT_DIR = REPO_ROOT / "build" / "screenshots"
 ERROR_SELECTORS = (".dash-fe-error__title", ".dash-debug-alert", ".dash-error-card")

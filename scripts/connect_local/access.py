@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import Enum
 
-from scripts.connect_local.directory import Visitor
+from scripts.connect_local.directory import Principal
 from scripts.connect_local.store import Record
 
 ACCESS_TYPES = ("all", "logged_in", "acl")  # most permissive first
@@ -29,7 +29,7 @@ class Decision(Enum):
     DENY = "deny"  # signed in, but not on the list
 
 
-def decide(content: Record, permissions: Iterable[Record], visitor: Visitor) -> Decision:
+def decide(content: Record, permissions: Iterable[Record], visitor: Principal) -> Decision:
     access_type = content.get("access_type", "acl")
     if access_type == "all":
         return Decision.ALLOW
@@ -42,7 +42,7 @@ def decide(content: Record, permissions: Iterable[Record], visitor: Visitor) -> 
     return Decision.DENY
 
 
-def _names(permission: Record, visitor: Visitor) -> bool:
+def _names(permission: Record, visitor: Principal) -> bool:
     """Whether a permission is the visitor's own or one of their groups'."""
     principal = permission.get("principal_guid")
     if permission.get("principal_type") == "user":
@@ -50,7 +50,7 @@ def _names(permission: Record, visitor: Visitor) -> bool:
     return permission.get("principal_type") == "group" and principal in visitor.group_guids
 
 
-def is_editor(content: Record, permissions: Iterable[Record], visitor: Visitor) -> bool:
+def is_editor(content: Record, permissions: Iterable[Record], visitor: Principal) -> bool:
     """Owner, administrator, or a collaborator who is a publisher or administrator."""
     if visitor.is_anonymous:
         return False
@@ -61,14 +61,14 @@ def is_editor(content: Record, permissions: Iterable[Record], visitor: Visitor) 
     )
 
 
-def is_visible(content: Record, permissions: Iterable[Record], visitor: Visitor) -> bool:
+def is_visible(content: Record, permissions: Iterable[Record], visitor: Principal) -> bool:
     """What ``GET v1/content`` lists for this caller (an administrator sees everything)."""
     return visitor.role == "administrator" or decide(content, permissions, visitor) is (
         Decision.ALLOW
     )
 
 
-def app_role(content: Record, permissions: Iterable[Record], visitor: Visitor) -> str:
+def app_role(content: Record, permissions: Iterable[Record], visitor: Principal) -> str:
     """Connect's ``app_role`` of the caller: owner, editor, viewer or none."""
     if visitor.user_guid == content.get("owner_guid"):
         return "owner"

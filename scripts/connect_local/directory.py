@@ -22,7 +22,7 @@ def now_iso() -> str:
 
 
 @dataclass(frozen=True)
-class Visitor:
+class Principal:
     """Whoever a content request comes from; ``username`` is None when anonymous."""
 
     username: str | None = None
@@ -36,7 +36,7 @@ class Visitor:
         return self.username is None
 
 
-ANONYMOUS = Visitor()
+ANONYMOUS_PRINCIPAL = Principal()
 
 
 def parse_visitor_spec(spec: str) -> tuple[str, list[str]]:
@@ -126,13 +126,13 @@ def members_of(store: Store, group_guid: str) -> list[Record]:
         ]
 
 
-def visitor_for(store: Store, username: str) -> Visitor:
+def visitor_for(store: Store, username: str) -> Principal:
     """The visitor record of a known user; anonymous for an unknown name."""
     user = find_user(store, username)
     if user is None:
-        return ANONYMOUS
+        return ANONYMOUS_PRINCIPAL
     groups = groups_of(store, user["guid"])
-    return Visitor(
+    return Principal(
         username=user["username"],
         user_guid=user["guid"],
         group_names=tuple(g["name"] for g in groups),
@@ -141,13 +141,13 @@ def visitor_for(store: Store, username: str) -> Visitor:
     )
 
 
-def visitor_by_guid(store: Store, user_guid: str) -> Visitor:
+def visitor_by_guid(store: Store, user_guid: str) -> Principal:
     with store.read() as state:
         user = state["users"].get(user_guid)
-    return ANONYMOUS if user is None else visitor_for(store, user["username"])
+    return ANONYMOUS_PRINCIPAL if user is None else visitor_for(store, user["username"])
 
 
-def register_visitor(store: Store, spec: str) -> Visitor:
+def register_visitor(store: Store, spec: str) -> Principal:
     """Create (or update) the user a ``name:group,group`` spec describes."""
     username, group_names = parse_visitor_spec(spec)
     user = ensure_user(store, username)

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.catalog import REPO_ROOT
-from scripts.local.shutdown import stop
+from scripts.runner.shutdown import stop
 
 READY_LINE = re.compile(r"connect-local serving at (?P<url>http://\S+)")
 START_TIMEOUT_S = 60.0

@@ -25,7 +25,7 @@ from scripts.connect_local.api import ApiConfig, visitor_from_key
 from scripts.connect_local.app_processes import AppStartError, UnixHTTPConnection
 from scripts.connect_local.builder import BuildError
 from scripts.connect_local.deployer import Deployer
-from scripts.connect_local.directory import ANONYMOUS, Visitor, visitor_for
+from scripts.connect_local.directory import ANONYMOUS_PRINCIPAL, Principal, visitor_for
 from scripts.connect_local.html_frame import render
 from scripts.connect_local.sessions import ANONYMOUS_COOKIE_VALUE, VISITOR_COOKIE, Sessions
 from scripts.connect_local.store import Store
@@ -51,7 +51,7 @@ CONNECT_OWNED = {"rstudio-connect-credentials", "posit-connect-user-session-toke
 CHUNK = 64 * 1024
 
 
-def visitor_credentials(visitor: Visitor, use_guids: bool) -> str | None:
+def visitor_credentials(visitor: Principal, use_guids: bool) -> str | None:
     """The header Connect sends for ``visitor``: names, or GUIDs when the server uses them."""
     if visitor.is_anonymous:
         return None
@@ -122,7 +122,7 @@ class ContentProxy:
                 return guid, None, path[len(vanity) - 1 :], vanity.rstrip("/")
         return None
 
-    def visitor(self, environ: Environ) -> Visitor:
+    def visitor(self, environ: Environ) -> Principal:
         key_owner = visitor_from_key(self.store, self.config, environ.get("HTTP_AUTHORIZATION"))
         if key_owner is not None:
             return key_owner
@@ -131,11 +131,13 @@ class ContentProxy:
         if chosen is not None:
             username = self.sessions.username_from(chosen.value)
             if chosen.value == ANONYMOUS_COOKIE_VALUE or username is None:
-                return ANONYMOUS  # chosen anonymity, or a cookie the stand-in did not sign
+                return (
+                    ANONYMOUS_PRINCIPAL  # chosen anonymity, or a cookie the stand-in did not sign
+                )
             return visitor_for(self.store, username)
         if self.default_visitor:
             return visitor_for(self.store, self.default_visitor)
-        return ANONYMOUS
+        return ANONYMOUS_PRINCIPAL
 
     # -- WSGI --------------------------------------------------------------------------
 
@@ -193,7 +195,7 @@ class ContentProxy:
         start_response: StartResponse,
         socket_path: Any,
         rest: str,
-        visitor: Visitor,
+        visitor: Principal,
     ) -> Iterable[bytes]:
         headers: dict[str, str] = {}
         for key, value in environ.items():

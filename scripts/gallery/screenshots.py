@@ -19,7 +19,7 @@ from scripts.browser.driver import make_driver
 from scripts.browser.smoke import AppPage, SmokeFailure
 from scripts.catalog import AppInfo, discover_apps, smoke_visitor
 from scripts.gallery.table import SCREENSHOT, show_picture, write_readme
-from scripts.local.serve import AppFailedToStart, serve
+from scripts.runner.serve import AppFailedToStart, serve
 
 
 def photograph(app: AppInfo, driver: webdriver.Chrome, log_dir: Path) -> Path:

@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.url:
         return drive(args.url)
-    from scripts.local.serve import serve  # the runner, as `make run` starts apps
+    from scripts.runner.serve import serve  # the runner, as `make run` starts apps
 
     print(f"starting {APP} with {args.rows:,} rows...", flush=True)
     env = {"DASHBOARD_ROWS": str(args.rows)}

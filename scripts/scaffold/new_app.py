@@ -1,7 +1,7 @@
 """Create a new app from the template: ``make new-app NAME=my-report``.
 
 Writes ``apps/<name>/`` (app.py, pyproject.toml, README.md) and its behaviour
-test ``tests/apps/test_<name_with_underscores>.py`` from ``scripts/scaffold/templates/app/``,
+tests ``tests/apps/<name_with_underscores>/`` from ``scripts/scaffold/templates/app/``,
 then ``uv lock`` adds it to the workspace lock (``apps/*`` are members), so
 ``make run``, ``make test``, bundles and deploys pick it up with no other edit.
 A bad or taken name creates nothing; a failed ``uv lock`` removes what was written.
@@ -47,8 +47,9 @@ class Scaffold:
         return self.name.replace("-", "_")
 
     @property
-    def test_file(self) -> Path:
-        return self.root / "tests" / "apps" / f"test_{self.module}.py"
+    def test_dir(self) -> Path:
+        """The app's own tests: one folder per app, as for every room of the code."""
+        return self.root / "tests" / "apps" / self.module
 
     def outputs(self) -> dict[str, Path]:
         """Template file -> where it is written."""
@@ -56,7 +57,8 @@ class Scaffold:
             "app.py.tmpl": self.app_dir / "app.py",
             "pyproject.toml.tmpl": self.app_dir / "pyproject.toml",
             "README.md.tmpl": self.app_dir / "README.md",
-            "test_app.py.tmpl": self.test_file,
+            "tests_init.py.tmpl": self.test_dir / "__init__.py",
+            "test_app.py.tmpl": self.test_dir / "test_app.py",
         }
 
 
@@ -83,7 +85,7 @@ def validate(scaffold: Scaffold, description: str) -> None:
             "name and a URL segment, so use a lowercase letter then up to 62 lowercase "
             "letters, digits or '-' (e.g. NAME=my-report)"
         )
-    taken = [p for p in (scaffold.app_dir, scaffold.test_file) if p.exists()]
+    taken = [p for p in (scaffold.app_dir, scaffold.test_dir) if p.exists()]
     if taken:
         where = ", ".join(str(p.relative_to(scaffold.root)) for p in taken)
         verb = "exists" if len(taken) == 1 else "exist"
@@ -158,7 +160,7 @@ def create(
         lock(root)
     except BaseException:
         shutil.rmtree(scaffold.app_dir, ignore_errors=True)
-        scaffold.test_file.unlink(missing_ok=True)
+        shutil.rmtree(scaffold.test_dir, ignore_errors=True)
         if lock_before is not None:
             lock_file.write_bytes(lock_before)
         raise

@@ -1,7 +1,7 @@
 """Remove an app again: ``make remove-app NAME=my-report``, the reverse of ``make new-app``.
 
 Deletes ``apps/<name>/`` (screenshot included) and its tests
-(``tests/apps/test_<module>.py`` and ``test_<module>_*.py``), then ``uv lock``
+(``tests/apps/<module>/``), then ``uv lock``
 drops it from the workspace lock and the README gallery is redrawn without it.
 An unknown name is refused with the nearest app name. The reference apps
 (hello, multi-page, user-greeting, group-dashboard) are refused unless
@@ -27,11 +27,8 @@ REFERENCE_APPS = frozenset({"hello", "multi-page", "user-greeting", "group-dashb
 
 
 def doomed_paths(scaffold: Scaffold) -> list[Path]:
-    """The app folder and every test file named after it, as they exist now."""
-    tests_dir = scaffold.test_file.parent
-    tests = sorted(tests_dir.glob(f"test_{scaffold.module}.py"))
-    tests += sorted(tests_dir.glob(f"test_{scaffold.module}_*.py"))
-    return [scaffold.app_dir, *tests]
+    """The app folder and its tests folder, as they exist now."""
+    return [p for p in (scaffold.app_dir, scaffold.test_dir) if p.exists()]
 
 
 def validate(root: Path, name: str, force: bool) -> Scaffold:

@@ -20,12 +20,12 @@ import pytest
 from scripts.browser.smoke import AppPage
 from scripts.catalog import REPO_ROOT, AppInfo, discover_apps
 from scripts.connect_local.launch import ConnectLocal, DeployedContent, running_connect_local
-from scripts.ship.deploy.settings import load_settings
-from scripts.ship.deploy_subprocess import DeployRun, run_deploy_tool
+from scripts.deploy.invoke import DeployRun, run_deploy_tool
+from scripts.deploy.settings import load_settings
 from tests.support.workspace import scratch_workspace
 
 # Every app deployed twice and dry-run once: the longest module; make test starts it first.
-pytestmark = pytest.mark.slow_module
+pytestmark = pytest.mark.slow
 
 API_KEY = f"e2e-key-{uuid.uuid4().hex}"  # distinctive: searched for in every output
 VISITOR = "e2e-visitor"

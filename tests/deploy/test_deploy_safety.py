@@ -18,7 +18,7 @@ import requests
 
 from scripts.catalog import REPO_ROOT
 from scripts.connect_local.launch import ConnectLocal, running_connect_local
-from scripts.ship.deploy_subprocess import DeployRun, run_deploy_tool
+from scripts.deploy.invoke import DeployRun, run_deploy_tool
 from tests.support.workspace import scratch_workspace
 
 KEY = f"safety-key-{uuid.uuid4().hex}"

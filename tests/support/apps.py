@@ -1,7 +1,7 @@
 """Import an app in the test process, as Connect would (its folder on sys.path).
 
 For tests that drive the Flask test client directly. Each app module gets a
-unique name; its sibling modules (``sales_data``...) import by their own names.
+unique name; its own modules and packages (``sales``...) import by their own names.
 """
 
 from __future__ import annotations

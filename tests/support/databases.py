@@ -2,7 +2,7 @@
 dashboard's data loaded into DuckDB or PostgreSQL (``dashboard_database``).
 
 No mock anywhere: PostgreSQL is the real server from Debian's ``postgresql``
-package, started by ``scripts.local.postgres``. When its binaries are missing the
+package, started by ``scripts.runner.postgres``. When its binaries are missing the
 tests that need it FAIL (they do not skip): CI installs the package.
 """
 
@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 
 from scripts.catalog import find_app
-from scripts.local.postgres import PostgresServer, PostgresUnavailable, running_postgres
+from scripts.runner.postgres import PostgresServer, PostgresUnavailable, running_postgres
 
-DATABASES = ("duckdb", "postgresql")
+# The PostgreSQL runs carry the ``postgres`` mark: ``-m "not postgres"`` leaves them out.
+DATABASES = ("duckdb", pytest.param("postgresql", marks=pytest.mark.postgres))
 _names = itertools.count()
 
 
@@ -38,20 +39,22 @@ def dashboard_modules() -> Iterator[Any]:
     """The group dashboard's own modules (its folder on sys.path, as on Connect)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.syspath_prepend(str(find_app("group-dashboard").path))
-        import dashboard_settings  # type: ignore[import-not-found]
-        import sales_data  # type: ignore[import-not-found]
-        import sales_filters  # type: ignore[import-not-found]
-        import sales_load  # type: ignore[import-not-found]
-        import sales_queries  # type: ignore[import-not-found]
-        import sales_store  # type: ignore[import-not-found]
+        from sales import (  # type: ignore[import-not-found]
+            demo_data,
+            filters,
+            load,
+            queries,
+            settings,
+            store,
+        )
 
         yield SimpleNamespace(
-            settings=dashboard_settings,
-            data=sales_data,
-            filters=sales_filters,
-            load=sales_load,
-            queries=sales_queries,
-            store=sales_store,
+            settings=settings,
+            data=demo_data,
+            filters=filters,
+            load=load,
+            queries=queries,
+            store=store,
         )
 
 

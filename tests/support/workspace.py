@@ -16,9 +16,9 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from scripts.bundle.build import uv_executable
 from scripts.catalog import REPO_ROOT
 from scripts.checks.app_import import check_import
-from scripts.ship.bundles import uv_executable
 
 # What a fixture app declares when it brings no pyproject.toml of its own.
 _DEFAULT_PYPROJECT = """\

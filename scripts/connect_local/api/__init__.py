@@ -10,7 +10,8 @@ Each key belongs to one user, whose role and ownership decide what it may do
 One module per resource: ``content``, ``bundles`` (with deploys and tasks),
 ``permissions``, ``environment``, ``vanity``, ``principals`` (users and
 groups), ``server_settings``, ``fault_injection``; ``common`` holds what they
-share. Importing a module registers its routes on ``common.api``.
+share. Each module has its own ``routes`` blueprint; ``install`` registers the
+ones listed in ``RESOURCES`` behind the key check, and nothing registers on import.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-# Importing a resource module registers its routes on common.api.
-from scripts.connect_local.api import (  # noqa: F401
+from scripts.connect_local.api import (
     bundles,
     content,
     environment,
@@ -29,7 +29,12 @@ from scripts.connect_local.api import (  # noqa: F401
     server_settings,
     vanity,
 )
-from scripts.connect_local.api.common import ApiConfig, api, error_response, visitor_from_key
+from scripts.connect_local.api.common import (
+    ApiConfig,
+    api_blueprint,
+    error_response,
+    visitor_from_key,
+)
 from scripts.connect_local.api.fault_injection import faults_api
 from scripts.connect_local.deployer import Deployer
 from scripts.connect_local.errors import CODE_INTERNAL, CODE_UNSUPPORTED, ApiError
@@ -38,6 +43,9 @@ from scripts.connect_local.store import Store
 from scripts.connect_local.tasks import TaskRegistry
 
 __all__ = ["ApiConfig", "install", "visitor_from_key"]
+
+# The API's resources, each a module with a ``routes`` blueprint.
+RESOURCES = (bundles, content, environment, permissions, principals, server_settings, vanity)
 
 
 def install(
@@ -59,7 +67,7 @@ def install(
             "connect_local.tasks": tasks,
         }
     )
-    app.register_blueprint(api)
+    app.register_blueprint(api_blueprint(resource.routes for resource in RESOURCES))
     app.register_blueprint(faults_api)
 
     @app.errorhandler(ApiError)

@@ -8,10 +8,9 @@ import re
 import tarfile
 from typing import Any
 
-from flask import Response, jsonify, request, send_file
+from flask import Blueprint, Response, jsonify, request, send_file
 
 from scripts.connect_local.api.common import (
-    api,
     content_for,
     current_config,
     current_deployer,
@@ -21,6 +20,10 @@ from scripts.connect_local.api.common import (
 from scripts.connect_local.directory import now_iso
 from scripts.connect_local.errors import CODE_BAD_REQUEST, CODE_NOT_FOUND, ApiError, bad_request
 from scripts.connect_local.store import Record
+
+# Registered by scripts.connect_local.api.install, with the key check in front.
+routes = Blueprint("bundles", __name__)
+
 
 DRAFTS_SINCE = (2025, 6, 0)
 
@@ -39,7 +42,7 @@ def _upload() -> tuple[bytes, dict[str, Any], str]:
     return request.get_data(cache=False), {}, "raw"
 
 
-@api.post("/v1/content/<guid>/bundles")
+@routes.post("/v1/content/<guid>/bundles")
 def upload_bundle(guid: str) -> Response:
     content_for(guid, edit=True)
     chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
@@ -76,7 +79,7 @@ def upload_bundle(guid: str) -> Response:
     return jsonify(bundle)
 
 
-@api.get("/v1/content/<guid>/bundles")
+@routes.get("/v1/content/<guid>/bundles")
 def list_bundles(guid: str) -> Response:
     content_for(guid, edit=True)
     with current_store().read() as state:
@@ -84,7 +87,7 @@ def list_bundles(guid: str) -> Response:
     return jsonify(sorted(bundles, key=lambda b: int(b["id"])))
 
 
-@api.get("/v1/content/<guid>/bundles/<bundle_id>")
+@routes.get("/v1/content/<guid>/bundles/<bundle_id>")
 def get_bundle(guid: str, bundle_id: str) -> Response:
     content_for(guid, edit=True)
     return jsonify(_bundle(guid, bundle_id))
@@ -119,7 +122,7 @@ def _bundle(guid: str, bundle_id: str) -> Record:
     return bundle
 
 
-@api.get("/v1/content/<guid>/bundles/<bundle_id>/download")
+@routes.get("/v1/content/<guid>/bundles/<bundle_id>/download")
 def download_bundle(guid: str, bundle_id: str) -> Response:
     content_for(guid, edit=True)
     _bundle(guid, bundle_id)
@@ -129,7 +132,7 @@ def download_bundle(guid: str, bundle_id: str) -> Response:
     )
 
 
-@api.delete("/v1/content/<guid>/bundles/<bundle_id>")
+@routes.delete("/v1/content/<guid>/bundles/<bundle_id>")
 def delete_bundle(guid: str, bundle_id: str) -> Response:
     content_for(guid, edit=True)
     _bundle(guid, bundle_id)
@@ -142,7 +145,7 @@ def delete_bundle(guid: str, bundle_id: str) -> Response:
     return Response(status=204)
 
 
-@api.post("/v1/content/<guid>/deploy")
+@routes.post("/v1/content/<guid>/deploy")
 def deploy(guid: str) -> Response:
     content_for(guid, edit=True)
     body = request.get_json(silent=True) or {}
@@ -163,7 +166,7 @@ def deploy(guid: str) -> Response:
     return jsonify({"task_id": task.id})
 
 
-@api.get("/v1/tasks/<task_id>")
+@routes.get("/v1/tasks/<task_id>")
 def get_task(task_id: str) -> Response:
     task = current_tasks().get(task_id)
     if task is None:

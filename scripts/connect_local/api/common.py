@@ -4,6 +4,7 @@ stand-in's parts, JSON bodies, pages of results, and the content the caller may 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from scripts.connect_local.access import is_editor, is_visible
 from scripts.connect_local.content_settings import Policy
 from scripts.connect_local.deployer import Deployer
-from scripts.connect_local.directory import Visitor, visitor_by_guid
+from scripts.connect_local.directory import Principal, visitor_by_guid
 from scripts.connect_local.errors import (
     CODE_BAD_REQUEST,
     CODE_INTERNAL,
@@ -45,7 +46,9 @@ class ApiConfig:
         return self.keys.get(key) or (self.api_user_guid if key == self.api_key else None)
 
 
-def visitor_from_key(store: Store, config: ApiConfig, authorization: str | None) -> Visitor | None:
+def visitor_from_key(
+    store: Store, config: ApiConfig, authorization: str | None
+) -> Principal | None:
     """The user whose API key ``authorization`` carries; None for no (valid) key."""
     user_guid = config.user_for(authorization)
     return visitor_by_guid(store, user_guid) if user_guid else None
@@ -77,13 +80,13 @@ def current_tasks() -> TaskRegistry:
     return current_app.extensions["connect_local.tasks"]
 
 
-def current_caller() -> Visitor:
+def current_caller() -> Principal:
     """The user behind this request's API key (checked before every route)."""
-    visitor: Visitor = g.connect_local_caller
+    visitor: Principal = g.connect_local_caller
     return visitor
 
 
-def require_role(*roles: str) -> Visitor:
+def require_role(*roles: str) -> Principal:
     caller = current_caller()
     if caller.role not in roles:
         raise ApiError(
@@ -138,10 +141,15 @@ def paged(items: list[Record]) -> Record:
     return {"results": items[start : start + size], "current_page": number, "total": len(items)}
 
 
-api = Blueprint("connect_api", __name__, url_prefix="/__api__")
+def api_blueprint(resources: Iterable[Blueprint]) -> Blueprint:
+    """``/__api__`` with the fault and key check in front of every resource's routes."""
+    api = Blueprint("connect_api", __name__, url_prefix="/__api__")
+    api.before_request(_faults_then_key)
+    for routes in resources:
+        api.register_blueprint(routes)
+    return api
 
 
-@api.before_request
 def _faults_then_key() -> Response | None:
     path = request.path[len("/__api__/") :]
     if current_faults().take_unavailable(request.method, path):

@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask import Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from scripts.connect_local.access import EDITOR_ROLES, app_role, is_visible
 from scripts.connect_local.api.common import (
-    api,
     base_url,
     content_for,
     current_caller,
@@ -26,6 +25,10 @@ from scripts.connect_local.content_settings import RUNTIME_FIELDS, checked_setti
 from scripts.connect_local.directory import now_iso
 from scripts.connect_local.errors import CODE_BAD_NAME, CODE_NAME_TAKEN, ApiError
 from scripts.connect_local.store import Record
+
+# Registered by scripts.connect_local.api.install, with the key check in front.
+routes = Blueprint("content", __name__)
+
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
 
@@ -44,7 +47,7 @@ def content_json(record: Record) -> Record:
     }
 
 
-@api.get("/v1/content")
+@routes.get("/v1/content")
 def list_content() -> Response:
     """Every item the caller can see (names are unique per owner, so ``name`` alone may
     match several): add ``owner_guid`` to get at most one."""
@@ -82,7 +85,7 @@ def _check_name(name: object, owner_guid: str, guid: str | None = None) -> str:
     return name
 
 
-@api.post("/v1/content")
+@routes.post("/v1/content")
 def create_content() -> Response:
     owner = require_role(*EDITOR_ROLES).user_guid or ""
     body = checked_settings(json_body(), {}, current_config().policy)
@@ -112,12 +115,12 @@ def create_content() -> Response:
     return jsonify(content_json(content))
 
 
-@api.get("/v1/content/<guid>")
+@routes.get("/v1/content/<guid>")
 def get_content(guid: str) -> Response:
     return jsonify(content_json(content_for(guid)))
 
 
-@api.patch("/v1/content/<guid>")
+@routes.patch("/v1/content/<guid>")
 def update_content(guid: str) -> Response:
     current = content_for(guid, edit=True)
     with current_store().change() as state:
@@ -129,7 +132,7 @@ def update_content(guid: str) -> Response:
     return jsonify(content_json(content))
 
 
-@api.delete("/v1/content/<guid>")
+@routes.delete("/v1/content/<guid>")
 def delete_content(guid: str) -> Response:
     content_for(guid, edit=True)
     current_deployer().forget(guid)

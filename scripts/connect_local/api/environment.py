@@ -5,15 +5,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
-from scripts.connect_local.api.common import api, content_for, current_store, json_body
+from scripts.connect_local.api.common import content_for, current_store, json_body
 from scripts.connect_local.errors import (
     CODE_BAD_REQUEST,
     CODE_PROHIBITED_ENV_NAME,
     ApiError,
     bad_request,
 )
+
+# Registered by scripts.connect_local.api.install, with the key check in front.
+routes = Blueprint("environment", __name__)
+
 
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PROHIBITED_ENV_PREFIXES = ("CONNECT_", "RSTUDIO_", "POSIT_")  # Connect sets these itself
@@ -45,13 +49,13 @@ def _env_changes(body: Any) -> list[tuple[str, str | None]]:
     return changes
 
 
-@api.get("/v1/content/<guid>/environment")
+@routes.get("/v1/content/<guid>/environment")
 def get_environment(guid: str) -> Response:
     content_for(guid, edit=True)
     return _env_names(guid)
 
 
-@api.route("/v1/content/<guid>/environment", methods=["PATCH", "PUT"])
+@routes.route("/v1/content/<guid>/environment", methods=["PATCH", "PUT"])
 def set_environment(guid: str) -> Response:
     content_for(guid, edit=True)
     changes = _env_changes(json_body())

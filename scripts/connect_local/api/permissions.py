@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Blueprint, Response, jsonify
 
 from scripts.connect_local.access import EDITOR_ROLES
-from scripts.connect_local.api.common import api, content_for, current_store, json_body
+from scripts.connect_local.api.common import content_for, current_store, json_body
 from scripts.connect_local.errors import CODE_BAD_REQUEST, CODE_NAME_TAKEN, CODE_NOT_FOUND, ApiError
 from scripts.connect_local.store import Record
+
+# Registered by scripts.connect_local.api.install, with the key check in front.
+routes = Blueprint("permissions", __name__)
 
 
 def _permissions(guid: str) -> list[Record]:
@@ -39,13 +42,13 @@ def _check_permission(body: Any) -> Record:
     return {"principal_guid": principal, "principal_type": kind, "role": role}
 
 
-@api.get("/v1/content/<guid>/permissions")
+@routes.get("/v1/content/<guid>/permissions")
 def list_permissions(guid: str) -> Response:
     content_for(guid)
     return jsonify(_permissions(guid))
 
 
-@api.post("/v1/content/<guid>/permissions")
+@routes.post("/v1/content/<guid>/permissions")
 def add_permission(guid: str) -> Response:
     content_for(guid, edit=True)
     fields = _check_permission(json_body())
@@ -66,13 +69,13 @@ def _find_permission(guid: str, permission_id: str) -> Record:
     return found
 
 
-@api.get("/v1/content/<guid>/permissions/<permission_id>")
+@routes.get("/v1/content/<guid>/permissions/<permission_id>")
 def get_permission(guid: str, permission_id: str) -> Response:
     content_for(guid)
     return jsonify(_find_permission(guid, permission_id))
 
 
-@api.put("/v1/content/<guid>/permissions/<permission_id>")
+@routes.put("/v1/content/<guid>/permissions/<permission_id>")
 def update_permission(guid: str, permission_id: str) -> Response:
     content_for(guid, edit=True)
     _find_permission(guid, permission_id)
@@ -85,7 +88,7 @@ def update_permission(guid: str, permission_id: str) -> Response:
     raise ApiError(404, CODE_NOT_FOUND, f"permission {permission_id} does not exist")
 
 
-@api.delete("/v1/content/<guid>/permissions/<permission_id>")
+@routes.delete("/v1/content/<guid>/permissions/<permission_id>")
 def delete_permission(guid: str, permission_id: str) -> Response:
     content_for(guid, edit=True)
     _find_permission(guid, permission_id)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from scripts.connect_local.access import EDITOR_ROLES
 from scripts.connect_local.api.common import (
-    api,
     current_caller,
     current_store,
     json_body,
@@ -17,8 +16,11 @@ from scripts.connect_local.directory import ensure_group, find_group, members_of
 from scripts.connect_local.errors import CODE_BAD_REQUEST, CODE_NAME_TAKEN, CODE_NOT_FOUND, ApiError
 from scripts.connect_local.store import Record
 
+# Registered by scripts.connect_local.api.install, with the key check in front.
+routes = Blueprint("principals", __name__)
 
-@api.get("/v1/user")
+
+@routes.get("/v1/user")
 def current_user() -> Response:
     with current_store().read() as state:
         return jsonify(state["users"][current_caller().user_guid])
@@ -40,22 +42,22 @@ def _principal(table: str, guid: str) -> Record:
     return record
 
 
-@api.get("/v1/users")
+@routes.get("/v1/users")
 def list_users() -> Response:
     return _principals("users", "username")
 
 
-@api.get("/v1/users/<guid>")
+@routes.get("/v1/users/<guid>")
 def get_user(guid: str) -> Response:
     return jsonify(_principal("users", guid))
 
 
-@api.get("/v1/groups")
+@routes.get("/v1/groups")
 def list_groups() -> Response:
     return _principals("groups", "name")
 
 
-@api.post("/v1/groups")
+@routes.post("/v1/groups")
 def create_group() -> Response:
     caller = require_role(*EDITOR_ROLES)
     body = json_body()
@@ -68,12 +70,12 @@ def create_group() -> Response:
     return jsonify(group)
 
 
-@api.get("/v1/groups/<guid>")
+@routes.get("/v1/groups/<guid>")
 def get_group(guid: str) -> Response:
     return jsonify(_principal("groups", guid))
 
 
-@api.get("/v1/groups/<guid>/members")
+@routes.get("/v1/groups/<guid>/members")
 def group_members(guid: str) -> Response:
     _principal("groups", guid)
     return jsonify(paged(members_of(current_store(), guid)))

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Blueprint, Response, jsonify
 
-from scripts.connect_local.api.common import api, current_config, current_deployer
+from scripts.connect_local.api.common import current_config, current_deployer
+
+# Registered by scripts.connect_local.api.install, with the key check in front.
+routes = Blueprint("server_settings", __name__)
 
 
-@api.get("/server_settings")
+@routes.get("/server_settings")
 def server_settings() -> Response:
     return jsonify(
         {"version": current_config().version, "hostname": "connect-local", "license": {}}
     )
 
 
-@api.get("/v1/server_settings/python")
+@routes.get("/v1/server_settings/python")
 def python_settings() -> Response:
     versions = current_deployer().identity.installations()
     return jsonify({"installations": [{"version": v} for v in versions], "api_enabled": True})

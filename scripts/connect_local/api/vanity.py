@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Blueprint, Response, jsonify
 
-from scripts.connect_local.api.common import api, content_for, current_store, json_body
+from scripts.connect_local.api.common import content_for, current_store, json_body
 from scripts.connect_local.directory import now_iso
 from scripts.connect_local.errors import CODE_BAD_REQUEST, CODE_NAME_TAKEN, CODE_NOT_FOUND, ApiError
 from scripts.connect_local.store import Record
 from scripts.vanity import InvalidVanity, normalise_vanity
+
+# Registered by scripts.connect_local.api.install, with the key check in front.
+routes = Blueprint("vanity", __name__)
 
 
 def _vanity_json(guid: str, path: str) -> Record:
     return {"content_guid": guid, "path": path, "created_time": now_iso()}
 
 
-@api.get("/v1/content/<guid>/vanity")
+@routes.get("/v1/content/<guid>/vanity")
 def get_vanity(guid: str) -> Response:
     content_for(guid)
     with current_store().read() as state:
@@ -34,7 +37,7 @@ def vanity_path_from_body(body: Any) -> str:
         raise ApiError(400, CODE_BAD_REQUEST, str(error)) from None
 
 
-@api.put("/v1/content/<guid>/vanity")
+@routes.put("/v1/content/<guid>/vanity")
 def set_vanity(guid: str) -> Response:
     content_for(guid, edit=True)
     body = json_body()
@@ -56,7 +59,7 @@ def set_vanity(guid: str) -> Response:
     return jsonify(_vanity_json(guid, path))
 
 
-@api.delete("/v1/content/<guid>/vanity")
+@routes.delete("/v1/content/<guid>/vanity")
 def delete_vanity(guid: str) -> Response:
     content_for(guid, edit=True)
     with current_store().change() as state:
@@ -64,7 +67,7 @@ def delete_vanity(guid: str) -> Response:
     return Response(status=204)
 
 
-@api.get("/v1/vanities")
+@routes.get("/v1/vanities")
 def list_vanities() -> Response:
     with current_store().read() as state:
         items = [_vanity_json(g, p) for g, p in state["vanities"].items()]

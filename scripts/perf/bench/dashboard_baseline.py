@@ -28,11 +28,11 @@ def create_baseline(environ: Mapping[str, str] = os.environ) -> flask.Flask:
     sys.path.insert(0, str(find_app(APP).path))
     # The app's own modules, importable once its folder is on sys.path (as on
     # Connect); mypy checks them with the app (scripts/typecheck.py).
-    from dashboard_settings import load_settings  # type: ignore[import-not-found]
-    from sales_queries import Filters, SalesQueries  # type: ignore[import-not-found]
-    from sales_regions import REGIONS  # type: ignore[import-not-found]
-    from sales_store import SalesStore  # type: ignore[import-not-found]
-    from sales_views import dashboard_outputs  # type: ignore[import-not-found]
+    from sales.queries import Filters, SalesQueries  # type: ignore[import-not-found]
+    from sales.scope import REGIONS  # type: ignore[import-not-found]
+    from sales.settings import load_settings  # type: ignore[import-not-found]
+    from sales.store import SalesStore  # type: ignore[import-not-found]
+    from sales.views import dashboard_outputs  # type: ignore[import-not-found]
 
     settings = load_settings(environ)
     queries = SalesQueries(SalesStore(settings.database), settings.refresh_s)

@@ -43,7 +43,6 @@ from pathlib import Path
 from typing import Any
 
 from scripts.catalog import REPO_ROOT, find_app
-from scripts.local.shutdown import stop
 from scripts.perf.bench import launch, proctree, subjects
 from scripts.perf.bench.dashboard_databases import (
     KINDS,
@@ -56,6 +55,7 @@ from scripts.perf.bench.schedule import interleaved, rounds_for
 from scripts.perf.dash_requests import UPDATE_PATH
 from scripts.perf.dashboard_requests import random_update_body
 from scripts.perf.loopback import LoopbackClient
+from scripts.runner.shutdown import stop
 
 APP = "group-dashboard"
 SIZES = (100_000, 1_000_000, 10_000_000)  # small, main, large

@@ -2,8 +2,8 @@
 
 DuckDB files are kept under ``build/bench/dashboard/`` between runs (loading
 ten million rows takes minutes); PostgreSQL is a throwaway server
-(``scripts.local.postgres``) with one database per size, loaded each run. Loading
-goes through the app's own loader (``python -m sales_load``, what ``make
+(``scripts.runner.postgres``) with one database per size, loaded each run. Loading
+goes through the app's own loader (``python -m sales.load``, what ``make
 data`` runs), in its own process.
 """
 
@@ -17,7 +17,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from scripts.catalog import REPO_ROOT, find_app
-from scripts.local.postgres import PostgresServer, running_postgres
+from scripts.runner.postgres import PostgresServer, running_postgres
 
 APP = "group-dashboard"
 KINDS = ("duckdb", "postgresql")
@@ -55,10 +55,10 @@ class BenchDatabases:
 
 
 def load(env: dict[str, str]) -> None:
-    """``python -m sales_load`` in the app folder: a no-op when the data is there."""
+    """``python -m sales.load`` in the app folder: a no-op when the data is there."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DASHBOARD_", "DATABASE_"))}
     done = subprocess.run(
-        [sys.executable, "-m", "sales_load"],
+        [sys.executable, "-m", "sales.load"],
         cwd=find_app(APP).path,
         env={**clean, **env},
         capture_output=True,

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from scripts.catalog import discover_apps
+from scripts.deploy.report import UNCHANGED, UPLOAD_STEP
+from scripts.deploy.settings import load_settings
 from scripts.perf.bench.model import Figure
-from scripts.ship.deploy.report import UNCHANGED, UPLOAD_STEP
-from scripts.ship.deploy.settings import load_settings
 
 NO_CHANGE_TARGET = 0.1  # issue 13: a no-change deploy-all takes at most a tenth of a full one
 NAMESPACE = "bench"
@@ -38,7 +38,7 @@ class DeployBenchError(RuntimeError):
 
 def _deploy(server: str, key: str, work: Path, *args: str) -> tuple[float, dict[str, Any]]:
     """(wall seconds, report) of one whole deploy command; raises if any app failed."""
-    from scripts.ship.deploy_subprocess import run_deploy_tool  # dev tooling only
+    from scripts.deploy.invoke import run_deploy_tool  # dev tooling only
 
     run = run_deploy_tool(server, key, work, *args, env={"NAMESPACE": NAMESPACE})
     if run.result.returncode != 0 or run.report is None:

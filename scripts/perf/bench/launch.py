@@ -1,4 +1,4 @@
-"""Serve a bench subject through the one serving path (scripts.local.serve) and time it.
+"""Serve a bench subject through the one serving path (scripts.runner.serve) and time it.
 
 The clock starts just before the runner process is spawned and stops at the
 first 200 on the app's index (the page a visitor asks for), so it counts the
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.catalog import REPO_ROOT
-from scripts.local.serve import AppFailedToStart, ServedApp, serve
 from scripts.perf.bench import proctree
 from scripts.perf.bench.subjects import Subject
+from scripts.runner.serve import AppFailedToStart, ServedApp, serve
 
 LOG_DIR = REPO_ROOT / "build" / "bench" / "logs"
 WRITE_BYTECODE = {"PYTHONDONTWRITEBYTECODE": ""}  # empty: Python writes .pyc files

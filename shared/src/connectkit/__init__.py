@@ -13,51 +13,22 @@ write, pure), ``groups`` (the group rule), ``settings``, ``trust`` (where the
 header is believed), ``health``, ``identity`` (the request's visitor),
 ``directory`` (names for GUIDs), ``access`` (gate and scopes), ``navigation``,
 ``chrome``, ``static_assets``, ``factory``.
+
+``__all__`` is what apps use, no more (tests/connectkit/test_public_names.py
+keeps it so); the tooling and the tests import the rest from its module.
 """
 
-from connectkit.access import (
-    Scope,
-    parse_group_list,
-    parse_scope_grants,
-    require_groups,
-    scope_for,
-)
-from connectkit.chrome import navbar, page
-from connectkit.credentials import HEADER, credentials_header, parse_credentials
-from connectkit.directory import current_directory, group_display_names, visitor_display_name
+from connectkit.access import parse_group_list, parse_scope_grants, require_groups, scope_for
+from connectkit.directory import group_display_names, visitor_display_name
 from connectkit.factory import create_app
-from connectkit.groups import has_required_group
-from connectkit.health import HEALTH_PATH
-from connectkit.identity import USE_GUIDS_ENV, current_visitor
+from connectkit.identity import current_visitor
 from connectkit.navigation import page_navigation, strip_prefix
-from connectkit.settings import SettingError
-from connectkit.trust import CONNECT, LOCAL_RUNNER, PRODUCT_ENVS, TRUSTED_FRONTEND_ENV
-from connectkit.visitor import ANONYMOUS, Mode, Visitor, is_guid
 
 __all__ = [
-    "ANONYMOUS",
-    "CONNECT",
-    "HEADER",
-    "HEALTH_PATH",
-    "LOCAL_RUNNER",
-    "PRODUCT_ENVS",
-    "TRUSTED_FRONTEND_ENV",
-    "USE_GUIDS_ENV",
-    "Mode",
-    "Scope",
-    "SettingError",
-    "Visitor",
     "create_app",
-    "credentials_header",
-    "current_directory",
     "current_visitor",
     "group_display_names",
-    "has_required_group",
-    "is_guid",
-    "navbar",
-    "page",
     "page_navigation",
-    "parse_credentials",
     "parse_group_list",
     "parse_scope_grants",
     "require_groups",

@@ -6,7 +6,7 @@ CDN URL and leaves such an app unstyled. The files ship inside this package
 
 Bootstrap 5.3.8 comes twice: whole (MIT licence, header kept), for apps whose
 dash-bootstrap-components render any Bootstrap class, and as the subset the
-chrome and the apps use (``scripts/ship/bootstrap_subset.py`` writes it; a
+chrome and the apps use (``scripts/css/bootstrap_subset.py`` writes it; a
 unit test fails when it is stale), a tenth of the bytes. ``connectkit.css``
 follows it: Dash 4's inputs and dropdowns in Bootstrap's look. Each file is
 linked with its content hash in the URL and cached for a year: a repeat visit

@@ -1,0 +1,99 @@
+"""What the page shows for a Summary: KPI texts, two figures, the top-N table.
+
+Only aggregates reach the browser: a few dozen numbers per callback, never rows.
+Figures are plain plotly.js dicts (no plotly.py import: it would add to every
+cold start). Their titles are HTML headings above the graphs, so plotly's
+mode bar never sits on them; countries go on the y axis of a horizontal bar
+chart, where ``automargin`` keeps every name whole.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from sales.filters import Summary
+
+BAR_COLOUR = "#0d6efd"  # Bootstrap's primary blue, like the rest of the page
+GRID_COLOUR = "#e9ecef"
+Figure = dict[str, Any]
+# The strip at the top is the mode bar's, clear of the data.
+BASE_LAYOUT: dict[str, Any] = {
+    "height": 320,
+    "margin": {"l": 10, "r": 10, "t": 36, "b": 40},
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "font": {"family": "system-ui, sans-serif", "size": 12},
+    "colorway": [BAR_COLOUR],
+    "showlegend": False,
+}
+ROW_PX = 20  # per country bar: a 12 px label and its gap
+GRAPH_CONFIG: Any = {"displaylogo": False}
+
+
+def money(value: float) -> str:
+    if abs(value) >= 1e6:
+        return f"${value / 1e6:,.1f}M"
+    if abs(value) >= 1e3:
+        return f"${value / 1e3:,.1f}k"
+    return f"${value:,.2f}"
+
+
+def kpi_texts(summary: Summary) -> tuple[str, str, str]:
+    return money(summary.revenue), f"{summary.units:,}", f"{summary.orders:,}"
+
+
+def revenue_over_time(summary: Summary) -> Figure:
+    trace: dict[str, Any] = {"type": "scatter", "mode": "lines+markers"}
+    trace |= {"x": list(summary.months), "y": list(summary.revenue_by_month)}
+    axes = {
+        "xaxis": {"type": "category", "automargin": True, "nticks": 12},
+        "yaxis": {"title": {"text": "revenue ($)"}, "gridcolor": GRID_COLOUR, "automargin": True},
+    }
+    return {"data": [trace], "layout": {**BASE_LAYOUT, **axes}}
+
+
+def revenue_by_country(summary: Summary) -> Figure:
+    countries = [c for c, _ in summary.revenue_by_country]
+    trace: dict[str, Any] = {"type": "bar", "orientation": "h", "y": countries}
+    trace["x"] = [v for _, v in summary.revenue_by_country]
+    axes = {
+        "xaxis": {"title": {"text": "revenue ($)"}, "gridcolor": GRID_COLOUR, "automargin": True},
+        # largest on top, every name whole
+        "yaxis": {"autorange": "reversed", "automargin": True, "type": "category", "dtick": 1},
+    }
+    height = max(BASE_LAYOUT["height"], ROW_PX * len(countries) + 80)  # room for every label
+    return {"data": [trace], "layout": {**BASE_LAYOUT, **axes, "height": height}}
+
+
+def top_table(summary: Summary) -> dbc.Table:
+    header = html.Thead(
+        html.Tr([html.Th(h) for h in ("Country", "Product", "Revenue", "Units", "Orders")])
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Td(country),
+                html.Td(product),
+                html.Td(money(revenue)),
+                html.Td(f"{units:,}"),
+                html.Td(f"{orders:,}"),
+            ]
+        )
+        for country, product, revenue, units, orders in summary.top
+    ]
+    if not rows:
+        rows = [html.Tr(html.Td("No sales match these filters.", colSpan=5))]
+    return dbc.Table([header, html.Tbody(rows)], striped=True, hover=True, size="sm")
+
+
+def dashboard_outputs(summary: Summary) -> tuple[Any, ...]:
+    """Every output of the update callback, in its order: three KPIs, two figures, the table."""
+    return (
+        *kpi_texts(summary),
+        revenue_over_time(summary),
+        revenue_by_country(summary),
+        top_table(summary),
+    )

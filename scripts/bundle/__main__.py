@@ -1,0 +1,3 @@
+from scripts.bundle.build import main
+
+raise SystemExit(main())

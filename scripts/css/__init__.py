@@ -1,0 +1,1 @@
+"""Stylesheets connectkit serves: ``bootstrap_subset`` (``make bootstrap-subset``)."""

@@ -1,0 +1,3 @@
+from scripts.deploy.cli import main
+
+raise SystemExit(main())

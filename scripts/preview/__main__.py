@@ -1,0 +1,3 @@
+from scripts.preview.cli import main
+
+raise SystemExit(main())

@@ -1,3 +1,0 @@
-from scripts.ship.deploy.cli import main
-
-raise SystemExit(main())

@@ -1,0 +1,324 @@
+"""``make preview`` / ``make preview-cleanup`` against the stand-in, with the real rsconnect CLI.
+
+A scratch workspace holds three small apps: ``alpha`` and ``beta`` are
+deployed first (as main would be), then ``alpha`` changes and ``gamma`` is new
+(never deployed). The module's steps build on each other, in file order:
+preview -> look at the drafts (HTTP, Chromium) -> a later push -> cleanup.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from scripts.browser.smoke import AppPage
+from scripts.bundle.build import rsconnect_executable
+from scripts.catalog import REPO_ROOT
+from scripts.connect_local.launch import ConnectLocal, DeployedContent, running_connect_local
+from scripts.deploy.invoke import run_deploy_tool
+from scripts.preview.comment import MARKER, Draft, PreviewRecord, parse, render
+from tests.support.workspace import scratch_workspace
+
+API_KEY = f"preview-key-{uuid.uuid4().hex}"  # the deployer: a publisher, owner of the content
+VIEWER_KEY = f"viewer-key-{uuid.uuid4().hex}"
+OTHER_KEY = f"other-key-{uuid.uuid4().hex}"  # another publisher
+NAMESPACE = "pv"
+PR = 41
+HELLO_APP = (REPO_ROOT / "apps" / "hello" / "app.py").read_text()
+LIVE_HEADING = 'html.H1("Hello, Connect")'
+
+
+# Open to everyone when live: the draft must still be for its editors only.
+DEPLOY_TABLE = '\n[tool.monorepo.deploy]\naccess_type = "all"\n'
+
+
+def app_source(heading: str) -> str:
+    assert LIVE_HEADING in HELLO_APP
+    return HELLO_APP.replace(LIVE_HEADING, f'html.H1("{heading}")')
+
+
+def set_heading(workspace: Path, app: str, heading: str) -> None:
+    (workspace / "apps" / app / "app.py").write_text(app_source(heading))
+
+
+@dataclass
+class PreviewRun:
+    result: subprocess.CompletedProcess[str]
+    comment: Path
+    text: str  # the comment as this run left it (a later run rewrites the file)
+
+    @property
+    def record(self) -> PreviewRecord:
+        record = parse(self.text)
+        assert record is not None, self.explain()
+        return record
+
+    def explain(self) -> str:
+        return f"exit {self.result.returncode}\n{self.result.stdout}\n{self.result.stderr}"
+
+
+def run_preview(action: str, connect: ConnectLocal, workspace: Path, comment: Path) -> PreviewRun:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
+    environ.update(CONNECT_SERVER=connect.url, CONNECT_API_KEY=API_KEY, COMMIT="c0ffee0123")
+    command = [sys.executable, "-m", "scripts.preview.cli", action, "--pr", str(PR)]
+    command += ["--workspace", str(workspace), "--comment", str(comment)]
+    result = subprocess.run(
+        [*command, "--namespace", NAMESPACE],
+        cwd=REPO_ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert API_KEY not in result.stdout + result.stderr
+    return PreviewRun(result, comment, comment.read_text() if comment.exists() else "")
+
+
+def content(connect: ConnectLocal, app: str) -> dict[str, Any]:
+    return connect.content_by_name(f"{NAMESPACE}-{app}")
+
+
+def layout_of(url: str, key: str) -> tuple[int, str]:
+    """(status, body) of the Dash layout of the app at ``url``, asked with ``key``."""
+    request = urllib.request.Request(url + "_dash-layout", headers={"Authorization": f"Key {key}"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        with error:  # closes its socket
+            return error.code, error.read().decode(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def connect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectLocal]:
+    state = tmp_path_factory.mktemp("connect") / "state"
+    users = [("vic", "viewer", VIEWER_KEY), ("pat", "publisher", OTHER_KEY)]
+    with running_connect_local(state, api_key=API_KEY, users=users) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def workspace(connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """alpha and beta deployed as main has them; then alpha changes, gamma is new."""
+    names = ("alpha", "beta", "gamma")
+    apps = {name: {"app.py": app_source(f"{name} live")} for name in names}
+    root = scratch_workspace(tmp_path_factory.mktemp("preview") / "ws", apps)
+    for name in names:  # after the lock: a [tool] table does not change it
+        with (root / "apps" / name / "pyproject.toml").open("a") as pyproject:
+            pyproject.write(DEPLOY_TABLE)
+    work = tmp_path_factory.mktemp("deploy")
+    deploy = run_deploy_tool(
+        connect.url,
+        API_KEY,
+        work,
+        "--workspace",
+        str(root),
+        "alpha",
+        "beta",
+        env={"NAMESPACE": NAMESPACE},
+    )
+    assert deploy.result.returncode == 0, deploy.explain()
+    set_heading(root, "alpha", "alpha draft one")
+    return root
+
+
+@pytest.fixture(scope="module")
+def active_before(connect: ConnectLocal, workspace: Path) -> dict[str, str]:
+    return {app: content(connect, app)["bundle_id"] for app in ("alpha", "beta")}
+
+
+@pytest.fixture(scope="module")
+def first(connect: ConnectLocal, workspace: Path, active_before: dict[str, str]) -> PreviewRun:
+    comment = workspace.parent / "comment" / f"pr-{PR}.md"
+    return run_preview("preview", connect, workspace, comment)
+
+
+def test_only_the_changed_app_gets_a_draft(first: PreviewRun, connect: ConnectLocal) -> None:
+    assert first.result.returncode == 0, first.explain()
+    record = first.record
+    assert [d.app for d in record.drafts] == ["alpha"]
+    assert record.unchanged == ["beta"]
+    assert record.missing == ["gamma"]  # reported, not created
+    assert connect.api("GET", f"v1/content?name={NAMESPACE}-gamma") == []
+    draft, alpha = record.drafts[0], content(connect, "alpha")
+    assert draft.guid == alpha["guid"]
+    assert draft.url == f"{connect.url}/content/{alpha['guid']}/_bundle{draft.bundle_id}/"
+    text = first.text
+    assert text.startswith(MARKER) and f"[open the draft]({draft.url})" in text
+    assert "`c0ffee0`" in text
+
+
+def test_the_active_bundles_are_unchanged(
+    first: PreviewRun, connect: ConnectLocal, active_before: dict[str, str]
+) -> None:
+    assert {app: content(connect, app)["bundle_id"] for app in active_before} == active_before
+    draft = first.record.drafts[0]
+    bundle = connect.api("GET", f"v1/content/{draft.guid}/bundles/{draft.bundle_id}")
+    assert bundle["active"] is False
+    live = content(connect, "alpha")["content_url"]
+    assert "alpha live" in layout_of(live, API_KEY)[1]
+    status, layout = layout_of(draft.url, API_KEY)
+    assert status == 200 and "alpha draft one" in layout
+
+
+def test_the_draft_is_refused_to_a_viewer(first: PreviewRun, connect: ConnectLocal) -> None:
+    draft = first.record.drafts[0]
+    live = content(connect, "alpha")["content_url"]
+    assert layout_of(live, VIEWER_KEY)[0] == 200  # alpha is open to all...
+    status, layout = layout_of(draft.url, VIEWER_KEY)
+    assert status == 403 and "alpha draft" not in layout  # ...its draft is not
+
+
+@contextmanager
+def browsing_as(browser: Any, key: str) -> Iterator[None]:
+    """Chromium sends ``Authorization: Key`` on every request (the session's driver is shared)."""
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd(
+        "Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Key {key}"}}
+    )
+    try:
+        yield
+    finally:
+        browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})
+
+
+@pytest.mark.browser
+def test_the_draft_opens_in_chromium_for_its_editor_only(
+    first: PreviewRun, connect: ConnectLocal, browser: Any
+) -> None:
+    draft = first.record.drafts[0]
+    log = connect.state_dir / "content" / draft.guid / "bundles" / draft.bundle_id / "app.log"
+    served = DeployedContent(f"{NAMESPACE}-alpha draft", draft.url, connect.url, log)
+    with browsing_as(browser, API_KEY):
+        page = AppPage(browser, served, "preview-draft-editor").open()  # type: ignore[arg-type]
+        page.check()
+        assert page.text("h1") == "alpha draft one"
+    with browsing_as(browser, VIEWER_KEY):
+        browser.get(draft.url)
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "alpha draft" not in body
+        assert "do not have access" in body, body
+        assert not browser.find_elements(By.ID, "react-entry-point")
+
+
+@pytest.fixture(scope="module")
+def second(first: PreviewRun, connect: ConnectLocal, workspace: Path) -> PreviewRun:
+    set_heading(workspace, "alpha", "alpha draft two")
+    return run_preview("preview", connect, workspace, first.comment)
+
+
+def test_a_later_push_replaces_the_draft(
+    first: PreviewRun, second: PreviewRun, connect: ConnectLocal
+) -> None:
+    assert second.result.returncode == 0, second.explain()
+    old, new = first.record.drafts, second.record.drafts
+    assert [d.app for d in new] == ["alpha"] and new[0].bundle_id != old[0].bundle_id
+    status, _ = connect.request(
+        "GET", f"__api__/v1/content/{old[0].guid}/bundles/{old[0].bundle_id}"
+    )
+    assert status == 404, "the superseded draft was not deleted"
+    assert "alpha draft two" in layout_of(new[0].url, API_KEY)[1]
+
+
+def bundle_status(connect: ConnectLocal, guid: str, bundle_id: str) -> int:
+    return connect.request("GET", f"__api__/v1/content/{guid}/bundles/{bundle_id}")[0]
+
+
+@pytest.fixture(scope="module")
+def outsider_draft(second: PreviewRun, connect: ConnectLocal) -> tuple[str, str]:
+    """A draft of beta someone made by hand: in no record, so cleanup must leave it."""
+    beta = content(connect, "beta")["guid"]
+    before = {b["id"] for b in connect.api("GET", f"v1/content/{beta}/bundles")}
+    bundle = second.comment.parent / "bundles" / "beta"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
+    command = [rsconnect_executable(), "deploy", "dash", "--draft", "--app-id", beta]
+    result = subprocess.run(
+        [*command, "--entrypoint", "app:app", str(bundle)],
+        env={**environ, "CONNECT_SERVER": connect.url, "CONNECT_API_KEY": API_KEY},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    made = [b for b in connect.api("GET", f"v1/content/{beta}/bundles") if b["id"] not in before]
+    assert len(made) == 1 and not made[0]["active"], made
+    return beta, str(made[0]["id"])
+
+
+@pytest.fixture(scope="module")
+def cleanup(
+    second: PreviewRun, outsider_draft: tuple[str, str], connect: ConnectLocal, workspace: Path
+) -> PreviewRun:
+    return run_preview("cleanup", connect, workspace, second.comment)
+
+
+def test_cleanup_deletes_exactly_the_recorded_drafts(
+    second: PreviewRun,
+    cleanup: PreviewRun,
+    outsider_draft: tuple[str, str],
+    connect: ConnectLocal,
+    active_before: dict[str, str],
+) -> None:
+    assert cleanup.result.returncode == 0, cleanup.explain()
+    draft = second.record.drafts[0]
+    assert bundle_status(connect, draft.guid, draft.bundle_id) == 404
+    assert bundle_status(connect, *outsider_draft) == 200
+    assert {app: content(connect, app)["bundle_id"] for app in active_before} == active_before
+    live = content(connect, "alpha")["content_url"]
+    assert "alpha live" in layout_of(live, API_KEY)[1]
+    assert cleanup.record.closed and not cleanup.record.drafts
+    assert "its draft bundles were deleted" in cleanup.text
+
+
+def test_cleanup_twice_deletes_nothing_more(
+    cleanup: PreviewRun, connect: ConnectLocal, workspace: Path
+) -> None:
+    again = run_preview("cleanup", connect, workspace, cleanup.comment)
+    assert again.result.returncode == 0, again.explain()
+    assert "nothing to delete" in again.result.stdout
+
+
+def test_cleanup_leaves_content_the_deployer_does_not_own(
+    connect: ConnectLocal, workspace: Path, tmp_path: Path
+) -> None:
+    """A record naming another user's content (an edited comment) deletes nothing there."""
+    theirs = connect.api_as(OTHER_KEY, "POST", "v1/content", {"name": "pats-report"})
+    connect.api_as(OTHER_KEY, "PATCH", f"v1/content/{theirs['guid']}", {"access_type": "all"})
+    draft = Draft("intruder", "pats-report", theirs["guid"], "1", theirs["content_url"])
+    comment = tmp_path / f"pr-{PR}.md"
+    comment.write_text(render(PreviewRecord(pr=PR, drafts=[draft])))
+    run = run_preview("cleanup", connect, workspace, comment)
+    assert run.result.returncode == 1, run.explain()
+    assert "is not the deployer's own; not deleted" in run.result.stdout
+    assert run.record.leftover == [draft] and not run.record.closed  # still listed
+
+
+def test_a_failed_build_is_reported_and_changes_nothing(
+    cleanup: PreviewRun,
+    connect: ConnectLocal,
+    workspace: Path,
+    tmp_path: Path,
+    active_before: dict[str, str],
+) -> None:
+    connect.fail_builds(1)  # alpha still differs from its active bundle: its build fails
+    try:
+        run = run_preview("preview", connect, workspace, tmp_path / f"pr-{PR}.md")
+    finally:
+        connect.clear_faults()
+    assert run.result.returncode == 1, run.explain()
+    assert not run.record.drafts and list(run.record.failed) == ["alpha"]
+    assert "build failed (injected fault)" in run.record.failed["alpha"]
+    assert "**`alpha` failed**" in run.text
+    assert {app: content(connect, app)["bundle_id"] for app in active_before} == active_before
