@@ -39,7 +39,6 @@ from sales.views import GRAPH_CONFIG, dashboard_outputs
 if TYPE_CHECKING:
     from sales.queries import SalesQueries
 
-TITLE = "Sales dashboard"
 # A callback body is a few KiB; anything much larger is forged (413 before parsing).
 MAX_REQUEST_BYTES = 64 * 1024
 FILTER_INPUTS = (
@@ -227,7 +226,7 @@ def dashboard(settings: DashboardSettings, backend: Backend) -> html.Div:
 def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
     settings = load_settings(environ)
     backend = Backend(settings)
-    app = create_app(__name__, title=TITLE, layout=lambda: dashboard(settings, backend))
+    app = create_app(__name__, layout=lambda: dashboard(settings, backend))
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
 
     def start_backend_once_sent(response: Response) -> Response:

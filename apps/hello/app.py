@@ -18,7 +18,6 @@ def greeting_for(name: str | None) -> str:
 def build_app() -> Dash:
     app = create_app(
         __name__,
-        title="Hello",
         layout=html.Div(
             [
                 html.H1("Hello, Connect"),

@@ -15,7 +15,6 @@ from pages._breadcrumb import show_trail, trail_container
 def build_app() -> Dash:
     app = create_app(
         __name__,
-        title="Multi-page",
         use_pages=True,
         nav=page_navigation,
         layout=html.Div(

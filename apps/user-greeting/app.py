@@ -48,7 +48,7 @@ def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
             ]
         )
 
-    app = create_app(__name__, title="User greeting", layout=body, environ=environ)
+    app = create_app(__name__, layout=body, environ=environ)
 
     @app.callback(Output("greeting", "children"), Input("salutation", "value"))
     def greet(salutation: str | None) -> str:

@@ -7,6 +7,8 @@ staging directory ``build/bundles/<app>/`` holding:
 - a vendored copy of ``connectkit`` at the bundle root (importable as on Connect);
 - ``requirements.txt``: exact pins exported from ``uv.lock`` for that app alone;
 - ``.python-version`` (this interpreter's major.minor, or ``PYTHON_VERSION``);
+- ``app-title.txt``: the title from the app's ``pyproject.toml``, which the bundle
+  leaves out (``connectkit.title`` reads it on Connect);
 - ``manifest.json`` written by ``rsconnect write-manifest dash`` (entrypoint app:app).
 
 A broken app folder is reported and skipped; the other bundles still build.
@@ -25,6 +27,8 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from connectkit.title import BUNDLED_TITLE_FILE, app_title
 
 from scripts.catalog import (
     APPS_DIR,
@@ -226,6 +230,7 @@ def stage_bundle(
     vendor_shared_package(bundle_dir)
     export_requirements(app.name, bundle_dir, workspace)
     (bundle_dir / ".python-version").write_text(version + "\n")
+    (bundle_dir / BUNDLED_TITLE_FILE).write_text(app_title(app.path) + "\n")
     return Bundle(app, bundle_dir)
 
 

@@ -38,10 +38,20 @@ class Changes:
     remove_viewers: list[Any] = field(default_factory=list)  # permission objects
     vanity: str | None = None  # the path to set
     remove_vanity: bool = False
+    before: dict[str, Any] = field(default_factory=dict)  # the patched fields' current values
+
+    @property
+    def differs(self) -> bool:
+        """Something on the server differs from the declaration. Environment
+        variables do not count: their values cannot be read back, so they are
+        written every time whether or not they changed."""
+        return (
+            bool(self.patch or self.add_viewers or self.remove_viewers or self.vanity)
+            or self.remove_vanity
+        )
 
     def describe(self) -> str:
-        # Texts by name only: a description would fill the line.
-        parts = [k if k in TEXT_FIELDS else f"{k}={v!r}" for k, v in self.patch.items()]
+        parts = [self._field(key, value) for key, value in self.patch.items()]
         if self.environment:
             parts.append(f"environment {', '.join(sorted(self.environment))}")
         if self.add_viewers or self.remove_viewers:
@@ -51,6 +61,13 @@ class Changes:
         if self.remove_vanity:
             parts.append("vanity removed")
         return ", ".join(parts) or "none"
+
+    def _field(self, key: str, value: Any) -> str:
+        if key == "description":  # by name only: a description would fill the line
+            return key
+        if key in TEXT_FIELDS and key in self.before:
+            return f"{key}: {self.before[key]!r} -> {value!r}"
+        return f"{key}={value!r}"
 
 
 def wanted_fields(settings: DeploySettings) -> dict[str, Any]:
@@ -95,9 +112,11 @@ def plan_changes(
     """What must change on ``content`` (None: not created yet) to match ``settings``."""
     wanted = wanted_fields(settings)
     current: Mapping[str, Any] = content if content is not None else {}
+    patch = {k: v for k, v in wanted.items() if current.get(k) != v}
     changes = Changes(
-        patch={k: v for k, v in wanted.items() if current.get(k) != v},
+        patch=patch,
         environment={name: environ[name] for name in settings.environment},
+        before={k: current[k] for k in patch if k in current},
     )
     viewers = _group_viewers(content) if content is not None else []
     if settings.access_type == "acl":

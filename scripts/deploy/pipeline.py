@@ -1,9 +1,11 @@
 """One app's deploy, step by step; the same reads for a dry run, which writes nothing.
 
-check (Python version, groups) -> find own content (or create it) -> settings
-(applied before the upload) -> compare the staged bundle with the active one
-(unchanged: stop) -> complete the bundle (import check, manifest) -> upload
-with rsconnect (draft, verify, activate) -> verify the URL (and the vanity URL).
+In the order ``AppDeploy.run`` takes them: check (Python version, groups) ->
+find own content -> compare the staged bundle with the active one -> complete
+a changed bundle (import check, manifest) -> create the content if missing ->
+settings (applied before the upload) -> unchanged bundle: stop, "unchanged" or
+"settings updated" -> upload with rsconnect (draft, verify, activate) ->
+verify the URL (and the vanity URL).
 A failure at any step fails this app alone; before the upload it leaves the active bundle serving.
 """
 
@@ -21,7 +23,7 @@ from posit.connect.errors import ClientError
 
 from scripts.bundle.build import Bundle, BundleError, complete_bundle
 from scripts.deploy.api import connect_client, plain_session
-from scripts.deploy.changes import SettingsRefused, apply_changes, plan_changes
+from scripts.deploy.changes import Changes, SettingsRefused, apply_changes, plan_changes
 from scripts.deploy.content import CREATED as CREATED_CONTENT
 from scripts.deploy.content import ContentError, create_own_content, locate
 from scripts.deploy.groups import GroupError, resolve_groups
@@ -31,6 +33,7 @@ from scripts.deploy.publish import PublishError, publish
 from scripts.deploy.report import (
     CREATED,
     FAILED,
+    SETTINGS_UPDATED,
     UNCHANGED,
     UPDATED,
     UPLOAD_STEP,
@@ -161,9 +164,12 @@ class AppDeploy:
         self.say(lookup.describe(job.name))
         if content is not None:
             result.guid, result.url = content["guid"], content["content_url"]
-        self.apply_settings(content, group_guids)
+        changes = self.apply_settings(content, group_guids)
         if same:
             self.say("unchanged: the active bundle has the same files (FORCE=1 deploys anyway)")
+            if changes.differs and not options.dry_run:
+                self.say(f"settings updated ({changes.describe()})")
+                return SETTINGS_UPDATED
             return UNCHANGED
         size = f"{result.files} files, {result.bundle_bytes / 1024:.0f} KiB"
         if options.dry_run:
@@ -179,7 +185,7 @@ class AppDeploy:
         with _timed(self.result, "compare"):
             return same_as_active(self.client, content, self.job.bundle.path)
 
-    def apply_settings(self, content: ContentItem | None, group_guids: dict[str, str]) -> None:
+    def apply_settings(self, content: ContentItem | None, group_guids: dict[str, str]) -> Changes:
         """Every setting before any upload; a dry run only reads and says what it would do."""
         with _timed(self.result, "settings"):
             settings, environ = self.job.settings, self.options.environ
@@ -188,6 +194,7 @@ class AppDeploy:
                 apply_changes(self.client, content, changes)
         done = "to apply" if self.options.dry_run else "applied"
         self.say(f"settings {done}: {changes.describe()}")
+        return changes
 
     def upload(self, content: ContentItem, size: str) -> None:
         mode = "draft, verify, activate" if self.server.info.drafts else "one step, no draft"

@@ -20,6 +20,7 @@ from scripts.catalog import REPO_ROOT
 REPORT_PATH = REPO_ROOT / "build" / "deploy-report.json"
 DRY_RUN_REPORT_PATH = REPO_ROOT / "build" / "deploy-report.dry-run.json"
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
+SETTINGS_UPDATED = "settings updated"  # the same bundle, some settings written
 WOULD_CREATE, WOULD_UPDATE, PLANNED = "would create", "would update", "planned"
 UPLOAD_STEP = "upload"  # rsconnect: upload, the server's build, activation
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from connectkit.title import app_title
 
 from scripts.bundle.build import (
     BundleError,
@@ -54,6 +55,8 @@ def test_bundle_runs_on_its_own(app: AppInfo, tmp_path: Path) -> None:
 
     major_minor = f"{sys.version_info.major}.{sys.version_info.minor}"
     assert (bundle.path / ".python-version").read_text().strip() == major_minor
+    # The title from pyproject.toml, which the bundle leaves out: what the page shows on Connect.
+    assert app_title(bundle.path) == app.settings()["deploy"]["title"]
     manifest = json.loads((bundle.path / "manifest.json").read_text())
     assert manifest["metadata"] == {"appmode": "python-dash", "entrypoint": "app:app"}
     assert {"app.py", "connectkit/__init__.py", "requirements.txt"} <= manifest["files"].keys()
@@ -96,6 +99,7 @@ def test_bundle_leaves_out_what_does_not_belong(tmp_path: Path) -> None:
     app_files = [f for f in bundle.files() if not f.startswith("connectkit/")]
     assert app_files == [
         ".python-version",
+        "app-title.txt",
         "app.py",
         "assets/style.css",
         "helpers.py",

@@ -11,13 +11,18 @@ import sys
 import textwrap
 from collections.abc import Callable
 from importlib import resources
+from pathlib import Path
 
 import flask
 import pytest
 from connectkit import create_app, factory
 from connectkit.factory import MIN_COMPRESSED_JSON_BYTES
 from connectkit.static_assets import BOOTSTRAP_CSS, BOOTSTRAP_SUBSET_CSS, DASH_THEME_CSS
+from connectkit.title import BUNDLED_TITLE_FILE, app_title
 from dash import html
+
+from scripts.catalog import find_app
+from tests.support.apps import import_app
 
 
 @pytest.fixture
@@ -133,3 +138,21 @@ def test_importing_connectkit_keeps_heavy_packages_out() -> None:
 def test_the_start_up_heap_is_frozen_for_the_collector(app) -> None:  # type: ignore[no-untyped-def]
     # what create_app built (Dash, Flask, the layout) is never walked again by gc
     assert gc.get_freeze_count() > 10_000
+
+
+def test_the_title_comes_from_the_apps_pyproject(tmp_path: Path) -> None:
+    """One fact in one place: the deploy's title is the tab's and the navbar's."""
+    (tmp_path / "pyproject.toml").write_text('[tool.monorepo.deploy]\ntitle = "Sales"\n')
+    assert app_title(tmp_path) == "Sales"
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    assert app_title(tmp_path) == tmp_path.name  # the deploy's default: the app's name
+    (tmp_path / BUNDLED_TITLE_FILE).write_text("Bundled\n")  # a bundle: no pyproject title
+    assert app_title(tmp_path) == "Bundled"
+
+
+@pytest.mark.parametrize("name", ["hello", "user-greeting"])
+def test_each_app_shows_the_title_it_is_deployed_with(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = import_app(name, monkeypatch)
+    assert module.app.title == find_app(name).settings()["deploy"]["title"]

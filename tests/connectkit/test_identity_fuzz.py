@@ -8,7 +8,6 @@ app greets exactly the valid users; an untrusted one greets nobody.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from typing import Any
 
@@ -19,7 +18,7 @@ from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scripts.catalog import find_app
+from tests.support.apps import import_app
 
 CALLBACK = {
     "output": "greeting.children",
@@ -30,13 +29,9 @@ CALLBACK = {
 
 
 def _build(environ: dict[str, str]) -> FlaskClient:
-    spec = importlib.util.spec_from_file_location(
-        "user_greeting_fuzz", find_app("user-greeting").module_file
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build_app(environ).server.test_client()
+    with pytest.MonkeyPatch.context() as patch:
+        module = import_app("user-greeting", patch)
+        return module.build_app(environ).server.test_client()
 
 
 @pytest.fixture(scope="module")

@@ -132,10 +132,15 @@ def test_vanity_unchanged_skip_settings_reset_and_force(
     assert (content["max_processes"], content["idle_timeout"]) == (2, 300)
     active = content["bundle_id"]
 
-    set_deploy_table(workspace, 'title = "Solo"\naccess_type = "all"\n')  # settings removed
+    # Settings removed: the same bundle, so no upload, and the summary says
+    # what changed instead of "unchanged".
+    set_deploy_table(workspace, 'title = "Solo"\naccess_type = "all"\n')
     second = deploy(strict, workspace, tmp_path / "2", "drift")
     assert second.result.returncode == 0, second.explain()
-    assert row(second)["status"] == "unchanged", second.explain()
+    assert row(second)["status"] == "settings updated", second.explain()
+    assert "settings updated (max_processes=None, idle_timeout=None, vanity removed)" in (
+        second.result.stdout
+    )
     assert "steps" in row(second) and "upload" not in row(second)["steps"]
     content = mine(strict, "drift-solo")
     assert (content["max_processes"], content["idle_timeout"]) == (None, None)  # server default
@@ -144,9 +149,18 @@ def test_vanity_unchanged_skip_settings_reset_and_force(
     status, _ = strict.request("GET", f"__api__/v1/content/{content['guid']}/vanity")
     assert status == 404  # the vanity URL removed with its setting
 
-    forced = deploy(strict, workspace, tmp_path / "3", "drift", FORCE="1")
-    assert row(forced)["status"] == "updated", forced.explain()
+    # A new title is the content's and the page's: the bundle carries it, so it is uploaded.
+    set_deploy_table(workspace, 'title = "Solo two"\naccess_type = "all"\n')
+    retitled = deploy(strict, workspace, tmp_path / "3", "drift")
+    assert row(retitled)["status"] == "updated", retitled.explain()
+    assert "title: 'Solo' -> 'Solo two'" in retitled.result.stdout
     assert len(bundles_of(strict, content["guid"])) == 2
+    status, text = page(strict, f"content/{content['guid']}/")
+    assert status == 200 and "<title>Solo two</title>" in text, text[:300]
+
+    forced = deploy(strict, workspace, tmp_path / "4", "drift", FORCE="1")
+    assert row(forced)["status"] == "updated", forced.explain()
+    assert len(bundles_of(strict, content["guid"])) == 3
 
 
 def test_a_group_differing_only_in_case_is_ambiguous(

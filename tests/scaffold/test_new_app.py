@@ -124,7 +124,8 @@ def test_written_app_is_linted_typed_declared_and_configured(repo: Path, descrip
         and isinstance(node.targets[0], ast.Name)
         and node.targets[0].id.isupper()
     }
-    assert constants == {"TITLE": "My report", "DESCRIPTION": description}
+    # The title is in pyproject.toml only (connectkit.title reads it), not again here.
+    assert constants == {"DESCRIPTION": description}
     # No link to a picture that does not exist yet; `make screenshots` puts it in.
     readme = (app_dir / "README.md").read_text()
     assert "screenshot.png" not in readme and PICTURE_PLACEHOLDER in readme

@@ -18,6 +18,7 @@ from connectkit.health import HEALTH_PATH
 from connectkit.identity import init_identity
 from connectkit.navigation import NavItems
 from connectkit.static_assets import serve_stylesheet
+from connectkit.title import title_of_module
 
 DBC_MODULE = "dash_bootstrap_components"
 COMPRESSION = {
@@ -51,8 +52,8 @@ def enable_compression(server: Flask) -> None:
 def create_app(
     import_name: str,
     *,
-    title: str,
     layout: Layout,
+    title: str | None = None,
     environ: Mapping[str, str] | None = None,
     nav: Callable[[Dash], NavItems] | None = None,
     full_bootstrap: bool | None = None,
@@ -60,6 +61,8 @@ def create_app(
 ) -> Dash:
     """Build a Dash app with page chrome, local Bootstrap, compression and health.
 
+    ``title`` defaults to the app's own (``connectkit.title``: its
+    ``pyproject.toml``), the one the deploy gives Connect.
     Do not pass ``url_base_pathname``: Connect sets the prefix through
     ``DASH_REQUESTS_PATHNAME_PREFIX`` (and ``make run`` does the same).
     ``nav`` attaches navbar items to the built app, e.g.
@@ -80,6 +83,7 @@ def create_app(
     triggers would otherwise walk them all again.
     """
     environ = os.environ if environ is None else environ
+    title = title or title_of_module(import_name)
     if full_bootstrap is None:
         full_bootstrap = DBC_MODULE in sys.modules
     app = Dash(
