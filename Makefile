@@ -129,8 +129,9 @@ typecheck: .venv/.synced ## mypy (strict) over connectkit, the tooling and each 
 check: lint typecheck gallery-check test ## What CI runs: format check, lint, type check, gallery, every test
 
 .PHONY: new-app
-new-app: .venv/.synced ## Create apps/NAME from the template, with its test: NAME=my-report [DESCRIPTION=...]
+new-app: .venv/.synced browser ## Create apps/NAME from the template, with its test and its gallery picture: NAME=my-report [DESCRIPTION=...]
 	@UV="$(UV)" $(RUN) python -m scripts.scaffold.new_app "$$NAME" $(if $(DESCRIPTION),--description "$$DESCRIPTION")
+	@$(RUN) python -m scripts.gallery.screenshots "$$NAME"
 
 .PHONY: remove-app
 remove-app: .venv/.synced ## Remove apps/NAME and its test, then re-lock (the reverse of new-app) [FORCE=1 for a sample app]
@@ -141,8 +142,8 @@ pre-commit-install: .venv/.synced ## Install the git pre-commit hook (ruff, ruff
 	$(RUN) pre-commit install
 
 .PHONY: screenshots
-screenshots: .venv/.synced browser ## Photograph every app (apps/<name>/screenshot.png) and rewrite the README gallery
-	$(RUN) python -m scripts.gallery.screenshots
+screenshots: .venv/.synced browser ## Photograph every app, or APP=name (apps/<name>/screenshot.png), and rewrite the README gallery
+	$(RUN) python -m scripts.gallery.screenshots $(APP)
 
 .PHONY: gallery-check
 gallery-check: .venv/.synced ## Fail when the README gallery or an app's screenshot is missing or stale

@@ -1,4 +1,4 @@
-"""``make screenshots``: a picture of every app, and the README gallery.
+"""``make screenshots [APP=name]``: a picture of every app (or one), and the README gallery.
 
 Each discovered app is served by the same runner as ``make run`` and opened
 in headless Chromium by the smoke harness, as its ``[tool.monorepo.smoke]``
@@ -8,6 +8,7 @@ visitor. Only a page that passes the smoke check is photographed, to
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sys
 import tempfile
@@ -17,7 +18,7 @@ from selenium import webdriver
 
 from scripts.browser.driver import make_driver
 from scripts.browser.smoke import AppPage, SmokeFailure
-from scripts.catalog import AppInfo, discover_apps, smoke_visitor
+from scripts.catalog import AppInfo, discover_apps, find_app, smoke_visitor
 from scripts.gallery.table import SCREENSHOT, show_picture, write_readme
 from scripts.runner.serve import AppFailedToStart, serve
 
@@ -35,13 +36,17 @@ def photograph(app: AppInfo, driver: webdriver.Chrome, log_dir: Path) -> Path:
     return target
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("apps", nargs="*", help="app names (default: every app)")
+    names = parser.parse_args(argv).apps
     apps = discover_apps()
+    chosen = [find_app(name) for name in names] if names else apps
     failed = []
     driver = make_driver()
     try:
         with tempfile.TemporaryDirectory(prefix="screenshots-") as logs:
-            for app in apps:
+            for app in chosen:
                 try:
                     target = photograph(app, driver, Path(logs) / app.name)
                 except (SmokeFailure, AppFailedToStart) as error:

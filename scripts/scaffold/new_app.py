@@ -183,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"added {scaffold.name} to uv.lock. Next:\n"
         f"  make run APP={scaffold.name}\n"
-        f"  make test\n"
-        f"  make screenshots   # its picture in the README gallery\n"
+        f"  make test APP={scaffold.name}\n"
+        f"  make screenshots APP={scaffold.name}   # a new picture after you change it\n"
         f"Changed your mind? make remove-app NAME={scaffold.name}"
     )
     return 0

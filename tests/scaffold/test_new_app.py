@@ -187,6 +187,9 @@ def test_scaffolded_app_runs_and_passes_its_tests_in_a_fresh_copy(tmp_path: Path
     assert "my-report" in {p["name"] for p in lock["package"]}
     run("uv", "lock", "--check")  # the pre-commit hook would accept it
     run("make", "env")  # the Makefile notices the new member and syncs it
+    # Its picture was taken and the README gallery has its row: make check stays green.
+    assert (root / "apps" / "my-report" / "screenshot.png").is_file()
+    run("make", "gallery-check")
 
     out = run(
         str(root / ".venv" / "bin" / "python"),
