@@ -1,4 +1,4 @@
-"""Every command the README shows works as written from a fresh clone.
+"""Every command the README and docs/ show works as written from a fresh clone.
 
 The README's shell blocks (fenced with no language, or sh/bash/shell) and its
 inline instructions (``make ...``, ``python -m ...``, ``uv run ...``) are read
@@ -120,6 +120,8 @@ def make_problems(targets: list[str], command: Command) -> list[str]:
 
 def all_commands() -> list[Command]:
     commands = readme_commands(README, every_block=True)
+    for doc in sorted((REPO_ROOT / "docs").glob("*.md")):
+        commands += readme_commands(doc, every_block=True)
     for app in discover_apps():
         app_readme = app.path / "README.md"
         if app_readme.is_file():
@@ -161,18 +163,22 @@ def headings(text: str) -> list[str]:
     return [line[3:] for line in text.splitlines() if line.startswith("## ")]
 
 
-def test_the_readme_opens_with_the_teams_steps_in_order() -> None:
-    """Run, test, add an app, rehearse a deploy, deploy; then the reference material."""
+def test_the_readme_is_a_front_door_with_the_teams_steps_in_order() -> None:
+    """Set-up, the apps, the daily commands, deploying; then the reference links
+    and the bench. The details live in docs/, linked."""
     text = README.read_text()
     found = headings(text)
-    steps = ["Running an app", "Tests", "Adding an app", "Rehearsing a deploy", "Deploying to"]
-    reference = ["Reference", "Layout", "A local Connect stand-in", "Performance"]
+    steps = ["Set-up", "The apps", "Daily commands", "Deploying to Connect", "Reference"]
     positions = [
         next((i for i, heading in enumerate(found) if heading.startswith(step)), -1)
-        for step in steps + reference
+        for step in [*steps, "Performance"]
     ]
     assert -1 not in positions and positions == sorted(positions), found
     # The rehearsal is one recipe: the stand-in and deploy-all in one block.
-    rehearsal = text[text.index("## Rehearsing a deploy") : text.index("## Deploying to")]
-    [block] = [b["body"] for b in FENCE.finditer(rehearsal)]
-    assert "make connect-local" in block and "make deploy-all" in block
+    deploying = text[text.index("## Deploying to") : text.index("## Reference")]
+    assert any(
+        "make connect-local" in b["body"] and "make deploy-all" in b["body"]
+        for b in FENCE.finditer(deploying)
+    )
+    for link in re.findall(r"\]\((docs/[^)#]+)", text):
+        assert (REPO_ROOT / link).is_file(), f"README links {link}, which does not exist"
