@@ -19,7 +19,6 @@ from enum import Enum
 from scripts.connect_local.directory import Principal
 from scripts.connect_local.store import Record
 
-ACCESS_TYPES = ("all", "logged_in", "acl")  # most permissive first
 EDITOR_ROLES = ("publisher", "administrator")
 
 

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scripts.connect_local.access import ACCESS_TYPES
 from scripts.connect_local.errors import (
     CODE_ACCESS_TYPE_NOT_ALLOWED,
     CODE_DESCRIPTION_LENGTH,
@@ -23,11 +22,12 @@ from scripts.connect_local.errors import (
     CODE_TITLE_LENGTH,
     bad_request,
 )
+from scripts.connect_rules import ACCESS_TYPES, MAX_DESCRIPTION, MAX_TIMEOUT_S, TITLE_LENGTH
 
 CONTENT_FIELDS = ("name", "title", "description", "access_type", "locked", "content_category")
 TIMEOUT_FIELDS = ("connection_timeout", "read_timeout", "init_timeout", "idle_timeout")
 NUMBER_FIELDS = ("max_conns_per_process", "load_factor", "memory_limit", "cpu_limit")
-TEXT_FIELDS = ("run_as", "default_image_name", "service_account_name")
+RUNTIME_TEXT_FIELDS = ("run_as", "default_image_name", "service_account_name")
 # Runtime settings: stored (null = the server default) and validated, but the
 # stand-in runs one process per bundle whatever they say.
 RUNTIME_FIELDS = (
@@ -35,12 +35,9 @@ RUNTIME_FIELDS = (
     "max_processes",
     "min_processes",
     *NUMBER_FIELDS,
-    *TEXT_FIELDS,
+    *RUNTIME_TEXT_FIELDS,
     "run_as_current_user",
 )
-MAX_TIMEOUT_S = 2_592_000  # 30 days
-TITLE_LENGTH = (3, 1024)
-MAX_DESCRIPTION = 4096
 
 
 @dataclass(frozen=True)
@@ -81,7 +78,7 @@ def _check_text_fields(body: Mapping[str, Any]) -> None:
             f"description must be at most {MAX_DESCRIPTION} characters; got {len(description)}",
             CODE_DESCRIPTION_LENGTH,
         )
-    for name in (*TEXT_FIELDS, "content_category"):
+    for name in (*RUNTIME_TEXT_FIELDS, "content_category"):
         if body.get(name) is not None and not isinstance(body[name], str):
             raise bad_request(f"{name} must be text or null, not {body[name]!r}")
     for name in ("locked", "run_as_current_user"):

@@ -7,9 +7,9 @@ import os
 import re
 
 from scripts.catalog import discover_apps
-from scripts.connect_local.access import ACCESS_TYPES
 from scripts.connect_local.content_settings import Policy
 from scripts.connect_local.directory import ROLES
+from scripts.connect_rules import ACCESS_TYPES
 
 # New enough for rsconnect's draft -> verify -> activate flow (2025.06.0+) and
 # for multipart uploads with git metadata (newer than 2025.11.0).

@@ -25,9 +25,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scripts.catalog import AppInfo
+from scripts.connect_rules import (
+    ACCESS_TYPES,
+    MAX_DESCRIPTION,
+    MAX_TIMEOUT_S,
+    PROHIBITED_ENV_PREFIXES,
+    TITLE_LENGTH,
+)
 from scripts.vanity import InvalidVanity, normalise_vanity
 
-ACCESS_TYPES = ("all", "logged_in", "acl")
 # Connect's default for new content: only the owner (and collaborators) can view.
 DEFAULT_ACCESS_TYPE = "acl"
 # Connect's per-content process settings (PATCH v1/content/{guid}) and their types.
@@ -42,11 +48,6 @@ PROCESS_SETTINGS: Mapping[str, type] = {
     "read_timeout": int,
 }
 TIMEOUTS = ("idle_timeout", "init_timeout", "connection_timeout", "read_timeout")
-MAX_TIMEOUT_S = 2_592_000  # Connect's limit (error code 151): 30 days
-TITLE_LENGTH = (3, 1024)  # Connect's limits (error code 122)
-MAX_DESCRIPTION = 4096  # error code 123
-# Connect's own variable families: it refuses them (error code 108).
-PROHIBITED_ENV_PREFIXES = ("CONNECT_", "RSTUDIO_", "POSIT_")
 COLLABORATOR_KEY = "deploy_as_collaborator_on"
 KNOWN_KEYS = (
     "title",

@@ -24,7 +24,7 @@ from string import Template
 from scripts.catalog import NAME_PATTERN, REPO_ROOT
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "app"
-MAX_DESCRIPTION = 80  # one line in the gallery table and on Connect
+MAX_ONE_LINE_DESCRIPTION = 80  # one line in the gallery table and on Connect
 
 
 class ScaffoldError(ValueError):
@@ -98,11 +98,11 @@ def validate(scaffold: Scaffold, description: str) -> None:
     if (
         not description.strip()
         or not description.isprintable()
-        or len(description) > MAX_DESCRIPTION
+        or len(description) > MAX_ONE_LINE_DESCRIPTION
     ):
         raise ScaffoldError(
             f"DESCRIPTION={description!r} must be one non-empty line of at most "
-            f"{MAX_DESCRIPTION} characters (it is the app's summary in the gallery)"
+            f"{MAX_ONE_LINE_DESCRIPTION} characters (it is the app's summary in the gallery)"
         )
 
 

@@ -14,13 +14,13 @@ from scripts.connect_local.errors import (
     ApiError,
     bad_request,
 )
+from scripts.connect_rules import PROHIBITED_ENV_PREFIXES
 
 # Registered by scripts.connect_local.api.install, with the key check in front.
 routes = Blueprint("environment", __name__)
 
 
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-PROHIBITED_ENV_PREFIXES = ("CONNECT_", "RSTUDIO_", "POSIT_")  # Connect sets these itself
 
 
 def _env_names(guid: str) -> Response:

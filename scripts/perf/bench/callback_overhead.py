@@ -53,7 +53,7 @@ MS = 1000.0
 
 
 @dataclass
-class Run:
+class LoadRound:
     """Latencies (ms) of every request in a timed run, how long it took, server CPU used."""
 
     latencies: list[float] = field(default_factory=list)
@@ -80,7 +80,7 @@ def post_update(client: LoopbackClient, turn: int) -> float:
     return seconds * 1000
 
 
-def timed_runs(urls: dict[str, str], clients: int, seconds: float) -> dict[str, Run]:
+def timed_runs(urls: dict[str, str], clients: int, seconds: float) -> dict[str, LoadRound]:
     """``clients`` threads per server, each on its own connection, all posting until time is up.
 
     Every server is driven at once, so each sees the same machine: on a
@@ -106,7 +106,7 @@ def timed_runs(urls: dict[str, str], clients: int, seconds: float) -> dict[str, 
     if failures:
         raise RuntimeError(f"callback run failed: {failures[0]}")
     return {
-        name: Run([ms for done in lists for ms in done], elapsed)
+        name: LoadRound([ms for done in lists for ms in done], elapsed)
         for name, lists in per_client.items()
     }
 
@@ -137,11 +137,13 @@ def served(name: str) -> subjects.Subject:
     )
 
 
-def figures_from(runs: dict[str, list[Run]], single: dict[str, list[float]]) -> list[Figure]:
+def figures_from(runs: dict[str, list[LoadRound]], single: dict[str, list[float]]) -> list[Figure]:
     subject, base = runs[SUBJECT], runs[BASELINE]
     rounds = f"{len(subject)} rounds of {subject[0].seconds:.1f} s; one sample = one round"
 
-    def compare(measure: str, unit: str, values: Callable[[Run], float], **extra: Any) -> Figure:
+    def compare(
+        measure: str, unit: str, values: Callable[[LoadRound], float], **extra: Any
+    ) -> Figure:
         return Figure(
             f"{measure} ({CLIENTS} clients)",
             SUBJECT_LABEL,
@@ -189,7 +191,7 @@ def figures_from(runs: dict[str, list[Run]], single: dict[str, list[float]]) -> 
 
 def measure(quick: bool = False) -> list[Figure]:
     seconds = QUICK_SECONDS if quick else FULL_SECONDS
-    runs: dict[str, list[Run]] = {SUBJECT: [], BASELINE: []}
+    runs: dict[str, list[LoadRound]] = {SUBJECT: [], BASELINE: []}
     single: dict[str, list[float]] = {SUBJECT: [], BASELINE: []}
     with launch.running(served(BASELINE)) as base, launch.running(served(SUBJECT)) as subject:
         apps = {BASELINE: base, SUBJECT: subject}
