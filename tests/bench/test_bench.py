@@ -522,8 +522,10 @@ def test_repeat_visit_figure_is_the_share_of_the_first_visit(tmp_path: Path) -> 
 
 
 def test_callback_figures_compare_throughput_and_p95_with_the_baseline() -> None:
-    def run(ms: float, count: int) -> callback_overhead.Run:
-        return callback_overhead.Run([ms] * (count - 1) + [ms * 3], 2.0, server_cpu_s=count / 250)
+    def run(ms: float, count: int) -> callback_overhead.LoadRound:
+        return callback_overhead.LoadRound(
+            [ms] * (count - 1) + [ms * 3], 2.0, server_cpu_s=count / 250
+        )
 
     figures = callback_overhead.figures_from(
         {
