@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from connectkit.credentials import ENVIRON_KEY
+from connectkit.oauth import ENVIRON_KEY as SESSION_TOKEN_ENVIRON_KEY
 
 from scripts.vanity import normalise_vanity
 
@@ -59,6 +60,8 @@ class ConnectLikeFrontend:
                 return _not_here(start_response, self.prefix)
             environ["PATH_INFO"] = "/" + path[len(self.prefix) :]
         environ.pop(ENVIRON_KEY, None)
+        # Connect's session token too: only Connect mints one, never the client.
+        environ.pop(SESSION_TOKEN_ENVIRON_KEY, None)
         if self.credentials is not None:
             environ[ENVIRON_KEY] = self.credentials
         return self.app(environ, start_response)
