@@ -2,8 +2,9 @@
 
 Connect serves content at ``/content/<GUID>/``: its proxy strips that prefix
 before the request reaches the app, and it sets ``RStudio-Connect-Credentials``
-itself (a client cannot send its own). This layer does both, so ``make run``
-and the smoke tests exercise the same URLs and identity as Connect.
+itself (a client cannot send its own, nor a session token). This layer does
+both, so ``make run`` and the smoke tests exercise the same URLs and identity
+as Connect.
 """
 
 from __future__ import annotations
