@@ -190,14 +190,8 @@ class VisitorClients:
     def current(self) -> Any:
         """The client acting as this request's visitor; VisitorAccessError says why not."""
         token = current_session_token()
-        if token is None:
-            raise self._why_no_token()
-        if not self.settings.configured:
-            raise VisitorAccessError(
-                VisitorAccessReason.NOT_ON_CONNECT,
-                "CONNECT_SERVER and CONNECT_API_KEY are not both set: Connect sets them for "
-                "content it runs",
-            )
+        if token is None or not self.settings.configured:
+            raise self._why_not()
         return self.for_token(token)
 
     def for_token(self, token: str) -> Any:
@@ -242,12 +236,18 @@ class VisitorClients:
             )
         return self._content_client
 
-    @staticmethod
-    def _why_no_token() -> VisitorAccessError:
+    def _why_not(self) -> VisitorAccessError:
+        """Why this request has no token to exchange, or nowhere to exchange it."""
         if not connect_headers_trusted():
             return VisitorAccessError(
                 VisitorAccessReason.NOT_ON_CONNECT,
                 "this app is not running on Posit Connect, so no visitor session reaches it",
+            )
+        if not self.settings.configured:
+            return VisitorAccessError(
+                VisitorAccessReason.NOT_ON_CONNECT,
+                "there is no Connect API to act as you through (CONNECT_SERVER and "
+                "CONNECT_API_KEY are not both set; Connect sets them for the content it runs)",
             )
         if current_visitor().is_anonymous:
             return VisitorAccessError(
