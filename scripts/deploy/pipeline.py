@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import requests
 from posit.connect import Client
@@ -24,6 +25,13 @@ from scripts.deploy.api import connect_client, plain_session
 from scripts.deploy.changes import SettingsRefused, apply_changes, plan_changes
 from scripts.deploy.content import CREATED as CREATED_CONTENT
 from scripts.deploy.content import ContentError, create_own_content, locate
+from scripts.deploy.content_extras import (
+    Extras,
+    apply_extras,
+    describe_settings,
+    plan_extras,
+    resolve_extras,
+)
 from scripts.deploy.groups import GroupError, resolve_groups
 from scripts.deploy.preflight import ServerInfo, python_mismatch
 from scripts.deploy.progress import Progress
@@ -85,6 +93,10 @@ class AppJob:
     def app(self) -> str:
         return self.bundle.app.name
 
+    @property
+    def app_dir(self) -> Path:
+        return self.bundle.app.path
+
     def python_version(self) -> str:
         return (self.bundle.path / ".python-version").read_text().strip()
 
@@ -131,12 +143,14 @@ class AppDeploy:
         self.result, self.progress = result, progress
         self.say = progress.for_app(job.app)
         self.client = connect_client(server.target, server.policy)
+        self.extras = Extras()  # resolved by the check step
 
     def run(self) -> str:
         """The app's final status. Nothing is written before the bundle passed its checks."""
         job, options, result = self.job, self.options, self.result
         with _timed(result, "check"):
             group_guids = _check(job, self.server, self.client)
+            self.extras = resolve_extras(self.client, job.settings, job.app_dir, self.server.info)
         with _timed(result, "find"):
             lookup = locate(
                 self.client,
@@ -184,10 +198,12 @@ class AppDeploy:
         with _timed(self.result, "settings"):
             settings, environ = self.job.settings, self.options.environ
             changes = plan_changes(self.client, content, settings, group_guids, environ)
+            extras = plan_extras(self.client, content, self.extras)
             if content is not None and not self.options.dry_run:
                 apply_changes(self.client, content, changes)
+                apply_extras(self.client, content, extras)
         done = "to apply" if self.options.dry_run else "applied"
-        self.say(f"settings {done}: {changes.describe()}")
+        self.say(f"settings {done}: {describe_settings(changes.describe(), extras)}")
 
     def upload(self, content: ContentItem, size: str) -> None:
         mode = "draft, verify, activate" if self.server.info.drafts else "one step, no draft"

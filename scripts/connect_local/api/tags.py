@@ -5,8 +5,9 @@
   names are 1..255 characters, unique among siblings (409).
 - ``GET v1/content/{guid}/tags``: whoever sees the content;
   ``POST v1/content/{guid}/tags {"tag_id"}`` and ``DELETE v1/content/{guid}/tags/{id}``:
-  its editors. An unknown tag: 404; adding a tag the content has: 409; removing one
-  it has not: 404.
+  its editors. As posit-sdk documents, adding a tag adds the tags above it too,
+  and removing one removes those above it. An unknown tag: 404; adding a tag the
+  content has: 409; removing one it has not: 404.
 """
 
 from __future__ import annotations
@@ -92,6 +93,16 @@ def content_tags(guid: str) -> Response:
         return jsonify([state["tags"][i] for i in ids if i in state["tags"]])
 
 
+def _with_ancestors(tags: Record, tag_id: str) -> list[str]:
+    """The tag and every tag above it, from the top of the tree down."""
+    chain: list[str] = []
+    current: str | None = tag_id
+    while current is not None and current not in chain:
+        chain.insert(0, current)
+        current = tags[current]["parent_id"]
+    return chain
+
+
 @routes.post("/v1/content/<guid>/tags")
 def tag_content(guid: str) -> Response:
     content_for(guid, edit=True)
@@ -101,7 +112,7 @@ def tag_content(guid: str) -> Response:
         ids = state["content_tags"].setdefault(guid, [])
         if tag["id"] in ids:
             raise ApiError(409, CODE_NAME_TAKEN, f"content {guid} has tag {tag['id']} already")
-        ids.append(tag["id"])
+        ids.extend(i for i in _with_ancestors(state["tags"], tag["id"]) if i not in ids)
     return jsonify(tag)
 
 
@@ -112,5 +123,7 @@ def untag_content(guid: str, tag_id: str) -> Response:
         ids = state["content_tags"].get(guid, [])
         if tag_id not in ids:
             raise ApiError(404, CODE_NOT_FOUND, f"content {guid} has no tag {tag_id}")
-        ids.remove(tag_id)
+        for removed in _with_ancestors(state["tags"], tag_id):
+            if removed in ids:
+                ids.remove(removed)
     return Response(status=204)
