@@ -45,7 +45,7 @@ from connectkit.identity import connect_headers_trusted, current_visitor
 SESSION_TOKEN_HEADER = "Posit-Connect-User-Session-Token"
 ENVIRON_KEY = "HTTP_POSIT_CONNECT_USER_SESSION_TOKEN"  # the same header in the WSGI environ
 # A JWT: three base64url parts. Anything else is not sent to the server at all.
-_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 MAX_TOKEN_BYTES = 8 * 1024
 
 logger = logging.getLogger(__name__)
@@ -196,7 +196,7 @@ class VisitorClients:
 
     def for_token(self, token: str) -> Any:
         """The client for ``token``: cached, or exchanged now."""
-        if len(token.encode()) > MAX_TOKEN_BYTES or not _TOKEN_SHAPE.match(token):
+        if len(token.encode()) > MAX_TOKEN_BYTES or not _TOKEN_SHAPE.fullmatch(token):
             raise VisitorAccessError(VisitorAccessReason.REFUSED, "the session token is malformed")
         key, now = _fingerprint(token), self._clock()
         with self._lock:
