@@ -82,7 +82,6 @@ class ExtrasPlan:
 
     integrations: tuple[str, ...] | None = None
     tags: TagPlan | None = None
-    tag_count: tuple[int, int] = (0, 0)  # (to add, to remove)
     thumbnail: bytes | None = None
     parts: list[str] = field(default_factory=list)
 
@@ -101,10 +100,10 @@ def plan_extras(client: Client, content: ContentItem | None, extras: Extras) -> 
     if extras.tags is not None:
         have = current_tags(content) if content is not None else set()
         wanted = wanted_ids(extras.tags)
-        missing = len(extras.tags.missing) + len(wanted - have)
-        if missing or have - wanted:
+        added = [p for p in extras.tags.declared if extras.tags.known.get(p) not in have]
+        if added or have - wanted:
             plan.tags = extras.tags
-            plan.parts.append(f"tags +{missing} -{len(have - wanted)}")
+            plan.parts.append(f"tags +{len(added)} -{len(have - wanted)}")
     if extras.thumbnail is not None:
         have_image = current_thumbnail(client, content["guid"]) if content is not None else None
         if have_image != extras.thumbnail:
