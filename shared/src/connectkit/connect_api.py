@@ -1,4 +1,4 @@
-"""A posit-sdk client whose every request has a timeout.
+"""The Connect API as content sees it: where it is, and posit-sdk clients with a timeout.
 
 posit-sdk sets none, and requests has no session-wide one: a Connect API
 that hangs would hang the page that asked. Both the directory (names for
@@ -8,7 +8,14 @@ posit-sdk is imported when a client is made, never when connectkit is imported.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+
+def content_api_location(environ: Mapping[str, str]) -> tuple[str, str]:
+    """(server, API key): the Connect API as Connect tells its content
+    (``CONNECT_SERVER``, ``CONNECT_API_KEY``; empty when unset)."""
+    return environ.get("CONNECT_SERVER", "").strip(), environ.get("CONNECT_API_KEY", "").strip()
 
 
 def with_timeout(client: Any, timeout_s: float) -> Any:

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import flask
 
-from connectkit.connect_api import make_client
+from connectkit.connect_api import content_api_location, make_client
 from connectkit.visitor import Mode, Visitor, is_guid
 
 logger = logging.getLogger(__name__)
@@ -50,10 +50,8 @@ class DirectorySettings:
 
 def directory_settings(environ: Mapping[str, str]) -> DirectorySettings:
     """Settings from the environment Connect gives content."""
-    return DirectorySettings(
-        server=environ.get("CONNECT_SERVER", "").strip(),
-        api_key=environ.get("CONNECT_API_KEY", "").strip(),
-    )
+    server, api_key = content_api_location(environ)
+    return DirectorySettings(server=server, api_key=api_key)
 
 
 class Directory:

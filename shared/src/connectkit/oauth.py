@@ -39,7 +39,7 @@ from typing import Any
 
 import flask
 
-from connectkit.connect_api import make_client, with_timeout
+from connectkit.connect_api import content_api_location, make_client, with_timeout
 from connectkit.identity import connect_headers_trusted, current_visitor
 
 SESSION_TOKEN_HEADER = "Posit-Connect-User-Session-Token"
@@ -87,10 +87,8 @@ class OAuthSettings:
 
 def oauth_settings(environ: Mapping[str, str]) -> OAuthSettings:
     """Settings from the environment Connect gives content."""
-    return OAuthSettings(
-        server=environ.get("CONNECT_SERVER", "").strip(),
-        api_key=environ.get("CONNECT_API_KEY", "").strip(),
-    )
+    server, api_key = content_api_location(environ)
+    return OAuthSettings(server=server, api_key=api_key)
 
 
 def exchange(content_client: Any, session_token: str, audience: str | None = None) -> Any:
