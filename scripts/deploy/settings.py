@@ -93,7 +93,7 @@ class DeploySettings:
     collaborator_servers: tuple[str, ...] = ()
     oauth_integrations: tuple[str, ...] = ()  # names or GUIDs
     tags: tuple[str, ...] | None = None  # "Parent/Child" paths; None: not managed
-    thumbnail: str | None = None  # a file in the app folder; None: not managed
+    thumbnail: str | None = DEFAULT_THUMBNAIL  # a file in the app folder; None: not managed
     thumbnail_declared: bool = False  # False: the default screenshot, skipped where unsupported
 
     def may_collaborate_on(self, server_url: str) -> bool:
