@@ -19,7 +19,9 @@ from pathlib import Path
 
 from posit.connect import Client
 from posit.connect.content import ContentItem
+from posit.connect.errors import ClientError
 
+from scripts.deploy.changes import SettingsRefused
 from scripts.deploy.integrations import current_integrations, resolve_integrations, set_integrations
 from scripts.deploy.preflight import ServerInfo, at_least
 from scripts.deploy.settings import DeploySettings, SettingsError
@@ -114,10 +116,6 @@ def plan_extras(client: Client, content: ContentItem | None, extras: Extras) -> 
 
 def apply_extras(client: Client, content: ContentItem, plan: ExtrasPlan) -> None:
     """The writes, each only when it differs; Connect's refusal is SettingsRefused."""
-    from posit.connect.errors import ClientError
-
-    from scripts.deploy.changes import SettingsRefused
-
     try:
         if plan.integrations is not None:
             set_integrations(content, plan.integrations)

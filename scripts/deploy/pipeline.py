@@ -1,7 +1,8 @@
 """One app's deploy, step by step; the same reads for a dry run, which writes nothing.
 
-check (Python version, groups) -> find own content (or create it) -> settings
-(applied before the upload) -> compare the staged bundle with the active one
+check (Python version, groups, OAuth integrations, tags) -> find own content
+(or create it) -> settings, with the integrations, tags and thumbnail
+(``content_extras``; applied before the upload) -> compare the staged bundle with the active one
 (unchanged: stop) -> complete the bundle (import check, manifest) -> upload
 with rsconnect (draft, verify, activate) -> verify the URL (and the vanity URL).
 A failure at any step fails this app alone; before the upload it leaves the active bundle serving.
