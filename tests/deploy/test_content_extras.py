@@ -107,6 +107,36 @@ def test_declared_extras_need_a_new_enough_server(
         assert version in str(raised.value)
 
 
+def test_integrations_are_named_by_name_or_guid_and_ambiguity_is_refused() -> None:
+    from scripts.deploy.changes import SettingsRefused
+    from scripts.deploy.integrations import _pick
+
+    api = {"guid": "A1B2", "name": "Connect API", "auth_type": "Visitor API Key"}
+    twin = {"guid": "C3D4", "name": "Twin", "auth_type": "Viewer"}
+    other_twin = {"guid": "E5F6", "name": "Twin", "auth_type": "Viewer"}
+    found = [api, twin, other_twin]
+    assert _pick("Connect API", found) is api
+    assert _pick("a1b2", found) is api  # GUIDs in any case
+    assert _pick("E5F6", found) is other_twin
+    with pytest.raises(SettingsRefused, match="give its GUID instead"):
+        _pick("Twin", found)
+    with pytest.raises(SettingsRefused, match="it has: 'Connect API', 'Twin', 'Twin'"):
+        _pick("connect api", found)  # names are exact
+
+
+def test_tag_paths_walk_the_tree() -> None:
+    from scripts.deploy.tags import TagPlan, _paths, wanted_ids
+
+    tags = [
+        {"id": "1", "name": "Samples", "parent_id": None},
+        {"id": "2", "name": "Dash", "parent_id": "1"},
+        {"id": "3", "name": "Dash", "parent_id": None},
+    ]
+    known = _paths(tags)
+    assert known == {"Samples": "1", "Samples/Dash": "2", "Dash": "3"}
+    assert wanted_ids(TagPlan(("Samples/Dash",), known, ())) == {"1", "2"}
+
+
 # -- against the stand-in ---------------------------------------------------------------
 
 
