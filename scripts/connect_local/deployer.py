@@ -11,7 +11,7 @@ import contextlib
 import os
 import shutil
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.connect_local.app_processes import AppProcess, AppStartError, ProcessManager
@@ -26,6 +26,7 @@ from scripts.connect_local.builder import (
 )
 from scripts.connect_local.directory import now_iso
 from scripts.connect_local.faults import Faults
+from scripts.connect_local.oauth_tokens import TokenMint
 from scripts.connect_local.store import Store
 from scripts.connect_local.tasks import Task, TaskRegistry
 
@@ -41,8 +42,8 @@ class ServerIdentity:
     """What an app process is told about the server (set once the port is bound)."""
 
     url: str = ""
-    api_key: str = ""
     python_versions: tuple[str, ...] = ()  # what GET v1/server_settings/python lists
+    mint: TokenMint = field(default_factory=TokenMint)  # each process's own CONNECT_API_KEY
 
     def installations(self) -> tuple[str, ...]:
         return self.python_versions or (this_python(),)
@@ -169,6 +170,7 @@ class Deployer:
         app_dir = bundle_dir / "app"
         with self.store.read() as state:
             content_env = dict(state["environment"].get(guid, {}))
+            owner_guid = state["content"][guid]["owner_guid"]
         venv_bin = python.parent
         env = {
             "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
@@ -181,7 +183,7 @@ class Deployer:
             "RSTUDIO_PRODUCT": "CONNECT",
             "POSIT_PRODUCT": "CONNECT",
             "CONNECT_SERVER": self.identity.url + "/",
-            "CONNECT_API_KEY": self.identity.api_key,
+            "CONNECT_API_KEY": self.identity.mint.content_key(guid, owner_guid),
             "CONNECT_CONTENT_GUID": guid,
         }
         return self.processes.start(

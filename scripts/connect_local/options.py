@@ -7,8 +7,10 @@ import os
 import re
 
 from scripts.catalog import discover_apps
+from scripts.connect_local.api.oauth import TEMPLATES
 from scripts.connect_local.content_settings import Policy
 from scripts.connect_local.directory import ROLES
+from scripts.connect_local.oauth_tokens import DEFAULT_TTL_S
 from scripts.connect_rules import ACCESS_TYPES
 
 # New enough for rsconnect's draft -> verify -> activate flow (2025.06.0+) and
@@ -145,6 +147,41 @@ def _add_policy_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def integration_spec(spec: str) -> tuple[str, str]:
+    """``Connect API:connect`` -> ("Connect API", "connect"): a name and a template."""
+    name, _, template = spec.rpartition(":")
+    if not name.strip() or template not in TEMPLATES:
+        raise argparse.ArgumentTypeError(
+            f"--oauth-integration {spec!r}: expected NAME:TEMPLATE with TEMPLATE one of "
+            f"{', '.join(TEMPLATES)}"
+        )
+    return name.strip(), template
+
+
+def _add_oauth_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("OAuth integrations (acting as the visitor)")
+    group.add_argument(
+        "--oauth-integration",
+        action="append",
+        type=integration_spec,
+        default=[],
+        metavar="NAME:TEMPLATE",
+        help="an OAuth integration (repeatable; default: one 'Connect API:connect')",
+    )
+    group.add_argument(
+        "--session-token-ttl",
+        type=positive_int,
+        default=DEFAULT_TTL_S,
+        help="seconds a visitor's user session token lives (default %(default)s)",
+    )
+    group.add_argument(
+        "--session-token-secret",
+        default="",
+        help="the key session tokens are signed with (default: random at each start; "
+        "tests give one to sign tokens of their own)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m scripts.connect_local",
@@ -153,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_options(parser)
     _add_people_options(parser)
     _add_policy_options(parser)
+    _add_oauth_options(parser)
     return parser
 
 

@@ -5,7 +5,9 @@ draft's ``/content/<guid>/_bundle<id>``) before the app sees the request,
 drops any client-sent ``RStudio-Connect-Credentials`` and sends its own for
 the visitor, who is: the API key's owner (``Authorization: Key``), else the
 visitor logged in at ``/__login__`` (a signed cookie: ``sessions``), else the
-default visitor.
+default visitor. To content associated with an OAuth integration it also
+sends a signed-in visitor's ``Posit-Connect-User-Session-Token``
+(``oauth_tokens``); a client's own copy of either header is dropped.
 """
 
 from __future__ import annotations
@@ -151,6 +153,7 @@ class ContentProxy:
             content = state["content"].get(guid)
             permissions = list(state["permissions"].get(guid, []))
             bundles = state["bundles"].get(guid, {})
+            associated = bool(state["oauth_associations"].get(guid))
         if content is None or (bundle_id is not None and bundle_id not in bundles):
             return _page(
                 start_response,
@@ -187,7 +190,15 @@ class ContentProxy:
                 "The content could not start",
                 f"<pre>{html.escape(str(error))}</pre>",
             )
-        return self._forward(environ, start_response, app.socket_path, rest, visitor)
+        session = self.session_token(guid, visitor) if associated else None
+        return self._forward(environ, start_response, app.socket_path, rest, visitor, session)
+
+    def session_token(self, guid: str, visitor: Principal) -> str | None:
+        """The visitor's user session token for content associated with an OAuth
+        integration; anonymous visitors have no session."""
+        if visitor.is_anonymous or visitor.user_guid is None:
+            return None
+        return self.config.mint.session_token(visitor.user_guid, guid)
 
     def _forward(
         self,
@@ -196,6 +207,7 @@ class ContentProxy:
         socket_path: Any,
         rest: str,
         visitor: Principal,
+        session_token: str | None = None,
     ) -> Iterable[bytes]:
         headers: dict[str, str] = {}
         for key, value in environ.items():
@@ -211,6 +223,8 @@ class ContentProxy:
         credentials = visitor_credentials(visitor, self.use_guids)
         if credentials is not None:
             headers["rstudio-connect-credentials"] = credentials
+        if session_token is not None:
+            headers["posit-connect-user-session-token"] = session_token
         headers["x-forwarded-host"] = environ.get("HTTP_HOST", "")
         headers["x-forwarded-proto"] = environ.get("wsgi.url_scheme", "http")
         body = self._read_body(environ)

@@ -22,11 +22,13 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from scripts.connect_local import api, pages
+from scripts.connect_local.api.oauth import DEFAULT_INTEGRATIONS, ensure_integrations
 from scripts.connect_local.app_processes import ProcessManager
 from scripts.connect_local.content_settings import Policy
 from scripts.connect_local.deployer import Deployer, ServerIdentity
 from scripts.connect_local.directory import ensure_group, register_visitor, set_role
 from scripts.connect_local.faults import Faults
+from scripts.connect_local.oauth_tokens import TokenMint
 from scripts.connect_local.options import groups_named_by_apps, parse_args
 from scripts.connect_local.proxy import ContentProxy
 from scripts.connect_local.sessions import Sessions
@@ -55,6 +57,13 @@ class Dispatcher:
         return self.flask_app(environ, start_response)
 
 
+def oauth_setup(args: argparse.Namespace, store: Store) -> TokenMint:
+    """The OAuth integrations the options name, and the mint of keys and session tokens."""
+    ensure_integrations(store, args.oauth_integration or DEFAULT_INTEGRATIONS)
+    secret = args.session_token_secret.encode() or secrets.token_bytes(32)
+    return TokenMint(secret=secret, ttl_s=args.session_token_ttl)
+
+
 class StandIn:
     """Every part of the stand-in, built from the command-line options."""
 
@@ -72,7 +81,8 @@ class StandIn:
         self.faults = Faults()
         self.tasks = TaskRegistry()
         self.processes = ProcessManager(self.store.state_dir / "run")
-        self.identity = ServerIdentity(api_key=args.api_key, python_versions=args.python_versions)
+        mint = oauth_setup(args, self.store)
+        self.identity = ServerIdentity(python_versions=args.python_versions, mint=mint)
         self.deployer = Deployer(
             self.store,
             self.tasks,
@@ -92,6 +102,7 @@ class StandIn:
                 default_access_type=args.default_access_type,
             ),
             keys={args.api_key: api_user["guid"], **keys},
+            mint=mint,
         )
         self.proxy = ContentProxy(
             self.store,

@@ -34,6 +34,11 @@ def _empty_state() -> dict[str, Any]:
         "environment": {},  # content guid -> {name: value}
         "permissions": {},  # content guid -> [permission record]
         "vanities": {},  # content guid -> path
+        "oauth_integrations": {},  # integration guid -> integration record
+        "oauth_associations": {},  # content guid -> [integration guid]
+        "tags": {},  # tag id -> tag record (a tree through parent_id)
+        "content_tags": {},  # content guid -> [tag id]
+        "thumbnails": {},  # content guid -> media type (the bytes: thumbnail_path)
     }
 
 
@@ -90,6 +95,10 @@ class Store:
         temporary = self._path.with_suffix(".tmp")
         temporary.write_text(json.dumps(self._state, indent=1, sort_keys=True))
         os.replace(temporary, self._path)
+
+    def thumbnail_path(self, content_guid: str) -> Path:
+        """Where a content item's thumbnail image is kept."""
+        return self.state_dir / "content" / content_guid / "thumbnail"
 
     def bundle_dir(self, content_guid: str, bundle_id: str) -> Path:
         """Where a bundle's archive, unpacked files, virtualenv and logs live."""

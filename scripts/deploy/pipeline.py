@@ -1,11 +1,12 @@
 """One app's deploy, step by step; the same reads for a dry run, which writes nothing.
 
-In the order ``AppDeploy.run`` takes them: check (Python version, groups) ->
-find own content -> compare the staged bundle with the active one -> complete
-a changed bundle (import check, manifest) -> create the content if missing ->
-settings (applied before the upload) -> unchanged bundle: stop, "unchanged" or
-"settings updated" -> upload with rsconnect (draft, verify, activate) ->
-verify the URL (and the vanity URL).
+In the order ``AppDeploy.run`` takes them: check (Python version, groups,
+OAuth integrations, tags) -> find own content -> compare the staged bundle
+with the active one -> complete a changed bundle (import check, manifest) ->
+create the content if missing -> settings, with the integrations, tags and
+thumbnail (``content_extras``; applied before the upload) -> unchanged bundle:
+stop, "unchanged" or "settings updated" -> upload with rsconnect (draft,
+verify, activate) -> verify the URL (and the vanity URL).
 A failure at any step fails this app alone; before the upload it leaves the active bundle serving.
 """
 
@@ -15,6 +16,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import requests
 from posit.connect import Client
@@ -26,6 +28,14 @@ from scripts.deploy.api import connect_client, plain_session
 from scripts.deploy.changes import Changes, SettingsRefused, apply_changes, plan_changes
 from scripts.deploy.content import CREATED as CREATED_CONTENT
 from scripts.deploy.content import ContentError, create_own_content, locate
+from scripts.deploy.content_extras import (
+    Extras,
+    ExtrasPlan,
+    apply_extras,
+    describe_settings,
+    plan_extras,
+    resolve_extras,
+)
 from scripts.deploy.groups import GroupError, resolve_groups
 from scripts.deploy.preflight import ServerInfo, python_mismatch
 from scripts.deploy.progress import Progress
@@ -88,6 +98,10 @@ class AppJob:
     def app(self) -> str:
         return self.bundle.app.name
 
+    @property
+    def app_dir(self) -> Path:
+        return self.bundle.app.path
+
     def python_version(self) -> str:
         return (self.bundle.path / ".python-version").read_text().strip()
 
@@ -134,12 +148,14 @@ class AppDeploy:
         self.result, self.progress = result, progress
         self.say = progress.for_app(job.app)
         self.client = connect_client(server.target, server.policy)
+        self.extras = Extras()  # resolved by the check step
 
     def run(self) -> str:
         """The app's final status. Nothing is written before the bundle passed its checks."""
         job, options, result = self.job, self.options, self.result
         with _timed(result, "check"):
             group_guids = _check(job, self.server, self.client)
+            self.extras = resolve_extras(self.client, job.settings, job.app_dir, self.server.info)
         with _timed(result, "find"):
             lookup = locate(
                 self.client,
@@ -164,11 +180,11 @@ class AppDeploy:
         self.say(lookup.describe(job.name))
         if content is not None:
             result.guid, result.url = content["guid"], content["content_url"]
-        changes = self.apply_settings(content, group_guids)
+        changes, extras = self.apply_settings(content, group_guids)
         if same:
             self.say("unchanged: the active bundle has the same files (FORCE=1 deploys anyway)")
-            if changes.differs and not options.dry_run:
-                self.say(f"settings updated ({changes.describe()})")
+            if (changes.differs or extras.parts) and not options.dry_run:
+                self.say(f"settings updated ({describe_settings(changes.describe(), extras)})")
                 return SETTINGS_UPDATED
             return UNCHANGED
         size = f"{result.files} files, {result.bundle_bytes / 1024:.0f} KiB"
@@ -185,16 +201,20 @@ class AppDeploy:
         with _timed(self.result, "compare"):
             return same_as_active(self.client, content, self.job.bundle.path)
 
-    def apply_settings(self, content: ContentItem | None, group_guids: dict[str, str]) -> Changes:
+    def apply_settings(
+        self, content: ContentItem | None, group_guids: dict[str, str]
+    ) -> tuple[Changes, ExtrasPlan]:
         """Every setting before any upload; a dry run only reads and says what it would do."""
         with _timed(self.result, "settings"):
             settings, environ = self.job.settings, self.options.environ
             changes = plan_changes(self.client, content, settings, group_guids, environ)
+            extras = plan_extras(self.client, content, self.extras)
             if content is not None and not self.options.dry_run:
                 apply_changes(self.client, content, changes)
+                apply_extras(self.client, content, extras)
         done = "to apply" if self.options.dry_run else "applied"
-        self.say(f"settings {done}: {changes.describe()}")
-        return changes
+        self.say(f"settings {done}: {describe_settings(changes.describe(), extras)}")
+        return changes, extras
 
     def upload(self, content: ContentItem, size: str) -> None:
         mode = "draft, verify, activate" if self.server.info.drafts else "one step, no draft"

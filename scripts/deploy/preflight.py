@@ -29,6 +29,7 @@ class ServerInfo:
     version: str
     user: str
     user_guid: str = ""
+    user_role: str = ""  # viewer, publisher or administrator: who may create tags
     python_versions: tuple[str, ...] | None = None  # None: the server does not say
 
     @property
@@ -52,10 +53,15 @@ def _version_tuple(version: str) -> tuple[int, ...] | None:
     return tuple(int(p) for p in parts)
 
 
+def at_least(version: str, minimum: str) -> bool | None:
+    """Whether ``version`` is ``minimum`` or newer; None when it cannot be read ("hidden")."""
+    have, need = _version_tuple(version), _version_tuple(minimum)
+    return None if have is None or need is None else have >= need
+
+
 def supports_drafts(version: str) -> bool:
     """As rsconnect decides it: an unknown or unparsable version gets the one-step deploy."""
-    have, need = _version_tuple(version), _version_tuple(DRAFT_MIN_VERSION)
-    return have is not None and need is not None and have >= need
+    return at_least(version, DRAFT_MIN_VERSION) is True
 
 
 def python_mismatch(wanted: str, installed: tuple[str, ...] | None) -> str | None:
@@ -110,6 +116,7 @@ def preflight(client: Client, target: Target) -> ServerInfo:
         version=str(version),
         user=str(user),
         user_guid=str(user_guid),
+        user_role=str(me.get("user_role", "")),
         python_versions=installed_pythons(client),
     )
 

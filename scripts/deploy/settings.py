@@ -8,6 +8,9 @@
     environment = ["DASHBOARD_GROUPS"]  # names; values come from the deployer's environment
     max_processes = 3                   # Connect process settings; unset ones: server default
     vanity = "/sales/"                  # a vanity URL (index page only)
+    oauth_integrations = ["Connect API"]  # OAuth integrations (names or GUIDs) to associate
+    tags = ["Samples/Dash"]             # tag paths; absent: tags are left as they are
+    thumbnail = "screenshot.png"        # PNG or JPEG (the default); false: none managed
     deploy_as_collaborator_on = ["https://connect.example.com"]  # see DeploySettings
 
 Everything is checked here, before the first request: Connect's documented
@@ -21,7 +24,8 @@ import difflib
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from scripts.catalog import AppInfo
@@ -32,6 +36,7 @@ from scripts.connect_rules import (
     PROHIBITED_ENV_PREFIXES,
     TITLE_LENGTH,
 )
+from scripts.thumbnail_images import JPEG, MAX_THUMBNAIL_BYTES, PNG, image_type
 from scripts.vanity import InvalidVanity, normalise_vanity
 
 # Connect's default for new content: only the owner (and collaborators) can view.
@@ -49,6 +54,8 @@ PROCESS_SETTINGS: Mapping[str, type] = {
 }
 TIMEOUTS = ("idle_timeout", "init_timeout", "connection_timeout", "read_timeout")
 COLLABORATOR_KEY = "deploy_as_collaborator_on"
+DEFAULT_THUMBNAIL = "screenshot.png"
+THUMBNAIL_TYPES = (PNG, JPEG)
 KNOWN_KEYS = (
     "title",
     "description",
@@ -58,6 +65,7 @@ KNOWN_KEYS = (
     "vanity",
     COLLABORATOR_KEY,
     *PROCESS_SETTINGS,
+    *("oauth_integrations", "tags", "thumbnail"),  # Connect's extras: content_extras.py
 )
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -84,6 +92,10 @@ class DeploySettings:
     process: Mapping[str, int | float] = field(default_factory=dict)
     vanity: str | None = None
     collaborator_servers: tuple[str, ...] = ()
+    oauth_integrations: tuple[str, ...] = ()  # names or GUIDs
+    tags: tuple[str, ...] | None = None  # "Parent/Child" paths; None: not managed
+    thumbnail: str | None = DEFAULT_THUMBNAIL  # a file in the app folder; None: not managed
+    thumbnail_declared: bool = False  # False: the default screenshot, skipped where unsupported
 
     def may_collaborate_on(self, server_url: str) -> bool:
         return normalise_server(server_url) in self.collaborator_servers
@@ -202,6 +214,48 @@ def _collaborator_servers(table: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(normalise_server(s) for s in servers)
 
 
+def _extras(table: Mapping[str, Any]) -> dict[str, Any]:
+    """OAuth integrations, tags and the thumbnail (checked against the server later)."""
+    tags = table.get("tags")
+    thumbnail = table.get("thumbnail", DEFAULT_THUMBNAIL)
+    if thumbnail is not False and (not isinstance(thumbnail, str) or not thumbnail.strip()):
+        raise SettingsError(
+            f"deploy.thumbnail = {thumbnail!r}; expected a PNG or JPEG file in the app folder "
+            "(default screenshot.png), or false for none"
+        )
+    bad = [t for t in _string_list("tags", tags or []) if any(not p for p in t.split("/"))]
+    if bad:
+        raise SettingsError(f"deploy.tags has {bad!r}; expected names or Parent/Child paths")
+    return {
+        "oauth_integrations": _string_list(
+            "oauth_integrations", table.get("oauth_integrations", [])
+        ),
+        "tags": None if tags is None else _string_list("tags", tags),
+        "thumbnail": thumbnail.strip() if isinstance(thumbnail, str) else None,
+        "thumbnail_declared": "thumbnail" in table,
+    }
+
+
+def _check_thumbnail(app_dir: Path, settings: DeploySettings) -> DeploySettings:
+    """The thumbnail file is a PNG or JPEG within Connect's size; a missing default is none."""
+    if settings.thumbnail is None:
+        return settings
+    path = app_dir / settings.thumbnail
+    if not path.resolve().is_relative_to(app_dir.resolve()) or not path.is_file():
+        if not settings.thumbnail_declared:
+            return replace(settings, thumbnail=None)
+        raise SettingsError(
+            f"deploy.thumbnail = {settings.thumbnail!r}: no such file in {app_dir.name}/"
+        )
+    data = path.read_bytes()
+    if image_type(data) not in THUMBNAIL_TYPES or len(data) > MAX_THUMBNAIL_BYTES:
+        raise SettingsError(
+            f"deploy.thumbnail {settings.thumbnail!r} is {image_type(data) or 'not an image'} "
+            f"of {len(data)} bytes; expected a PNG or JPEG of at most {MAX_THUMBNAIL_BYTES} bytes"
+        )
+    return settings
+
+
 def parse_settings(app: str, table: Mapping[str, Any]) -> DeploySettings:
     """Validate one app's deploy table (``app`` is the default title)."""
     _check_keys(table)
@@ -220,6 +274,7 @@ def parse_settings(app: str, table: Mapping[str, Any]) -> DeploySettings:
         process=process,
         vanity=_vanity(table),
         collaborator_servers=_collaborator_servers(table),
+        **_extras(table),
     )
 
 
@@ -231,7 +286,7 @@ def load_settings(app: AppInfo) -> DeploySettings:
     pyproject = app.path / "pyproject.toml"
     project = tomllib.loads(pyproject.read_text()).get("project", {}) if pyproject.is_file() else {}
     defaults = {"description": project.get("description", "")}
-    return parse_settings(app.name, {**defaults, **table})
+    return _check_thumbnail(app.path, parse_settings(app.name, {**defaults, **table}))
 
 
 def check_environment(settings: DeploySettings, environ: Mapping[str, str]) -> None:

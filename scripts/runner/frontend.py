@@ -2,8 +2,9 @@
 
 Connect serves content at ``/content/<GUID>/``: its proxy strips that prefix
 before the request reaches the app, and it sets ``RStudio-Connect-Credentials``
-itself (a client cannot send its own). This layer does both, so ``make run``
-and the smoke tests exercise the same URLs and identity as Connect.
+itself (a client cannot send its own, nor a session token). This layer does
+both, so ``make run`` and the smoke tests exercise the same URLs and identity
+as Connect.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from connectkit.credentials import ENVIRON_KEY
+from connectkit.oauth import ENVIRON_KEY as SESSION_TOKEN_ENVIRON_KEY
 
 from scripts.vanity import normalise_vanity
 
@@ -59,6 +61,8 @@ class ConnectLikeFrontend:
                 return _not_here(start_response, self.prefix)
             environ["PATH_INFO"] = "/" + path[len(self.prefix) :]
         environ.pop(ENVIRON_KEY, None)
+        # Connect's session token too: only Connect mints one, never the client.
+        environ.pop(SESSION_TOKEN_ENVIRON_KEY, None)
         if self.credentials is not None:
             environ[ENVIRON_KEY] = self.credentials
         return self.app(environ, start_response)

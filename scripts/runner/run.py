@@ -20,7 +20,7 @@ from typing import Any
 from connectkit.credentials import credentials_header
 from connectkit.trust import LOCAL_RUNNER, TRUSTED_FRONTEND_ENV
 
-from scripts.catalog import UnknownAppError, discover_apps, find_app, listing
+from scripts.catalog import AppInfo, UnknownAppError, discover_apps, find_app, listing
 from scripts.ports import PortBusyError, check_port_free
 from scripts.runner.frontend import (
     ConnectLikeFrontend,
@@ -104,6 +104,26 @@ def describe_visitor(app: str, user: str, groups: list[str], ignored_user: str =
     return f"visitor: anonymous. {'; '.join(ignored)}; to visit as someone: {after_make}"
 
 
+def acts_as_visitor_note(name: str, app_dir: Path, user: str) -> str | None:
+    """For an app that acts as its visitor (``deploy.oauth_integrations``): what to run.
+
+    Only Connect mints the session token such an app exchanges, so ``make run``
+    serves it without one and its page says so; the stand-in has the rest.
+    """
+    deploy = AppInfo(name, app_dir).settings().get("deploy", {})
+    if not isinstance(deploy, dict) or not deploy.get("oauth_integrations"):
+        return None
+    who = user or "alice"
+    return (
+        f"note: {name} acts as its visitor through Connect's OAuth session-token exchange, "
+        "which needs a Connect server: served here, its page explains why it lists nothing.\n"
+        "To see it work without a Connect server, use the local stand-in:\n"
+        f"  make connect-local API_KEY=dev-key USER={who}     # terminal 1\n"
+        f"  CONNECT_SERVER=http://127.0.0.1:3939 CONNECT_API_KEY=dev-key make deploy APP={name}\n"
+        f"then open the content URL the deploy prints (you visit as {who})."
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     name, app_dir = resolve_app_dir(args)
@@ -118,6 +138,9 @@ def main(argv: list[str] | None = None) -> None:
     else:
         credentials = credentials_header(args.user, groups)
         print(describe_visitor(name, args.user, groups, args.ignored_user), flush=True)
+    note = acts_as_visitor_note(name, app_dir, args.user)
+    if note:
+        print(note, flush=True)
     try:
         check_port_free(args.host, args.port, f"make run APP={name}")
     except PortBusyError as error:

@@ -118,3 +118,13 @@ def test_make_help_is_coloured_on_a_terminal_only() -> None:
         os.close(leader)
         os.close(follower)
     assert "\033[36m" in output
+
+
+def test_make_run_says_what_to_run_for_an_app_that_acts_as_its_visitor() -> None:
+    from scripts.runner.run import acts_as_visitor_note
+
+    note = acts_as_visitor_note("my-content", find_app("my-content").path, "bob")
+    assert note is not None
+    assert "make connect-local API_KEY=dev-key USER=bob" in note
+    assert "CONNECT_API_KEY=dev-key make deploy APP=my-content" in note
+    assert acts_as_visitor_note("hello", find_app("hello").path, "bob") is None

@@ -18,7 +18,11 @@ from scripts.vanity import normalise_vanity
 
 def echo_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     body = json.dumps(
-        {"path": environ["PATH_INFO"], "creds": environ.get("HTTP_RSTUDIO_CONNECT_CREDENTIALS")}
+        {
+            "path": environ["PATH_INFO"],
+            "creds": environ.get("HTTP_RSTUDIO_CONNECT_CREDENTIALS"),
+            "session": environ.get("HTTP_POSIT_CONNECT_USER_SESSION_TOKEN"),
+        }
     ).encode()
     start_response("200 OK", [("Content-Type", "application/json")])
     return [body]
@@ -117,3 +121,10 @@ def test_invalid_vanity_paths_are_refused(vanity: str) -> None:
 
 def test_vanity_paths_are_normalised() -> None:
     assert normalise_vanity("team/sales") == "/team/sales/"
+
+
+def test_client_cannot_send_a_session_token() -> None:
+    """Only Connect mints Posit-Connect-User-Session-Token: a browser's copy is dropped."""
+    alice = Client(ConnectLikeFrontend(echo_app, "/p/", credentials=credentials_header("alice")))
+    seen = alice.get("/p/", headers={"Posit-Connect-User-Session-Token": "a.b.c"}).json
+    assert seen["session"] is None and seen["creds"] is not None

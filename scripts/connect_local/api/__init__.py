@@ -9,7 +9,8 @@ Each key belongs to one user, whose role and ownership decide what it may do
 
 One module per resource: ``content``, ``bundles`` (with deploys and tasks),
 ``permissions``, ``environment``, ``vanity``, ``principals`` (users and
-groups), ``server_settings``, ``fault_injection``; ``common`` holds what they
+groups), ``server_settings``, ``oauth`` (integrations, associations, the
+credentials exchange), ``tags``, ``thumbnails``, ``fault_injection``; ``common`` holds what they
 share. Each module has its own ``routes`` blueprint; ``install`` registers the
 ones listed in ``RESOURCES`` behind the key check, and nothing registers on import.
 """
@@ -24,9 +25,12 @@ from scripts.connect_local.api import (
     bundles,
     content,
     environment,
+    oauth,
     permissions,
     principals,
     server_settings,
+    tags,
+    thumbnails,
     vanity,
 )
 from scripts.connect_local.api.common import (
@@ -45,7 +49,10 @@ from scripts.connect_local.tasks import TaskRegistry
 __all__ = ["ApiConfig", "install", "visitor_from_key"]
 
 # The API's resources, each a module with a ``routes`` blueprint.
-RESOURCES = (bundles, content, environment, permissions, principals, server_settings, vanity)
+RESOURCES = (
+    *(bundles, content, environment, permissions, principals, server_settings, vanity),
+    *(oauth, tags, thumbnails),  # OAuth integrations and the exchange, tags, thumbnails
+)
 
 
 def install(

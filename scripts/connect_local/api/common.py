@@ -23,6 +23,7 @@ from scripts.connect_local.errors import (
     ApiError,
 )
 from scripts.connect_local.faults import Faults
+from scripts.connect_local.oauth_tokens import TokenMint
 from scripts.connect_local.store import Record, Store
 from scripts.connect_local.tasks import TaskRegistry
 
@@ -36,6 +37,7 @@ class ApiConfig:
     version: str
     policy: Policy = field(default_factory=Policy)
     keys: dict[str, str] = field(default_factory=dict)  # every API key -> its user's guid
+    mint: TokenMint = field(default_factory=TokenMint)  # content and visitor keys, tokens
 
     def user_for(self, authorization: str | None) -> str | None:
         """The guid of the user whose key ``Authorization: Key <key>`` carries."""
@@ -43,7 +45,9 @@ class ApiConfig:
         if scheme.lower() != "key":
             return None
         key = value.strip()
-        return self.keys.get(key) or (self.api_user_guid if key == self.api_key else None)
+        if key in self.keys or key == self.api_key:
+            return self.keys.get(key) or self.api_user_guid
+        return self.mint.user_of(key)
 
 
 def visitor_from_key(

@@ -11,7 +11,9 @@ Modules, one concept each, each importing only those above it in this list:
 ``visitor`` (the typed value), ``credentials`` (the header's format: read and
 write, pure), ``groups`` (the group rule), ``settings``, ``trust`` (where the
 header is believed), ``health``, ``identity`` (the request's visitor),
-``directory`` (names for GUIDs), ``access`` (gate and scopes), ``navigation``,
+``connect_api`` (posit-sdk clients with a timeout), ``directory`` (names for
+GUIDs), ``oauth`` (acting as the visitor: Connect's session-token exchange),
+``access`` (gate and scopes), ``navigation``,
 ``chrome``, ``static_assets``, ``factory``.
 
 ``__all__`` is what apps use, no more (tests/connectkit/test_public_names.py
@@ -23,8 +25,12 @@ from connectkit.directory import group_display_names, visitor_display_name
 from connectkit.factory import create_app
 from connectkit.identity import current_visitor
 from connectkit.navigation import page_navigation, strip_prefix
+from connectkit.oauth import VisitorAccessError, VisitorAccessReason, VisitorClients
 
 __all__ = [
+    "VisitorAccessError",
+    "VisitorAccessReason",
+    "VisitorClients",
     "create_app",
     "current_visitor",
     "group_display_names",

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import flask
 
+from connectkit.connect_api import content_api_location, make_client
 from connectkit.visitor import Mode, Visitor, is_guid
 
 logger = logging.getLogger(__name__)
@@ -49,10 +50,8 @@ class DirectorySettings:
 
 def directory_settings(environ: Mapping[str, str]) -> DirectorySettings:
     """Settings from the environment Connect gives content."""
-    return DirectorySettings(
-        server=environ.get("CONNECT_SERVER", "").strip(),
-        api_key=environ.get("CONNECT_API_KEY", "").strip(),
-    )
+    server, api_key = content_api_location(environ)
+    return DirectorySettings(server=server, api_key=api_key)
 
 
 class Directory:
@@ -137,28 +136,10 @@ class Directory:
 
     def _connect(self) -> Any:
         if self._client is None:
-            self._client = _make_client(self.settings)
+            self._client = make_client(
+                self.settings.server, self.settings.api_key, self.settings.timeout_s
+            )
         return self._client
-
-
-def _make_client(settings: DirectorySettings) -> Any:
-    """A posit-sdk client whose every request has the short timeout."""
-    import requests.adapters
-    from posit.connect import Client
-
-    timeout = settings.timeout_s
-
-    class TimeoutAdapter(requests.adapters.HTTPAdapter):
-        # requests has no session-wide timeout: set one on every send
-        def send(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-            if kwargs.get("timeout") is None:
-                kwargs["timeout"] = timeout
-            return super().send(request, **kwargs)
-
-    client = Client(url=settings.server, api_key=settings.api_key)
-    for scheme in ("http://", "https://"):
-        client.session.mount(scheme, TimeoutAdapter())
-    return client
 
 
 def init_directory(server: Any, environ: Mapping[str, str]) -> Directory:

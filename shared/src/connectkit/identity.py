@@ -79,6 +79,12 @@ def _settings_for(server: flask.Flask) -> IdentitySettings:
     return settings
 
 
+def connect_headers_trusted() -> bool:
+    """Whether this app believes the headers Connect's proxy sets (``connectkit.trust``):
+    the credentials header here, the OAuth session token in ``connectkit.oauth``."""
+    return flask.has_app_context() and _settings_for(flask.current_app).trust.trusted
+
+
 def _read_request(environ: Mapping[str, object]) -> Visitor:
     settings = _settings_for(flask.current_app)
     if not settings.trust.trusted:

@@ -1,0 +1,41 @@
+"""The data layer: the visitor's own view of Connect, read with their client.
+
+The client comes from ``connectkit.VisitorClients`` (the key Connect issued
+for this visitor), so ``GET v1/content`` answers with exactly what the visitor
+may see: their own items, those shared with them or their groups, and content
+open to all signed-in users. Never the publisher's view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from posit.connect.errors import ClientError
+
+from listing.rows import ContentRow, sorted_rows
+
+
+@dataclass(frozen=True)
+class Listing:
+    username: str  # who Connect says the key belongs to: the visitor
+    rows: tuple[ContentRow, ...]
+
+
+class ListingError(Exception):
+    """The visitor's key worked for the exchange but the listing failed; a plain message."""
+
+
+def fetch_listing(client: Any) -> Listing:
+    """Who the key acts as, and the content it may see (ListingError when Connect says no)."""
+    try:
+        username = str(client.me["username"])
+        items = client.content.find()
+    except ClientError as error:
+        raise ListingError(
+            f"Connect refused the listing (HTTP {error.http_status}): {error.error_message}"
+        ) from None
+    except requests.RequestException as error:
+        raise ListingError(f"the Connect API did not answer ({type(error).__name__})") from None
+    return Listing(username, tuple(sorted_rows(items)))

@@ -1,0 +1,129 @@
+"""Tags: a tree of names (``v1/tags``) and the tags of each content item.
+
+- ``GET v1/tags`` (``name``, ``parent_id`` filter) and ``GET v1/tags/{id}``: anyone with a key.
+- ``POST v1/tags {"name", "parent_id"}``: administrators only (403 otherwise);
+  names are 1..255 characters, unique among siblings (409).
+- ``GET v1/content/{guid}/tags``: whoever sees the content;
+  ``POST v1/content/{guid}/tags {"tag_id"}`` and ``DELETE v1/content/{guid}/tags/{id}``:
+  its editors. As posit-sdk documents, adding a tag adds the tags above it too,
+  and removing one removes those above it. An unknown tag: 404; adding a tag the
+  content has: 409; removing one it has not: 404.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from scripts.connect_local.api.common import (
+    content_for,
+    current_store,
+    json_body,
+    require_role,
+)
+from scripts.connect_local.directory import now_iso
+from scripts.connect_local.errors import (
+    CODE_BAD_REQUEST,
+    CODE_NAME_TAKEN,
+    CODE_NOT_FOUND,
+    ApiError,
+)
+from scripts.connect_local.store import Record
+
+MAX_TAG_NAME = 255
+
+# Registered by scripts.connect_local.api.install, with the key check in front.
+routes = Blueprint("tags", __name__)
+
+
+def _tag(tag_id: object) -> Record:
+    with current_store().read() as state:
+        tag = state["tags"].get(str(tag_id))
+    if tag is None:
+        raise ApiError(404, CODE_NOT_FOUND, f"tag {tag_id} does not exist")
+    return tag
+
+
+@routes.get("/v1/tags")
+def list_tags() -> Response:
+    with current_store().read() as state:
+        tags = list(state["tags"].values())
+    for arg in ("name", "parent_id"):
+        if arg in request.args:
+            tags = [t for t in tags if (t[arg] or "") == request.args[arg]]
+    return jsonify(sorted(tags, key=lambda t: int(t["id"])))
+
+
+@routes.get("/v1/tags/<tag_id>")
+def get_tag(tag_id: str) -> Response:
+    return jsonify(_tag(tag_id))
+
+
+@routes.post("/v1/tags")
+def create_tag() -> Response:
+    require_role("administrator")
+    body = json_body()
+    name = body.get("name") if isinstance(body, dict) else None
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= MAX_TAG_NAME:
+        raise ApiError(
+            400, CODE_BAD_REQUEST, f"a tag needs a name of 1 to {MAX_TAG_NAME} characters"
+        )
+    parent = body.get("parent_id")
+    parent_id = str(_tag(parent)["id"]) if parent not in (None, "") else None
+    store = current_store()
+    with store.change() as state:
+        if any(t["name"] == name and t["parent_id"] == parent_id for t in state["tags"].values()):
+            raise ApiError(409, CODE_NAME_TAKEN, f"a tag named {name!r} exists there already")
+        stamp = now_iso()
+        tag = {
+            "id": store.next_id(),
+            "name": name,
+            "parent_id": parent_id,
+            "created_time": stamp,
+            "updated_time": stamp,
+        }
+        state["tags"][tag["id"]] = tag
+    return jsonify(tag)
+
+
+@routes.get("/v1/content/<guid>/tags")
+def content_tags(guid: str) -> Response:
+    content_for(guid)
+    with current_store().read() as state:
+        ids = state["content_tags"].get(guid, [])
+        return jsonify([state["tags"][i] for i in ids if i in state["tags"]])
+
+
+def _with_ancestors(tags: Record, tag_id: str) -> list[str]:
+    """The tag and every tag above it, from the top of the tree down."""
+    chain: list[str] = []
+    current: str | None = tag_id
+    while current is not None and current not in chain:
+        chain.insert(0, current)
+        current = tags[current]["parent_id"]
+    return chain
+
+
+@routes.post("/v1/content/<guid>/tags")
+def tag_content(guid: str) -> Response:
+    content_for(guid, edit=True)
+    body = json_body()
+    tag = _tag(body.get("tag_id") if isinstance(body, dict) else None)
+    with current_store().change() as state:
+        ids = state["content_tags"].setdefault(guid, [])
+        if tag["id"] in ids:
+            raise ApiError(409, CODE_NAME_TAKEN, f"content {guid} has tag {tag['id']} already")
+        ids.extend(i for i in _with_ancestors(state["tags"], tag["id"]) if i not in ids)
+    return jsonify(tag)
+
+
+@routes.delete("/v1/content/<guid>/tags/<tag_id>")
+def untag_content(guid: str, tag_id: str) -> Response:
+    content_for(guid, edit=True)
+    with current_store().change() as state:
+        ids = state["content_tags"].get(guid, [])
+        if tag_id not in ids:
+            raise ApiError(404, CODE_NOT_FOUND, f"content {guid} has no tag {tag_id}")
+        for removed in _with_ancestors(state["tags"], tag_id):
+            if removed in ids:
+                ids.remove(removed)
+    return Response(status=204)
