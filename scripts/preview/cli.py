@@ -182,8 +182,8 @@ def run_cleanup(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         print(f"[{app}] preview: {outcome}")
     run = DraftRun(client, target, info.user_guid, args.namespace)
     failed = delete_drafts(run, recorded) if recorded else {}
-    if record is None and not deleted:
-        print(f"no previews of PR {args.pr} and no record in {args.comment}: nothing to delete")
+    if not recorded and not deleted:
+        print(f"no previews of PR {args.pr} and no drafts in {args.comment}: nothing to delete")
         return 0
     base = record or PreviewRecord(pr=args.pr)
     closed = PreviewRecord(pr=args.pr, commit=base.commit, server=target.url, mode=base.mode)

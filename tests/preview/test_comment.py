@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -23,14 +19,8 @@ from scripts.preview.comment import (
     parse,
     render,
 )
-from scripts.preview.github import (
-    ACTIONS_BOT,
-    APP_ID_SETTING,
-    AUTHOR_SETTING,
-    PAGE_SIZE,
-    Author,
-    find_comment,
-)
+from scripts.preview.github import APP_ID_SETTING, AUTHOR_SETTING, PAGE_SIZE, Author, find_comment
+from tests.support.fake_github import ACTIONS_USER, FakeGitHub, fake_github
 
 OLD_GUID = "0f4e2a8c-0000-4000-8000-000000000002"
 PREVIEW = Preview("hello", "repo-pr4-hello", OLD_GUID, f"https://c.example/content/{OLD_GUID}/")
@@ -147,9 +137,6 @@ def test_a_text_with_two_records_is_refused() -> None:
         parse(one + one, "pr-3.md")
 
 
-ACTIONS_USER = {"login": ACTIONS_BOT, "type": "Bot"}
-
-
 def test_only_the_workflows_own_latest_comment_is_the_preview_comment() -> None:
     ours = render(PreviewRecord(pr=5))
     person = {"id": 1, "user": {"login": "mallory", "type": "User"}, "body": ours}
@@ -174,61 +161,15 @@ def test_a_github_app_identity_is_checked_by_login_and_app_id() -> None:
         Author.from_environ({APP_ID_SETTING: "previewer"})
 
 
-class FakeGitHub(BaseHTTPRequestHandler):
-    """GitHub's issue-comments API, enough for preview_github: list, create, update."""
-
-    comments: ClassVar[list[dict[str, Any]]] = []
-
-    def _reply(self, status: int, data: Any) -> None:
-        body = json.dumps(data).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _body(self) -> dict[str, Any]:
-        return dict(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-
-    def do_GET(self) -> None:
-        page = int(parse_qs(urlsplit(self.path).query).get("page", ["1"])[0])
-        self._reply(200, self.comments[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
-
-    def do_POST(self) -> None:
-        assert self.headers["Authorization"] == "Bearer gh-token"
-        comment = {"id": len(self.comments) + 1, "user": ACTIONS_USER, **self._body()}
-        comment["html_url"] = f"https://github.example/c/{comment['id']}"
-        self.comments.append(comment)
-        self._reply(201, comment)
-
-    def do_PATCH(self) -> None:
-        comment = next(c for c in self.comments if self.path.endswith(f"/comments/{c['id']}"))
-        comment.update(self._body())
-        self._reply(200, comment)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
-def github(tmp_path: Path) -> Iterator[dict[str, str]]:
+def github() -> Iterator[dict[str, str]]:
     # A full first page of people's comments: the preview comment is on page 2.
-    FakeGitHub.comments = [
+    people = [
         {"id": i, "user": {"login": "rev", "type": "User"}, "body": "LGTM", "html_url": ""}
         for i in range(1, PAGE_SIZE + 1)
     ]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGitHub)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield {
-            "GITHUB_TOKEN": "gh-token",
-            "GITHUB_REPOSITORY": "team/monorepo",
-            "GITHUB_API_URL": f"http://127.0.0.1:{server.server_address[1]}",
-        }
-    finally:
-        server.shutdown()
-        server.server_close()
+    with fake_github(people) as environ:
+        yield environ
 
 
 def test_one_comment_posted_then_updated_in_place(github: dict[str, str], tmp_path: Path) -> None:
