@@ -114,11 +114,11 @@ deploy: .venv/.synced ## Deploy one app: APP=name (same settings as deploy-all)
 	@$(RUN) python -m scripts.deploy "$(APP)"
 
 .PHONY: preview
-preview: .venv/.synced ## Draft deploys of the apps that differ from Connect's active bundles: PR=number [NAMESPACE=]
+preview: .venv/.synced ## Each changed app as its own preview item <namespace>-pr<N>-<app>: PR=number [BASE=commit] [NAMESPACE=] [PREVIEW_DRAFTS=1]
 	@$(RUN) python -m scripts.preview preview --pr "$(PR)" $(APP)
 
 .PHONY: preview-cleanup
-preview-cleanup: .venv/.synced ## Delete the drafts recorded for PR=number (build/preview/pr-N.md)
+preview-cleanup: .venv/.synced ## Delete PR=number's preview items (and drafts recorded in build/preview/pr-N.md)
 	@$(RUN) python -m scripts.preview cleanup --pr "$(PR)"
 
 .PHONY: typecheck
