@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.connect_local.app_processes import AppProcess, AppStartError, ProcessManager
@@ -44,8 +45,17 @@ class ServerIdentity:
     api_key: str = ""
     python_versions: tuple[str, ...] = ()  # what GET v1/server_settings/python lists
 
+    # Keys handed to content processes -> their content owner's GUID (shared with the API).
+    content_keys: dict[str, str] = field(default_factory=dict)
+
     def installations(self) -> tuple[str, ...]:
         return self.python_versions or (this_python(),)
+
+    def content_key(self, owner_guid: str) -> str:
+        """A new key acting as ``owner_guid`` in the API, for one content process."""
+        key = secrets.token_hex(16)
+        self.content_keys[key] = owner_guid
+        return key
 
 
 def content_prefix(guid: str) -> str:
@@ -95,9 +105,9 @@ class Deployer:
 
     # -- tasks -------------------------------------------------------------------------
 
-    def deploy(self, guid: str, bundle_id: str, activate: bool) -> Task:
-        """Start a deploy task in the background and return it at once."""
-        task = self.tasks.create(f"deploy bundle {bundle_id} of {guid}")
+    def deploy(self, guid: str, bundle_id: str, activate: bool, caller_guid: str = "") -> Task:
+        """Start a deploy task in the background and return it at once (``caller_guid``'s)."""
+        task = self.tasks.create(f"deploy bundle {bundle_id} of {guid}", caller_guid)
         thread = threading.Thread(
             target=self._run_deploy, args=(task, guid, bundle_id, activate), daemon=True
         )
@@ -169,6 +179,7 @@ class Deployer:
         app_dir = bundle_dir / "app"
         with self.store.read() as state:
             content_env = dict(state["environment"].get(guid, {}))
+            content_owner = state["content"].get(guid, {}).get("owner_guid", "")
         venv_bin = python.parent
         env = {
             "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
@@ -181,7 +192,9 @@ class Deployer:
             "RSTUDIO_PRODUCT": "CONNECT",
             "POSIT_PRODUCT": "CONNECT",
             "CONNECT_SERVER": self.identity.url + "/",
-            "CONNECT_API_KEY": self.identity.api_key,
+            # A key of the content's owner for this process alone: the API accepts it,
+            # /__login__ does not (no person can sign in with what an app was given).
+            "CONNECT_API_KEY": self.identity.content_key(str(content_owner)),
             "CONNECT_CONTENT_GUID": guid,
         }
         return self.processes.start(

@@ -92,6 +92,7 @@ class StandIn:
                 default_access_type=args.default_access_type,
             ),
             keys={args.api_key: api_user["guid"], **keys},
+            content_keys=self.identity.content_keys,  # the same dict: filled as apps start
         )
         self.proxy = ContentProxy(
             self.store,

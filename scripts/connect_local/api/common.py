@@ -36,6 +36,8 @@ class ApiConfig:
     version: str
     policy: Policy = field(default_factory=Policy)
     keys: dict[str, str] = field(default_factory=dict)  # every API key -> its user's guid
+    # Keys given to content processes -> their owner's guid: good for the API only.
+    content_keys: dict[str, str] = field(default_factory=dict)
 
     def user_for(self, authorization: str | None) -> str | None:
         """The guid of the user whose key ``Authorization: Key <key>`` carries."""
@@ -43,6 +45,8 @@ class ApiConfig:
         if scheme.lower() != "key":
             return None
         key = value.strip()
+        if key in self.content_keys:
+            return self.content_keys[key]
         return self.keys.get(key) or (self.api_user_guid if key == self.api_key else None)
 
 
