@@ -82,7 +82,7 @@ def preview_environ(
     unset = []
     for name in declared:
         value = environ.get(PREVIEW_PREFIX + name)
-        if value is None:
+        if not value:  # an environment's secret that is not set arrives empty
             unset.append(name)
         else:
             result[name] = value
