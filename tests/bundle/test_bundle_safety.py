@@ -157,26 +157,18 @@ def test_the_import_check_runs_app_code_with_an_allow_list_environment(
     workspace: Path, tmp_path: Path
 ) -> None:
     dump_path = tmp_path / "environ.json"
-    environ = {
-        **PIPELINE_SECRETS,
+    allowed = {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
-        "ENV_DUMP": str(dump_path),
-        "REPORT_TITLE": "Quarterly",
-        "UNDECLARED_SETTING": "not for the app",
+        "ENV_DUMP": str(dump_path),  # declared
+        "REPORT_TITLE": "Quarterly",  # declared
     }
+    environ = {**PIPELINE_SECRETS, **allowed, "UNDECLARED_SETTING": "not for the app"}
     app = AppInfo("dumper", workspace / "apps" / "dumper")
     build_bundle(app, tmp_path / "bundles", environ=environ, workspace=workspace)
     seen = json.loads(dump_path.read_text())
     assert seen.pop("PYTHONDONTWRITEBYTECODE") == "1"  # the check's own
-    assert seen == {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "ENV_DUMP": str(dump_path),
-        "REPORT_TITLE": "Quarterly",
-    }  # GITHUB_TOKEN is declared, and still not passed: a pipeline credential
+    assert seen == allowed  # GITHUB_TOKEN is declared, and still not passed: a credential
     assert SECRET not in json.dumps(seen)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 import uuid
@@ -34,6 +33,7 @@ from scripts.deploy.invoke import run_deploy_tool
 from scripts.preview import github as preview_github
 from scripts.preview.comment import DRAFTS, MARKER, Draft, PreviewRecord, parse, render
 from tests.support.fake_github import fake_github
+from tests.support.preview_tool import run_preview_tool
 from tests.support.workspace import scratch_workspace
 
 API_KEY = f"preview-key-{uuid.uuid4().hex}"  # the deployer: a publisher, owner of the content
@@ -75,20 +75,16 @@ class PreviewRun:
 
 
 def run_preview(action: str, connect: ConnectLocal, workspace: Path, comment: Path) -> PreviewRun:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
-    environ.update(CONNECT_SERVER=connect.url, CONNECT_API_KEY=API_KEY, COMMIT="c0ffee0123")
-    environ.update(PREVIEW_DRAFTS="1")
-    command = [sys.executable, "-m", "scripts.preview.cli", action, "--pr", str(PR)]
-    command += ["--workspace", str(workspace), "--comment", str(comment)]
-    result = subprocess.run(
-        [*command, "--namespace", NAMESPACE],
-        cwd=REPO_ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=1800,
+    result = run_preview_tool(
+        action,
+        server=connect.url,
+        key=API_KEY,
+        workspace=workspace,
+        comment=comment,
+        namespace=NAMESPACE,
+        pr=PR,
+        env={"COMMIT": "c0ffee0123", "PREVIEW_DRAFTS": "1"},
     )
-    assert API_KEY not in result.stdout + result.stderr
     return PreviewRun(result, comment, comment.read_text() if comment.exists() else "")
 
 

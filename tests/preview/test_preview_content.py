@@ -9,9 +9,7 @@ production is untouched. Closing deletes the preview and nothing else.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 import uuid
@@ -24,6 +22,7 @@ from scripts.catalog import REPO_ROOT
 from scripts.connect_local.launch import ConnectLocal, running_connect_local
 from scripts.deploy.invoke import run_deploy_tool
 from scripts.preview.comment import PreviewRecord, parse
+from tests.support.preview_tool import run_preview_tool
 from tests.support.workspace import scratch_workspace
 
 PREVIEW_KEY = f"preview-key-{uuid.uuid4().hex}"  # the preview account (the stand-in's --api-key)
@@ -99,26 +98,21 @@ def workspace(connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory) -
 
 
 def run_tool(action: str, connect: ConnectLocal, workspace: Path, base: str, comment: Path) -> Any:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
-    environ.update(
-        CONNECT_SERVER=connect.url,
-        CONNECT_API_KEY=PREVIEW_KEY,
-        BASE=base,
-        GREETING="from-production",  # in the job's environment by mistake: never used
-        PREVIEW_GREETING="from-preview",
+    values = {
+        "BASE": base,
+        "GREETING": "from-production",  # in the job's environment by mistake: never used
+        "PREVIEW_GREETING": "from-preview",
+    }
+    return run_preview_tool(
+        action,
+        server=connect.url,
+        key=PREVIEW_KEY,
+        workspace=workspace,
+        comment=comment,
+        namespace=NAMESPACE,
+        pr=PR,
+        env=values,
     )
-    command = [sys.executable, "-m", "scripts.preview", action, "--pr", str(PR)]
-    command += ["--workspace", str(workspace), "--comment", str(comment)]
-    result = subprocess.run(
-        [*command, "--namespace", NAMESPACE],
-        cwd=REPO_ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    assert PREVIEW_KEY not in result.stdout + result.stderr
-    return result
 
 
 def named(connect: ConnectLocal, name: str, as_key: str = PREVIEW_KEY) -> list[dict[str, Any]]:
