@@ -235,7 +235,7 @@ def _head_commit(workspace: Path) -> str:
 
 
 def main(argv: list[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
-    args = build_parser(environ).parse_args(argv)
+    args = build_parser(environ).parse_intermixed_args(argv)  # make puts APP after --pr
     try:
         args.pr = _pr_number(str(args.pr))
         args.namespace = resolve_namespace(args.namespace, environ, args.workspace)

@@ -196,8 +196,9 @@ def _made(record: PreviewRecord) -> list[str]:
     if record.previews:
         return [
             "Each app this pull request changes is deployed as its own preview content, "
-            "owned by the preview account, open to the team's groups only, with the "
-            "preview set of environment variables. Deleted when the pull request closes.",
+            "owned by the preview account, open only to the team's groups (the viewers of "
+            "`[tool.monorepo.team]`), with the preview values of its environment variables "
+            "(`PREVIEW_<NAME>`). Deleted when the pull request closes.",
             "",
             *_previews_table(record),
         ]
