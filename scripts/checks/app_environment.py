@@ -2,7 +2,7 @@
 
 App code is the least trusted code in the repository. The import check, the
 bundle's manifest step and anything else that runs (or could run) an app's
-code gets ``PATH``, ``HOME``, the locale, the app's declared variables
+code gets ``PATH``, ``HOME``, ``TMPDIR``, the locale, the app's declared variables
 (``[tool.monorepo.deploy] environment``) and nothing else: no
 ``CONNECT_API_KEY``, ``GITHUB_TOKEN``, ``ACTIONS_*``, cloud keys or database
 passwords that happen to be in the deployer's shell.
@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 
-ALWAYS = ("PATH", "HOME", "LANG", "LANGUAGE", "TZ")
+ALWAYS = ("PATH", "HOME", "TMPDIR", "LANG", "LANGUAGE", "TZ")
 LOCALE_PREFIX = "LC_"
 # Families of names the pipeline's own credentials and runner state use. Connect
 # refuses its own (CONNECT_, RSTUDIO_, POSIT_) as content variables too.
