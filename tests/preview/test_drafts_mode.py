@@ -132,6 +132,7 @@ def workspace(connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory) -
         env={"NAMESPACE": NAMESPACE},
     )
     assert deploy.result.returncode == 0, deploy.explain()
+    assert "note: no team groups in [tool.monorepo.team]: acl apps open for" in deploy.output
     set_heading(root, "alpha", "alpha draft one")
     return root
 

@@ -88,6 +88,7 @@ def workspace(connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory) -
         env={"NAMESPACE": NAMESPACE, "GREETING": "from-production"},
     )
     assert deploy.result.returncode == 0, deploy.explain()
+    assert "no team groups" not in deploy.output  # the team's group is named
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "main")
