@@ -5,9 +5,10 @@ repository's). The production key lives in the ``production`` environment,
 whose deployment branch rule allows ``main`` only (docs/security.md): a job of
 a pull request that names it is not run. So what must hold in the files:
 
-- ``preview.yml`` runs every job in the ``preview`` environment and names only
-  preview secrets (``CONNECT_PREVIEW_API_KEY``, ``PREVIEW_<NAME>``, the server URL);
-  nothing hands it all secrets (``secrets: inherit``, ``toJSON(secrets)``);
+- ``preview.yml`` runs every job that names a secret in the ``preview`` environment
+  and names only preview secrets (``CONNECT_PREVIEW_API_KEY``, ``PREVIEW_<NAME>``, the
+  server URL); nothing hands it all secrets (``secrets: inherit``, ``toJSON(secrets)``);
+  the job that posts the comment (a write token) holds no secret and runs base code;
 - no workflow a pull request triggers names ``production`` or the production key;
 - ``deploy.yml`` runs only for ``main`` (push, or by hand on main) and only its
   deploy job is in ``production``.
@@ -49,11 +50,16 @@ def secrets_named(text: str) -> set[str]:
     return names
 
 
-def test_every_preview_job_runs_in_the_preview_environment() -> None:
+def test_every_preview_job_with_a_secret_runs_in_the_preview_environment() -> None:
     jobs = load("preview.yml")["jobs"]
-    assert jobs and {name: job.get("environment") for name, job in jobs.items()} == {
-        name: "preview" for name in jobs
-    }
+    with_secrets = {name for name, job in jobs.items() if secrets_named(yaml.safe_dump(job, width=10**6))}
+    assert with_secrets == {"preview", "cleanup"}
+    assert all(jobs[name].get("environment") == "preview" for name in with_secrets)
+    # The job that posts (a write token) holds no secret and runs the base branch's code.
+    comment = jobs["comment"]
+    assert "environment" not in comment
+    checkout = next(s for s in comment["steps"] if "checkout" in s.get("uses", ""))
+    assert checkout["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
 
 
 def test_the_preview_workflow_names_only_preview_secrets() -> None:

@@ -68,11 +68,12 @@ def test_permissions_are_none_at_the_top_and_least_per_job(workflow: Path) -> No
 
 
 def test_write_access_is_where_a_step_needs_it() -> None:
-    """pull-requests: write only in the preview jobs, which post the comment."""
+    """pull-requests: write only in the jobs that post the preview comment, which run the
+    base branch's code (the preview job, which runs the pull request's, may only read)."""
     for workflow in WORKFLOWS:
         for name, job in load(workflow)["jobs"].items():
             if (job.get("permissions") or {}).get("pull-requests") == "write":
                 assert (workflow.name, name) in {
-                    ("preview.yml", "preview"),
+                    ("preview.yml", "comment"),
                     ("preview.yml", "cleanup"),
                 }
