@@ -89,10 +89,11 @@ fuzz: .venv/.synced ## Property-based tests (credentials header...) with 10,000 
 	$(RUN) pytest -m hypothesis --hypothesis-profile=fuzz --hypothesis-show-statistics
 
 .PHONY: lint
-lint: .venv/.synced ## ruff check and format check, actionlint on .github/workflows/
+lint: .venv/.synced ## ruff check and format check, actionlint and zizmor on .github/workflows/
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) actionlint
+	$(RUN) zizmor --offline --quiet .github/workflows
 
 .PHONY: fmt
 fmt: .venv/.synced ## Format and fix what ruff can
@@ -114,11 +115,11 @@ deploy: .venv/.synced ## Deploy one app: APP=name (same settings as deploy-all)
 	@$(RUN) python -m scripts.deploy "$(APP)"
 
 .PHONY: preview
-preview: .venv/.synced ## Draft deploys of the apps that differ from Connect's active bundles: PR=number [NAMESPACE=]
+preview: .venv/.synced ## Each changed app as its own preview item <namespace>-pr<N>-<app>: PR=number [BASE=commit] [NAMESPACE=] [PREVIEW_DRAFTS=1]
 	@$(RUN) python -m scripts.preview preview --pr "$(PR)" $(APP)
 
 .PHONY: preview-cleanup
-preview-cleanup: .venv/.synced ## Delete the drafts recorded for PR=number (build/preview/pr-N.md)
+preview-cleanup: .venv/.synced ## Delete PR=number's preview items (and drafts recorded in build/preview/pr-N.md)
 	@$(RUN) python -m scripts.preview cleanup --pr "$(PR)"
 
 .PHONY: typecheck

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from connectkit.title import BUNDLED_TITLE_FILE, app_title
 
+from scripts.bundle.files import NotRegularFile, copy_regular_tree
 from scripts.catalog import (
     APPS_DIR,
     ENTRYPOINT,
@@ -38,6 +39,7 @@ from scripts.catalog import (
     discover_apps,
     is_app_code_dir,
 )
+from scripts.checks.app_environment import app_environment
 from scripts.checks.app_import import (
     AppCheckError,
     check_has_entrypoint,
@@ -120,16 +122,15 @@ def python_version(environ: Mapping[str, str] = os.environ) -> str:
     return wanted
 
 
-def _ignore(folder: str, names: list[str]) -> set[str]:
-    ignored = set()
-    for name in names:
-        path = Path(folder) / name
-        if path.is_dir():
-            if not is_app_code_dir(path):
-                ignored.add(name)
-        elif any(fnmatch.fnmatch(name, pattern) for pattern in EXCLUDED_FILES):
-            ignored.add(name)
-    return ignored
+def _left_out_of_app(entry: os.DirEntry[str]) -> bool:
+    """Not the app's code: excluded folders (tests, caches, virtualenvs) and files."""
+    if entry.is_dir(follow_symlinks=False):
+        return not is_app_code_dir(Path(entry.path))
+    return any(fnmatch.fnmatch(entry.name, pattern) for pattern in EXCLUDED_FILES)
+
+
+def _is_cache(entry: os.DirEntry[str]) -> bool:
+    return entry.name == "__pycache__" or entry.name.endswith(".pyc")
 
 
 def _ignore_caches(folder: str, names: list[str]) -> set[str]:
@@ -137,7 +138,11 @@ def _ignore_caches(folder: str, names: list[str]) -> set[str]:
 
 
 def copy_app_files(app_dir: Path, bundle_dir: Path) -> None:
-    shutil.copytree(app_dir, bundle_dir, ignore=_ignore)
+    """The app's own regular files; a link, device, socket or FIFO is a BundleError naming it."""
+    try:
+        copy_regular_tree(app_dir, bundle_dir, _left_out_of_app)
+    except NotRegularFile as error:
+        raise BundleError(f"{app_dir.name}: {error}") from None
 
 
 def vendor_shared_package(bundle_dir: Path, source: Path = SHARED_SOURCE) -> None:
@@ -147,7 +152,10 @@ def vendor_shared_package(bundle_dir: Path, source: Path = SHARED_SOURCE) -> Non
             f"{bundle_dir.name}: the app folder has its own {source.name!r}, which would "
             "hide the vendored shared package; rename it"
         )
-    shutil.copytree(source, target, ignore=_ignore_caches)
+    try:
+        copy_regular_tree(source, target, _is_cache)
+    except NotRegularFile as error:
+        raise BundleError(f"{bundle_dir.name}: {error}") from None
 
 
 def uv_executable() -> str:
@@ -189,13 +197,19 @@ def rsconnect_executable() -> str:
     return str(beside) if beside.exists() else shutil.which("rsconnect") or "rsconnect"
 
 
-def write_manifest(bundle_dir: Path, version: str, override_version: bool) -> None:
+def write_manifest(
+    bundle_dir: Path, version: str, override_version: bool, env: Mapping[str, str] | None = None
+) -> None:
     command = [rsconnect_executable(), "write-manifest", "dash", "--overwrite"]
     command += ["--entrypoint", ENTRYPOINT]
     if override_version:
         command += ["--override-python-version", version]
     result = subprocess.run(
-        [*command, str(bundle_dir)], capture_output=True, text=True, timeout=EXPORT_TIMEOUT_S
+        [*command, str(bundle_dir)],
+        capture_output=True,
+        text=True,
+        timeout=EXPORT_TIMEOUT_S,
+        env=dict(app_environment() if env is None else env),
     )
     if result.returncode != 0:
         raise BundleError(
@@ -219,14 +233,18 @@ def stage_bundle(
     version = python_version(environ)
     try:
         check_has_entrypoint(app.path)
-        check_syntax(app.path)
     except AppCheckError as error:
         raise BundleError(f"{app.name}: {error}") from None
     bundle_dir = out_root / app.name
     if bundle_dir.exists():
         shutil.rmtree(bundle_dir)
     out_root.mkdir(parents=True, exist_ok=True)
-    copy_app_files(app.path, bundle_dir)
+    copy_app_files(app.path, bundle_dir)  # first: nothing is read through a link
+    try:
+        check_syntax(bundle_dir)  # the copies: regular files only
+    except AppCheckError as error:
+        where = str(error).replace(str(bundle_dir), str(app.path))
+        raise BundleError(f"{app.name}: {where}") from None
     vendor_shared_package(bundle_dir)
     export_requirements(app.name, bundle_dir, workspace)
     (bundle_dir / ".python-version").write_text(version + "\n")
@@ -237,15 +255,29 @@ def stage_bundle(
 def complete_bundle(
     bundle: Bundle, *, environ: Mapping[str, str] = os.environ, check: bool = True
 ) -> Bundle:
-    """Import the app from its bundle (vendored connectkit first), then write manifest.json."""
+    """Import the app from its bundle (vendored connectkit first), then write manifest.json.
+
+    Both run with the app's allow-list environment (``app_environment``):
+    PATH, HOME, the locale and the variables the app declares, nothing else.
+    """
+    child_environ = app_environment(declared_environment(bundle.app), environ)
     if check:
         try:
-            check_import(bundle.path)
+            check_import(bundle.path, environ=child_environ)
         except AppCheckError as error:
             raise BundleError(f"{bundle.app.name}: {error}") from None
     version = python_version(environ)
-    write_manifest(bundle.path, version, override_version=PYTHON_VERSION_ENV in environ)
+    write_manifest(
+        bundle.path, version, override_version=PYTHON_VERSION_ENV in environ, env=child_environ
+    )
     return bundle
+
+
+def declared_environment(app: AppInfo) -> list[str]:
+    """The names ``[tool.monorepo.deploy] environment`` lists (checked by the deploy settings)."""
+    deploy = app.settings().get("deploy", {})
+    names = deploy.get("environment", []) if isinstance(deploy, dict) else []
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 
 
 def build_bundle(

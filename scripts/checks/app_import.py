@@ -7,12 +7,13 @@ import path, as Connect does) works and gives a module-level Dash ``app``.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from scripts.catalog import app_python_sources
+from scripts.checks.app_environment import app_environment
 
 IMPORT_TIMEOUT_S = 180.0  # a large app may build its data at import
 
@@ -60,8 +61,14 @@ def check_syntax(folder: Path) -> None:
             raise AppCheckError(f"{source}:{error.lineno}: syntax error: {error.msg}") from None
 
 
-def check_import(folder: Path, python: str = sys.executable) -> None:
-    """Import ``app:app`` from ``folder`` in a child process using ``python``."""
+def check_import(
+    folder: Path, python: str = sys.executable, environ: Mapping[str, str] | None = None
+) -> None:
+    """Import ``app:app`` from ``folder`` in a child process using ``python``.
+
+    App code runs here: the child gets ``environ`` (default: the allow-list of
+    ``app_environment`` with nothing declared), never the caller's whole environment.
+    """
     try:
         result = subprocess.run(
             [python, "-c", _IMPORT_PROBE],
@@ -69,7 +76,7 @@ def check_import(folder: Path, python: str = sys.executable) -> None:
             capture_output=True,
             text=True,
             timeout=IMPORT_TIMEOUT_S,
-            env=_child_environment(),
+            env=_child_environment(app_environment() if environ is None else environ),
         )
     except subprocess.TimeoutExpired:
         raise AppCheckError(
@@ -80,8 +87,8 @@ def check_import(folder: Path, python: str = sys.executable) -> None:
         raise AppCheckError(f"{folder / 'app.py'}: {lines[-1]}")
 
 
-def _child_environment() -> dict[str, str]:
+def _child_environment(environ: Mapping[str, str]) -> dict[str, str]:
     # PYTHONPATH would let the child import what the bundle does not carry.
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTHONHOME"}}
+    env = {k: v for k, v in environ.items() if k not in {"PYTHONPATH", "PYTHONHOME"}}
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave no __pycache__ in a bundle
     return env

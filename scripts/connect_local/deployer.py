@@ -96,9 +96,9 @@ class Deployer:
 
     # -- tasks -------------------------------------------------------------------------
 
-    def deploy(self, guid: str, bundle_id: str, activate: bool) -> Task:
-        """Start a deploy task in the background and return it at once."""
-        task = self.tasks.create(f"deploy bundle {bundle_id} of {guid}")
+    def deploy(self, guid: str, bundle_id: str, activate: bool, caller_guid: str = "") -> Task:
+        """Start a deploy task in the background and return it at once (``caller_guid``'s)."""
+        task = self.tasks.create(f"deploy bundle {bundle_id} of {guid}", caller_guid)
         thread = threading.Thread(
             target=self._run_deploy, args=(task, guid, bundle_id, activate), daemon=True
         )
@@ -183,6 +183,8 @@ class Deployer:
             "RSTUDIO_PRODUCT": "CONNECT",
             "POSIT_PRODUCT": "CONNECT",
             "CONNECT_SERVER": self.identity.url + "/",
+            # A key of the content's owner for this process alone (the OAuth exchange
+            # asks for it): the API accepts it, /__login__ does not (it is no one's).
             "CONNECT_API_KEY": self.identity.mint.content_key(guid, owner_guid),
             "CONNECT_CONTENT_GUID": guid,
         }

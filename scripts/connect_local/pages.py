@@ -119,6 +119,8 @@ def login_form() -> Response:
 def _login_user(token: str, user: str, groups: str | None) -> str:
     """The user this login proves (created or regrouped when the token allows it)."""
     proxy = _proxy()
+    if proxy.config.mint.user_of(token) is not None:  # a content's or a visitor's minted key
+        raise LoginRefused("a content process's API key cannot sign in: it is the app's, no one's")
     key_user = proxy.config.user_for(f"Key {token}")
     if proxy.sessions.is_login_token(token) or key_user == proxy.config.api_user_guid:
         if groups is None:

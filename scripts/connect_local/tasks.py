@@ -15,9 +15,10 @@ MAX_WAIT_S = 10.0
 
 
 class Task:
-    def __init__(self, task_id: str, description: str) -> None:
+    def __init__(self, task_id: str, description: str, owner_guid: str = "") -> None:
         self.id = task_id
         self.description = description
+        self.owner_guid = owner_guid  # who started it: only they and administrators read it
         self._lines: list[str] = []
         self._finished = False
         self._code = 0
@@ -72,8 +73,8 @@ class TaskRegistry:
         self._tasks: dict[str, Task] = {}
         self._lock = threading.Lock()
 
-    def create(self, description: str) -> Task:
-        task = Task(secrets.token_hex(8), description)
+    def create(self, description: str, owner_guid: str = "") -> Task:
+        task = Task(secrets.token_hex(8), description, owner_guid)
         with self._lock:
             self._tasks[task.id] = task
         return task

@@ -36,6 +36,9 @@ class Changes:
     environment: dict[str, str] = field(default_factory=dict)
     add_viewers: list[str] = field(default_factory=list)  # group GUIDs
     remove_viewers: list[Any] = field(default_factory=list)  # permission objects
+    # Team collaborator groups (role owner): added, or a viewer permission raised to owner.
+    add_collaborators: list[str] = field(default_factory=list)  # group GUIDs
+    raise_to_collaborator: list[Any] = field(default_factory=list)  # permission objects
     vanity: str | None = None  # the path to set
     remove_vanity: bool = False
     before: dict[str, Any] = field(default_factory=dict)  # the patched fields' current values
@@ -56,6 +59,9 @@ class Changes:
             parts.append(f"environment {', '.join(sorted(self.environment))}")
         if self.add_viewers or self.remove_viewers:
             parts.append(f"viewer groups +{len(self.add_viewers)} -{len(self.remove_viewers)}")
+        if self.add_collaborators or self.raise_to_collaborator:
+            added = len(self.add_collaborators) + len(self.raise_to_collaborator)
+            parts.append(f"collaborator groups +{added}")
         if self.vanity:
             parts.append(f"vanity {self.vanity}")
         if self.remove_vanity:
@@ -94,11 +100,35 @@ def _current_vanity(client: Client, guid: str) -> str | None:
         raise
 
 
-def _group_viewers(content: ContentItem) -> list[Any]:
-    return [
-        p
-        for p in content.permissions.find()
-        if p["principal_type"] == "group" and p["role"] == "viewer"
+def _group_permissions(content: ContentItem) -> list[Any]:
+    return [p for p in content.permissions.find() if p["principal_type"] == "group"]
+
+
+def _plan_groups(
+    changes: Changes,
+    permissions: list[Any],
+    settings: DeploySettings,
+    group_guids: Mapping[str, str],
+) -> None:
+    """Viewer groups exactly as declared (acl); collaborator groups added, never removed here.
+
+    A group both a viewer and a collaborator is a collaborator (Connect keeps
+    one role per principal); removing a collaborator group is done by hand.
+    """
+    owners = {group_guids[n] for n in settings.collaborators if n in group_guids}
+    viewers = {group_guids[n] for n in settings.groups if n in group_guids} - owners
+    have = {p["principal_guid"]: p for p in permissions}
+    for guid in sorted(owners):
+        if guid not in have:
+            changes.add_collaborators.append(guid)
+        elif have[guid]["role"] != "owner":
+            changes.raise_to_collaborator.append(have[guid])
+    if settings.access_type != "acl":
+        return
+    changes.add_viewers = sorted(viewers - set(have))
+    wanted = viewers | owners
+    changes.remove_viewers = [
+        p for p in permissions if p["role"] == "viewer" and p["principal_guid"] not in wanted
     ]
 
 
@@ -118,13 +148,8 @@ def plan_changes(
         environment={name: environ[name] for name in settings.environment},
         before={k: current[k] for k in patch if k in current},
     )
-    viewers = _group_viewers(content) if content is not None else []
-    if settings.access_type == "acl":
-        have = {p["principal_guid"] for p in viewers}
-        changes.add_viewers = sorted(set(group_guids.values()) - have)
-        changes.remove_viewers = [
-            p for p in viewers if p["principal_guid"] not in group_guids.values()
-        ]
+    permissions = _group_permissions(content) if content is not None else []
+    _plan_groups(changes, permissions, settings, group_guids)
     vanity = _current_vanity(client, content["guid"]) if content is not None else None
     changes.vanity = settings.vanity if settings.vanity != vanity else None
     changes.remove_vanity = settings.vanity is None and vanity is not None
@@ -157,8 +182,12 @@ def apply_changes(client: Client, content: ContentItem, changes: Changes) -> Non
             content.permissions.create(principal_guid=group, principal_type="group", role="viewer")
         for permission in changes.remove_viewers:
             permission.destroy()
+        for group in changes.add_collaborators:
+            content.permissions.create(principal_guid=group, principal_type="group", role="owner")
+        for permission in changes.raise_to_collaborator:
+            permission.update(role="owner")
     except ClientError as error:
-        raise _refused("the viewer groups", error) from None
+        raise _refused("the viewer and collaborator groups", error) from None
     try:
         if changes.vanity:
             client.put(f"v1/content/{guid}/vanity", json={"path": changes.vanity, "force": False})

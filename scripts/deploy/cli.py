@@ -54,6 +54,7 @@ from scripts.deploy.settings import (
     load_settings,
 )
 from scripts.deploy.target import Target, TargetError, resolve_target
+from scripts.deploy.team import TeamError, load_team
 
 TRUTHY = {"1", "true", "yes", "on"}
 EXIT_FAILED_APPS, EXIT_UNUSABLE = 1, 2
@@ -126,6 +127,20 @@ def _connect(target: Target, policy: RetryPolicy) -> Server:
     return Server(target, info, policy)
 
 
+def _say_when_no_team(workspace: Path, user: str) -> None:
+    """Everything CI deploys is the key user's: without team groups, acl apps are theirs alone."""
+    try:
+        team = load_team(workspace)
+    except TeamError:
+        return  # each app's settings name the error
+    if not team.viewers:
+        print(
+            f"note: no team groups in [tool.monorepo.team]: acl apps open for {user} "
+            "(and administrators) only",
+            flush=True,
+        )
+
+
 def prepare(argv: list[str] | None, environ: Mapping[str, str]) -> Run:
     """Arguments, the apps (names first: a typo is the first thing said), then the server."""
     started, started_at = time.monotonic(), datetime.now(UTC).isoformat(timespec="seconds")
@@ -141,6 +156,8 @@ def prepare(argv: list[str] | None, environ: Mapping[str, str]) -> Run:
             "or SERVER=<rsconnect nickname> (DRY_RUN=1 checks the apps without a server)"
         )
     server = _connect(target, RetryPolicy.from_environ(environ)) if target else None
+    if server is not None:
+        _say_when_no_team(args.workspace, server.info.user)
     progress = Progress(target, args.logs_dir, verbose=args.verbose)
     return Run(args, environ, jobs, apps, names, server, progress, started, started_at)
 

@@ -36,7 +36,8 @@ def _missing_message(client: Client, missing: list[str]) -> str:
     parts = [f"{name!r}{did_you_mean(name, known)}" for name in missing]
     return (
         f"group(s) not found on the server: {'; '.join(parts)}. Fix deploy.groups in the "
-        "app's pyproject.toml or create the group in Connect"
+        "app's pyproject.toml (or [tool.monorepo.team] in the root pyproject.toml) or "
+        "create the group in Connect"
     )
 
 

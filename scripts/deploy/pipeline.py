@@ -125,7 +125,8 @@ def _check(job: AppJob, server: Server, client: Client) -> dict[str, str]:
     mismatch = python_mismatch(job.python_version(), server.info.python_versions)
     if mismatch:
         raise PythonMismatch(mismatch)
-    return resolve_groups(client, job.settings.groups)
+    settings = job.settings
+    return resolve_groups(client, tuple(dict.fromkeys((*settings.groups, *settings.collaborators))))
 
 
 def _verify(job: AppJob, server: Server, url: str) -> str:

@@ -12,6 +12,7 @@
     tags = ["Samples/Dash"]             # tag paths; absent: tags are left as they are
     thumbnail = "screenshot.png"        # PNG or JPEG (the default); false: none managed
     deploy_as_collaborator_on = ["https://connect.example.com"]  # see DeploySettings
+    team = false                        # opt out of the team's groups (scripts/deploy/team.py)
 
 Everything is checked here, before the first request: Connect's documented
 limits (title, description, timeouts), its prohibited variable names, and
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.catalog import AppInfo
+from scripts.checks.app_environment import PIPELINE_PREFIXES, pipeline_credentials
 from scripts.connect_rules import (
     ACCESS_TYPES,
     MAX_DESCRIPTION,
@@ -36,6 +38,7 @@ from scripts.connect_rules import (
     PROHIBITED_ENV_PREFIXES,
     TITLE_LENGTH,
 )
+from scripts.deploy.team import TeamError, TeamGroups, load_team
 from scripts.thumbnail_images import JPEG, MAX_THUMBNAIL_BYTES, PNG, image_type
 from scripts.vanity import InvalidVanity, normalise_vanity
 
@@ -56,6 +59,7 @@ TIMEOUTS = ("idle_timeout", "init_timeout", "connection_timeout", "read_timeout"
 COLLABORATOR_KEY = "deploy_as_collaborator_on"
 DEFAULT_THUMBNAIL = "screenshot.png"
 THUMBNAIL_TYPES = (PNG, JPEG)
+TEAM_KEY = "team"
 KNOWN_KEYS = (
     "title",
     "description",
@@ -64,6 +68,7 @@ KNOWN_KEYS = (
     "environment",
     "vanity",
     COLLABORATOR_KEY,
+    TEAM_KEY,
     *PROCESS_SETTINGS,
     *("oauth_integrations", "tags", "thumbnail"),  # Connect's extras: content_extras.py
 )
@@ -87,7 +92,8 @@ class DeploySettings:
     title: str
     description: str = ""
     access_type: str = DEFAULT_ACCESS_TYPE
-    groups: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()  # viewer groups: the app's own and the team's
+    collaborators: tuple[str, ...] = ()  # collaborator groups (role owner): the team's
     environment: tuple[str, ...] = ()
     process: Mapping[str, int | float] = field(default_factory=dict)
     vanity: str | None = None
@@ -191,6 +197,13 @@ def _environment(table: Mapping[str, Any]) -> tuple[str, ...]:
             f"deploy.environment has {prohibited!r}; Connect refuses names starting with "
             f"{', '.join(PROHIBITED_ENV_PREFIXES)} (its own): rename the variable"
         )
+    credentials = pipeline_credentials(environment)
+    if credentials:
+        raise SettingsError(
+            f"deploy.environment has {credentials!r}: names starting with "
+            f"{', '.join(PIPELINE_PREFIXES)} are the pipeline's own keys and tokens, never "
+            "passed to app code; give the app its own variable (and its own credential)"
+        )
     return environment
 
 
@@ -256,11 +269,27 @@ def _check_thumbnail(app_dir: Path, settings: DeploySettings) -> DeploySettings:
     return settings
 
 
-def parse_settings(app: str, table: Mapping[str, Any]) -> DeploySettings:
-    """Validate one app's deploy table (``app`` is the default title)."""
+def _team(table: Mapping[str, Any], team: TeamGroups, access_type: str) -> TeamGroups:
+    """The team's groups this app gets: none with ``team = false``; viewers only for acl."""
+    wanted = table.get(TEAM_KEY, True)
+    if not isinstance(wanted, bool):
+        raise SettingsError(f"deploy.team = {wanted!r}; expected true or false")
+    if not wanted:
+        return TeamGroups()
+    return TeamGroups(team.viewers if access_type == "acl" else (), team.collaborators)
+
+
+NO_TEAM = TeamGroups()
+
+
+def parse_settings(
+    app: str, table: Mapping[str, Any], team: TeamGroups = NO_TEAM
+) -> DeploySettings:
+    """Validate one app's deploy table (``app`` is the default title); add the team's groups."""
     _check_keys(table)
     title, description = _text(table, app)
     access_type, groups = _access(table)
+    shared = _team(table, team, access_type)
     process = {k: _process_value(k, table[k]) for k in PROCESS_SETTINGS if k in table}
     low, high = process.get("min_processes"), process.get("max_processes")
     if low is not None and high is not None and low > high:
@@ -269,7 +298,8 @@ def parse_settings(app: str, table: Mapping[str, Any]) -> DeploySettings:
         title=title,
         description=description,
         access_type=access_type,
-        groups=groups,
+        groups=tuple(dict.fromkeys((*groups, *shared.viewers))),
+        collaborators=shared.collaborators,
         environment=_environment(table),
         process=process,
         vanity=_vanity(table),
@@ -286,7 +316,11 @@ def load_settings(app: AppInfo) -> DeploySettings:
     pyproject = app.path / "pyproject.toml"
     project = tomllib.loads(pyproject.read_text()).get("project", {}) if pyproject.is_file() else {}
     defaults = {"description": project.get("description", "")}
-    return _check_thumbnail(app.path, parse_settings(app.name, {**defaults, **table}))
+    try:
+        team = load_team(app.path.parent.parent)  # the workspace root: apps/<name>/..
+    except TeamError as error:
+        raise SettingsError(str(error)) from None
+    return _check_thumbnail(app.path, parse_settings(app.name, {**defaults, **table}, team))
 
 
 def check_environment(settings: DeploySettings, environ: Mapping[str, str]) -> None:

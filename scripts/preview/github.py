@@ -3,11 +3,13 @@
     python -m scripts.preview.github fetch --pr 12 --file build/preview/pr-12.md
     python -m scripts.preview.github post --pr 12 --file build/preview/pr-12.md
 
-The comment is found by the hidden marker (``preview_comment.MARKER``) among
-comments written by a bot (the workflow's token), so a person quoting the
-marker cannot take it over. ``post`` updates that comment in place, or creates
-it. Reads ``GITHUB_TOKEN``, ``GITHUB_REPOSITORY`` and ``GITHUB_API_URL``, as
-set in GitHub Actions.
+The comment is the LATEST one holding the marker (``comment.MARKER``) at its
+start whose author is the workflow's own identity: ``github-actions[bot]``
+(the job token), or the GitHub App named by ``PREVIEW_COMMENT_AUTHOR`` (its
+``<slug>[bot]`` login) and ``PREVIEW_COMMENT_APP_ID``. A person, or another
+bot, quoting the marker cannot supply the record. ``post`` updates that
+comment in place, or creates it. Reads ``GITHUB_TOKEN``,
+``GITHUB_REPOSITORY`` and ``GITHUB_API_URL``, as set in GitHub Actions.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import os
 import sys
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +28,41 @@ from scripts.preview.comment import MARKER
 
 TIMEOUT_S = 30.0
 PAGE_SIZE = 100
+ACTIONS_BOT = "github-actions[bot]"  # the author of comments made with a job's GITHUB_TOKEN
+AUTHOR_SETTING, APP_ID_SETTING = "PREVIEW_COMMENT_AUTHOR", "PREVIEW_COMMENT_APP_ID"
 
 
-def find_comment(comments: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """The first bot comment holding the marker, else None."""
-    for comment in comments:
-        if comment.get("user", {}).get("type") == "Bot" and MARKER in comment.get("body", ""):
-            return comment
-    return None
+@dataclass(frozen=True)
+class Author:
+    """Who writes the preview comment: a bot login, and the GitHub App id when one is known."""
+
+    login: str = ACTIONS_BOT
+    app_id: int | None = None
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Author:
+        login = environ.get(AUTHOR_SETTING, "").strip() or ACTIONS_BOT
+        raw_id = environ.get(APP_ID_SETTING, "").strip()
+        if raw_id and not raw_id.isdigit():
+            raise KeyError(f"{APP_ID_SETTING}={raw_id!r}; expected the GitHub App's numeric id")
+        return cls(login, int(raw_id) if raw_id else None)
+
+    def wrote(self, comment: Mapping[str, Any]) -> bool:
+        user = comment.get("user") or {}
+        if user.get("login") != self.login or user.get("type") != "Bot":
+            return False
+        if self.app_id is None:
+            return True
+        app = comment.get("performed_via_github_app") or {}
+        return app.get("id") == self.app_id
+
+
+def find_comment(
+    comments: Iterable[Mapping[str, Any]], author: Author = Author()
+) -> Mapping[str, Any] | None:
+    """The latest comment by ``author`` that starts with the marker, else None."""
+    ours = [c for c in comments if author.wrote(c) and str(c.get("body", "")).startswith(MARKER)]
+    return max(ours, key=lambda c: int(c.get("id", 0))) if ours else None
 
 
 class GitHub:
@@ -42,6 +72,7 @@ class GitHub:
             raise KeyError(f"{' and '.join(missing)} not set (set by GitHub Actions)")
         self.base = environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
         self.repo = environ["GITHUB_REPOSITORY"]
+        self.author = Author.from_environ(environ)
         self.session = requests.Session()
         self.session.headers.update(
             {
@@ -68,11 +99,14 @@ class GitHub:
                 return
             page += 1
 
+    def ours(self, pr: int) -> Mapping[str, Any] | None:
+        return find_comment(self.comments(pr), self.author)
+
     def post(self, pr: int, body: str) -> str:
-        existing = find_comment(self.comments(pr))
+        existing = self.ours(pr)
         if existing is None:
             return str(self._call("POST", f"issues/{pr}/comments", json={"body": body})["html_url"])
-        path = f"issues/comments/{existing['id']}"
+        path = f"issues/comments/{int(existing['id'])}"
         return str(self._call("PATCH", path, json={"body": body})["html_url"])
 
 
@@ -85,12 +119,12 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] = os.environ)
     try:
         github = GitHub(environ)
         if args.action == "fetch":
-            found = find_comment(github.comments(args.pr))
+            found = github.ours(args.pr)
             if found is None:
-                print(f"PR {args.pr} has no preview comment yet")
+                print(f"PR {args.pr} has no preview comment by {github.author.login} yet")
                 return 0
             args.file.parent.mkdir(parents=True, exist_ok=True)
-            args.file.write_text(found["body"])
+            args.file.write_text(str(found["body"]))
             print(f"fetched {found['html_url']} into {args.file}")
         else:
             print(f"posted {github.post(args.pr, args.file.read_text())}")

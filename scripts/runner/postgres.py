@@ -6,6 +6,10 @@ folder, ``postgres`` serves it on a free loopback port (and a socket in the
 same folder), and everything is removed on exit. Durability is switched off
 (fsync, synchronous commit): the data is thrown away anyway.
 
+Every connection needs the password (``scram-sha-256``, TCP and socket alike):
+a random one per server, in ``url``. Loopback is shared by every local user
+and process; ``trust`` would let any of them in.
+
 The binaries come from Debian's ``postgresql`` package (``apt-get install -y
 postgresql``): ``$PG_BINDIR``, else ``pg_config --bindir``, else the newest
 ``/usr/lib/postgresql/*/bin``. Missing binaries are an error that says so.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -25,7 +30,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.runner.shutdown import stop
@@ -46,11 +51,20 @@ class PostgresServer:
     port: int
     folder: Path
     process: subprocess.Popen[bytes]
+    password: str = field(default="", repr=False)
+
+    def url_of(self, database: str) -> str:
+        return f"postgresql://{SUPERUSER}:{self.password}@127.0.0.1:{self.port}/{database}"
 
     @property
     def url(self) -> str:
-        """For SQLAlchemy and the dashboard's DATABASE_URL (no password: trust auth)."""
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{DATABASE}"
+        """For SQLAlchemy and the dashboard's DATABASE_URL (with the password)."""
+        return self.url_of(DATABASE)
+
+    @property
+    def shown_url(self) -> str:
+        """``url`` with the password hidden, for messages."""
+        return self.url.replace(f":{self.password}@", ":***@")
 
     def create_database(self, name: str) -> str:
         """Another empty database on this server (one per test module); its URL."""
@@ -58,9 +72,9 @@ class PostgresServer:
             raise ValueError(f"database name {name!r}: expected letters, digits and _")
         import psycopg  # only the callers that make databases need the driver
 
-        with psycopg.connect(self.url.replace(DATABASE, "postgres"), autocommit=True) as admin:
+        with psycopg.connect(self.url_of("postgres"), autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{name}"')
-        return self.url.rsplit("/", 1)[0] + f"/{name}"
+        return self.url_of(name)
 
     def log(self) -> str:
         return (self.folder / "postgres.log").read_text(errors="replace")
@@ -153,11 +167,18 @@ def running_postgres() -> Iterator[PostgresServer]:
             os.chown(folder, account.pw_uid, account.pw_gid)
         as_user = RunAs.of(account)
         data = folder / "data"
+        password = secrets.token_urlsafe(24)
+        password_file = folder / "password"
+        password_file.write_text(password + "\n")
+        password_file.chmod(0o600)
+        if account is not None:
+            os.chown(password_file, account.pw_uid, account.pw_gid)
         subprocess.run(
-            [str(bindir / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=trust",
-             "--no-sync", "-E", "UTF8", "--locale=C"],
+            [str(bindir / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=scram-sha-256",
+             f"--pwfile={password_file}", "--no-sync", "-E", "UTF8", "--locale=C"],
             check=True, capture_output=True, user=as_user.user, group=as_user.group,
         )  # fmt: skip
+        password_file.unlink()
         port = _free_port()
         with open(folder / "postgres.log", "wb") as log:
             if account is not None:
@@ -168,13 +189,14 @@ def running_postgres() -> Iterator[PostgresServer]:
                  "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
                 stdout=log, stderr=subprocess.STDOUT, user=as_user.user, group=as_user.group,
             )  # fmt: skip
-        server = PostgresServer(port, folder, process)
+        server = PostgresServer(port, folder, process, password)
         try:
             _wait_until_accepting(server, bindir, as_user)
             subprocess.run(
                 [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", SUPERUSER,
                  DATABASE],
                 check=True, capture_output=True, user=as_user.user, group=as_user.group,
+                env={**os.environ, "PGPASSWORD": password},  # the environment, never argv
             )  # fmt: skip
             yield server
         finally:
@@ -188,9 +210,16 @@ def running_postgres() -> Iterator[PostgresServer]:
 
 
 def main() -> None:
-    """``python -m scripts.runner.postgres``: serve a throwaway cluster until Ctrl-C."""
+    """``python -m scripts.runner.postgres``: serve a throwaway cluster until Ctrl-C.
+
+    The URL (password included) goes to a file only its owner can read; the
+    screen shows it with the password hidden.
+    """
     with running_postgres() as server:
-        print(f"DATABASE_URL={server.url}", flush=True)
+        url_file = server.folder / "database_url"
+        url_file.touch(mode=0o600)
+        url_file.write_text(server.url + "\n")
+        print(f"DATABASE_URL={server.shown_url} (in full: {url_file})", flush=True)
         with suppress(KeyboardInterrupt):
             signal.pause()
 

@@ -74,6 +74,12 @@ def test_a_full_table() -> None:
         ({"groupz": ["a"]}, r"unknown key\(s\).*: groupz; did you mean 'groups'\?"),
         ({"access_type": "logged-in"}, r"did you mean 'logged_in'\?"),
         ({"deploy_as_collaborator_on": ["connect.example.com"]}, r"expected server URLs"),
+        # The pipeline's own keys and tokens cannot be declared for pass-through to app code.
+        ({"environment": ["GITHUB_TOKEN"]}, r"\['GITHUB_TOKEN'\]: .* the pipeline's own keys"),
+        ({"environment": ["ACTIONS_RUNTIME_TOKEN"]}, r"the pipeline's own keys and tokens"),
+        ({"environment": ["gh_token"]}, r"\['gh_token'\]: names starting with"),
+        ({"environment": ["RUNNER_TEMP"]}, r"the pipeline's own keys and tokens"),
+        ({"team": "yes"}, r"deploy.team = 'yes'; expected true or false"),
     ],
 )
 def test_bad_tables_name_the_key(table: dict[str, Any], message: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 from scripts.bundle.build import Bundle
 from scripts.catalog import AppInfo
 from scripts.deploy.target import Target
-from scripts.preview import cli as preview
+from scripts.preview import drafts as preview
 
 GUID = "5d0c1e2a-0000-4000-8000-00000000000a"
 CONTENT = {"guid": GUID, "name": "repo-hello", "content_url": f"https://c.example/content/{GUID}/"}

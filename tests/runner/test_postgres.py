@@ -29,3 +29,24 @@ def test_the_session_server_answers_and_makes_databases(postgres_server: Postgre
     assert int(str(port)) == postgres_server.port
     with pytest.raises(ValueError, match="expected letters, digits and _"):
         postgres_server.create_database("x; drop")
+
+
+@pytest.mark.parametrize("where", ["tcp", "socket"])
+def test_no_one_gets_in_without_the_password(
+    where: str, postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loopback and the socket are shared by every local user: neither trusts anyone."""
+    import psycopg
+
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", "/nonexistent")
+    host = "127.0.0.1" if where == "tcp" else str(postgres_server.folder)
+    target = f"host={host} port={postgres_server.port} user=dashboard dbname=sales"
+    with pytest.raises(psycopg.OperationalError, match="no password supplied"):
+        psycopg.connect(target, connect_timeout=10).close()
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(target + " password=guess", connect_timeout=10).close()
+    with psycopg.connect(target + f" password={postgres_server.password}") as ok:
+        assert ok.execute("select 1").fetchone() == (1,)
+    assert postgres_server.password not in repr(postgres_server)
+    assert postgres_server.password not in postgres_server.shown_url

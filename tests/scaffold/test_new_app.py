@@ -16,6 +16,8 @@ import pytest
 from scripts.bundle.build import uv_executable
 from scripts.catalog import REPO_ROOT, AppInfo, discover_apps
 from scripts.checks.dependencies import undeclared_imports
+from scripts.deploy.settings import parse_settings
+from scripts.deploy.team import TeamGroups
 from scripts.gallery.table import PICTURE_PLACEHOLDER
 from scripts.scaffold.new_app import ScaffoldError, create, main
 from scripts.scaffold.remove_app import remove
@@ -115,8 +117,11 @@ def test_written_app_is_linted_typed_declared_and_configured(repo: Path, descrip
         "title": "My report",
         "description": description,
         "access_type": "acl",  # Connect's own default: a new app is not public
-        "groups": [],
-    }
+    }  # no groups of its own: the team's ([tool.monorepo.team]) are its viewers
+    team = TeamGroups(viewers=("data-team",))
+    assert parse_settings("my-report", pyproject["tool"]["monorepo"]["deploy"], team).groups == (
+        "data-team",
+    )
     constants = {
         node.targets[0].id: ast.literal_eval(node.value)
         for node in ast.parse((app_dir / "app.py").read_text()).body

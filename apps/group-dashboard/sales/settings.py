@@ -66,6 +66,23 @@ class Database:
         )
 
 
+def shown_url(raw: str) -> str:
+    """A database URL for a message (the rule for every one printed or raised): no password.
+
+    SQLAlchemy renders what it parses (``render_as_string(hide_password=True)``).
+    A URL with several "@" is cut after the last one, where urllib ends the
+    password: SQLAlchemy cuts at the first, so the password's tail would show.
+    """
+    if raw.count("@") == 1:
+        from sqlalchemy.engine import make_url  # on error paths only: not at start-up
+
+        try:
+            return make_url(raw.strip()).render_as_string(hide_password=True)
+        except Exception:  # unparsable: cut below, as for several "@"
+            pass
+    return raw.rsplit("@", 1)[-1]
+
+
 def postgres_url(raw: str, setting: str = DATABASE_URL_SETTING) -> str:
     """``postgres://user:password@host:port/db`` as a psycopg 3 URL; else a clear error."""
     parts = urlsplit(raw.strip())
@@ -76,6 +93,17 @@ def postgres_url(raw: str, setting: str = DATABASE_URL_SETTING) -> str:
             f"postgresql://USER:PASSWORD@HOST:5432/DATABASE, or unset it for the "
             f"embedded DuckDB file"
         )
+    if "@" in f"{parts.username}{parts.password}":  # the driver would read part of it as the host
+        raise ValueError(
+            f"{setting} ({shown_url(raw)!r}): the user name or password holds an '@'; "
+            "write it as %40"
+        )
+    try:
+        parts.port  # noqa: B018 (urllib checks the port when it is read)
+    except ValueError:
+        raise ValueError(
+            f"{setting} is {shown_url(raw)!r}; its port is not a number from 1 to 65535"
+        ) from None
     return parts._replace(scheme="postgresql+psycopg").geturl()
 
 

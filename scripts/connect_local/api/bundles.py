@@ -12,6 +12,7 @@ from flask import Blueprint, Response, jsonify, request, send_file
 
 from scripts.connect_local.api.common import (
     content_for,
+    current_caller,
     current_config,
     current_deployer,
     current_store,
@@ -162,14 +163,17 @@ def deploy(guid: str) -> Response:
     activate = body.get("activate", True)
     if not isinstance(activate, bool):
         raise ApiError(400, CODE_BAD_REQUEST, "activate must be true or false")
-    task = current_deployer().deploy(guid, str(bundle_id), activate)
+    caller = current_caller()
+    task = current_deployer().deploy(guid, str(bundle_id), activate, caller.user_guid or "")
     return jsonify({"task_id": task.id})
 
 
 @routes.get("/v1/tasks/<task_id>")
 def get_task(task_id: str) -> Response:
     task = current_tasks().get(task_id)
-    if task is None:
+    caller = current_caller()
+    # Only who started it and administrators: another user is told it does not exist.
+    if task is None or (caller.role != "administrator" and task.owner_guid != caller.user_guid):
         raise ApiError(404, CODE_NOT_FOUND, f"task {task_id} does not exist")
     try:
         first = int(request.args.get("first", 0))

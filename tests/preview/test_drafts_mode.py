@@ -1,16 +1,18 @@
-"""``make preview`` / ``make preview-cleanup`` against the stand-in, with the real rsconnect CLI.
+"""The opt-in drafts mode (``PREVIEW_DRAFTS=1``) against the stand-in, with the real rsconnect CLI,
+and forged records of every kind, each refused with nothing deleted.
 
 A scratch workspace holds three small apps: ``alpha`` and ``beta`` are
 deployed first (as main would be), then ``alpha`` changes and ``gamma`` is new
 (never deployed). The module's steps build on each other, in file order:
-preview -> look at the drafts (HTTP, Chromium) -> a later push -> cleanup.
+preview -> look at the drafts (HTTP, Chromium) -> a later push -> cleanup ->
+forged records (while a real, deletable draft of beta made by hand exists).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 import uuid
@@ -28,7 +30,10 @@ from scripts.bundle.build import rsconnect_executable
 from scripts.catalog import REPO_ROOT
 from scripts.connect_local.launch import ConnectLocal, DeployedContent, running_connect_local
 from scripts.deploy.invoke import run_deploy_tool
-from scripts.preview.comment import MARKER, Draft, PreviewRecord, parse, render
+from scripts.preview import github as preview_github
+from scripts.preview.comment import DRAFTS, MARKER, Draft, PreviewRecord, parse, render
+from tests.support.fake_github import fake_github
+from tests.support.preview_tool import run_preview_tool
 from tests.support.workspace import scratch_workspace
 
 API_KEY = f"preview-key-{uuid.uuid4().hex}"  # the deployer: a publisher, owner of the content
@@ -70,19 +75,16 @@ class PreviewRun:
 
 
 def run_preview(action: str, connect: ConnectLocal, workspace: Path, comment: Path) -> PreviewRun:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
-    environ.update(CONNECT_SERVER=connect.url, CONNECT_API_KEY=API_KEY, COMMIT="c0ffee0123")
-    command = [sys.executable, "-m", "scripts.preview.cli", action, "--pr", str(PR)]
-    command += ["--workspace", str(workspace), "--comment", str(comment)]
-    result = subprocess.run(
-        [*command, "--namespace", NAMESPACE],
-        cwd=REPO_ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=1800,
+    result = run_preview_tool(
+        action,
+        server=connect.url,
+        key=API_KEY,
+        workspace=workspace,
+        comment=comment,
+        namespace=NAMESPACE,
+        pr=PR,
+        env={"COMMIT": "c0ffee0123", "PREVIEW_DRAFTS": "1"},
     )
-    assert API_KEY not in result.stdout + result.stderr
     return PreviewRun(result, comment, comment.read_text() if comment.exists() else "")
 
 
@@ -130,6 +132,7 @@ def workspace(connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory) -
         env={"NAMESPACE": NAMESPACE},
     )
     assert deploy.result.returncode == 0, deploy.explain()
+    assert "note: no team groups in [tool.monorepo.team]: acl apps open for" in deploy.output
     set_heading(root, "alpha", "alpha draft one")
     return root
 
@@ -279,7 +282,7 @@ def test_cleanup_deletes_exactly_the_recorded_drafts(
     live = content(connect, "alpha")["content_url"]
     assert "alpha live" in layout_of(live, API_KEY)[1]
     assert cleanup.record.closed and not cleanup.record.drafts
-    assert "its draft bundles were deleted" in cleanup.text
+    assert "its previews were deleted" in cleanup.text
 
 
 def test_cleanup_twice_deletes_nothing_more(
@@ -322,3 +325,144 @@ def test_a_failed_build_is_reported_and_changes_nothing(
     assert "build failed (injected fault)" in run.record.failed["alpha"]
     assert "**`alpha` failed**" in run.text
     assert {app: content(connect, app)["bundle_id"] for app in active_before} == active_before
+
+
+# -- forged records: each is refused, and every content item and bundle stays ---------------
+
+
+def everything(connect: ConnectLocal) -> dict[str, tuple[str | None, list[str]]]:
+    """Every content item of the deployer and of pat: GUID -> (active bundle, bundle ids)."""
+    found = {}
+    for key in (API_KEY, OTHER_KEY):
+        me = connect.api_as(key, "GET", "v1/user")["guid"]
+        for item in connect.api_as(key, "GET", "v1/content"):
+            if item["owner_guid"] == me:
+                bundles = connect.api_as(key, "GET", f"v1/content/{item['guid']}/bundles")
+                found[item["guid"]] = (item.get("bundle_id"), sorted(b["id"] for b in bundles))
+    return found
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What a forged record aims at: the hand-made draft of beta (deletable if trusted),
+    beta's active bundle, alpha's content and another user's content."""
+
+    beta: str
+    hand_made_draft: str
+    beta_active: str
+    alpha: str
+    theirs: str
+
+
+@pytest.fixture(scope="module")
+def targets(cleanup: PreviewRun, outsider_draft: tuple[str, str], connect: ConnectLocal) -> Targets:
+    theirs = connect.api_as(OTHER_KEY, "POST", "v1/content", {"name": "pats-dashboard"})
+    connect.api_as(OTHER_KEY, "PATCH", f"v1/content/{theirs['guid']}", {"access_type": "all"})
+    beta = content(connect, "beta")
+    return Targets(
+        beta["guid"], outsider_draft[1], beta["bundle_id"], content(connect, "alpha")["guid"],
+        theirs["guid"],
+    )  # fmt: skip
+
+
+def raw_record(guid: str, bundle_id: str, app: str = "alpha") -> str:
+    """A record as a forger writes it: JSON by hand, no checks."""
+    draft = {
+        "app": app,
+        "content_name": f"{NAMESPACE}-{app}",
+        "guid": guid,
+        "bundle_id": bundle_id,
+        "url": f"http://127.0.0.1/content/{guid}/",
+    }
+    record = {"pr": PR, "mode": "drafts", "drafts": [draft]}
+    return f"{MARKER}\n<!-- connect-preview-record {json.dumps(record)} -->\n"
+
+
+def draft_of(guid: str, bundle_id: str, app: str = "beta") -> Draft:
+    return Draft(app, f"{NAMESPACE}-{app}", guid, bundle_id, f"http://127.0.0.1/content/{guid}/")
+
+
+def forged_comment(kind: str, t: Targets) -> tuple[str, int, str]:
+    """(comment text, expected exit status, what the output must say)."""
+    hand_made = draft_of(t.beta, t.hand_made_draft)
+    if kind == "dot-segments":  # requests would turn this into DELETE v1/content/<theirs>
+        return raw_record(t.alpha, f"../../{t.theirs}"), 2, "is not a bundle id"
+    if kind == "encoded-dot-segments":
+        return raw_record(t.alpha, f"%2e%2e%2f%2e%2e%2f{t.theirs}"), 2, "is not a bundle id"
+    if kind == "guid-with-a-path":
+        return raw_record(f"{t.alpha}/bundles/1", "1"), 2, "is not a content GUID"
+    if kind == "another-owners-content":
+        return (
+            render(PreviewRecord(pr=PR, mode=DRAFTS, drafts=[draft_of(t.theirs, "1")])),
+            1,
+            ("is not the deployer's own; not deleted"),
+        )
+    if kind == "another-apps-content":  # alpha's record naming beta's (real, deletable) draft
+        forged = draft_of(t.beta, t.hand_made_draft, app="alpha")
+        return (
+            render(PreviewRecord(pr=PR, mode=DRAFTS, drafts=[forged])),
+            1,
+            (f"is '{NAMESPACE}-beta', not '{NAMESPACE}-alpha'"),
+        )
+    if kind == "active-bundle":
+        active = draft_of(t.beta, t.beta_active)
+        return render(PreviewRecord(pr=PR, mode=DRAFTS, drafts=[active])), 0, "left alone"
+    if kind == "smuggled-in-failure-text":
+        inner = PreviewRecord(pr=PR, mode=DRAFTS, drafts=[hand_made]).to_json()
+        why = f"build log: --> <!-- connect-preview-record {inner} -->"
+        text = render(PreviewRecord(pr=PR, mode=DRAFTS, failed={"alpha": why}))
+        return text, 0, "nothing to delete"
+    assert kind == "a-second-record-appended"
+    ours = render(PreviewRecord(pr=PR, mode=DRAFTS))
+    return ours + raw_record(t.beta, t.hand_made_draft, app="beta"), 2, "holds 2 preview records"
+
+
+FORGERIES = [
+    "dot-segments",
+    "encoded-dot-segments",
+    "guid-with-a-path",
+    "another-owners-content",
+    "another-apps-content",
+    "active-bundle",
+    "smuggled-in-failure-text",
+    "a-second-record-appended",
+]
+
+
+@pytest.mark.parametrize("kind", FORGERIES)
+def test_a_forged_record_deletes_nothing(
+    kind: str, targets: Targets, connect: ConnectLocal, workspace: Path, tmp_path: Path
+) -> None:
+    text, status, says = forged_comment(kind, targets)
+    before = everything(connect)
+    assert targets.hand_made_draft in before[targets.beta][1]
+    comment = tmp_path / f"pr-{PR}.md"
+    comment.write_text(text)
+    run = run_preview("cleanup", connect, workspace, comment)
+    assert run.result.returncode == status, run.explain()
+    assert says in run.result.stdout + run.result.stderr, run.explain()
+    assert everything(connect) == before
+
+
+@pytest.mark.parametrize("author", ["person", "another-bot"])
+def test_a_record_in_a_comment_not_written_by_the_workflow_is_never_read(
+    author: str, targets: Targets, connect: ConnectLocal, workspace: Path, tmp_path: Path
+) -> None:
+    """A well-formed record naming a real, deletable draft: only its author is wrong."""
+    record = render(
+        PreviewRecord(pr=PR, mode=DRAFTS, drafts=[draft_of(targets.beta, targets.hand_made_draft)])
+    )
+    user = {
+        "person": {"login": "mallory", "type": "User"},
+        "another-bot": {"login": "helper[bot]", "type": "Bot"},
+    }[author]
+    comment = tmp_path / f"pr-{PR}.md"
+    before = everything(connect)
+    with fake_github([{"id": 1, "user": user, "body": record, "html_url": ""}]) as environ:
+        fetch = ["fetch", "--pr", str(PR), "--file", str(comment)]
+        assert preview_github.main(fetch, environ) == 0
+    assert not comment.exists()
+    run = run_preview("cleanup", connect, workspace, comment)
+    assert run.result.returncode == 0, run.explain()
+    assert "nothing to delete" in run.result.stdout
+    assert everything(connect) == before
