@@ -168,7 +168,14 @@ def test_the_readme_is_a_front_door_with_the_teams_steps_in_order() -> None:
     and the bench. The details live in docs/, linked."""
     text = README.read_text()
     found = headings(text)
-    steps = ["Set-up", "The apps", "Daily commands", "Deploying to Connect", "Reference"]
+    steps = [
+        "Set-up",
+        "The apps",
+        "Daily commands",
+        "Deploying to Connect",
+        "Security model",
+        "Reference",
+    ]
     positions = [
         next((i for i, heading in enumerate(found) if heading.startswith(step)), -1)
         for step in [*steps, "Performance"]
