@@ -1,0 +1,143 @@
+"""Where reports run: Dash's background-callback managers, made safe for visitors.
+
+- Embedded (default): ``DiskcacheManager``. Each job is a child process of
+  the web process, tracked by its process id; results wait in a disk cache
+  under ``cache/``. One process only: the deploy refuses ``max_processes`` > 1.
+- Distributed (``REDIS_URL`` set): ``CeleryManager``. Jobs go through Redis
+  (broker and result store) to Celery workers started from this same code
+  (``make worker APP=report-builder``), on any host that reaches the Redis.
+
+What both get here, on top of Dash:
+
+- a result slot per job (``connectkit.job_result_key`` in ``cache_by``), read
+  once and then deleted: Dash's own key is the callback and its inputs, which
+  two visitors asking the same thing share;
+- outcomes Dash leaves silent: a cancelled job ends with ``{"status":
+  "cancelled"}``, and a job whose process is gone, or that reported no
+  progress for ``lost_after_s`` (its worker was killed, or none is running),
+  ends with ``{"status": "lost"}``. Without that, a job lost with its Celery
+  worker stays "pending" and the page polls forever.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from connectkit import job_result_key
+from dash import CeleryManager, DiskcacheManager
+
+from reports.settings import ReportSettings
+
+CANCELLED = {"status": "cancelled"}
+# How long the bookkeeping (and an unread result in Redis) is kept.
+KEEP_S = 3600
+
+
+def lost_outcome(silent_s: float | None) -> dict[str, Any]:
+    why = (
+        "its process is gone"
+        if silent_s is None
+        else f"no progress for {silent_s:.0f} s: its worker stopped, or none is running"
+    )
+    return {"status": "lost", "reason": why}
+
+
+class _Outcomes:
+    """Mixed into a Dash manager (before it): cancelled and lost outcomes, one slot per job."""
+
+    lost_after_s: float
+    UNDEFINED: Any
+
+    # The store: each manager says how to write and read a small value.
+    def _put(self, key: str, value: str) -> None:
+        raise NotImplementedError
+
+    def _read(self, key: str) -> str | None:
+        raise NotImplementedError
+
+    def call_job_fn(self, key: str, job_fn: Any, args: Any, context: Any) -> Any:
+        self._put(f"{key}-seen", str(time.time()))  # the clock for "no progress since"
+        return super().call_job_fn(key, job_fn, args, context)  # type: ignore[misc]
+
+    def get_progress(self, key: str) -> Any:
+        progress = super().get_progress(key)  # type: ignore[misc]
+        if progress:
+            self._put(f"{key}-seen", str(time.time()))
+        return progress
+
+    def terminate_job(self, job: Any) -> None:
+        if job is not None:
+            self._put(f"job-{job}-cancelled", "1")  # read only while no result exists
+        super().terminate_job(job)  # type: ignore[misc]
+
+    def get_result(self, key: str, job: Any) -> Any:
+        result = super().get_result(key, job)  # type: ignore[misc]
+        if result is not self.UNDEFINED:
+            self.clear_cache_entry(key)  # type: ignore[attr-defined]  # read once
+            return result
+        if job is None:
+            return result
+        if self._read(f"job-{job}-cancelled"):
+            return CANCELLED
+        if not self.job_running(job):  # type: ignore[attr-defined]
+            return lost_outcome(None)
+        seen = self._read(f"{key}-seen")
+        silent_s = time.time() - float(seen) if seen else self.lost_after_s
+        if silent_s >= self.lost_after_s:
+            super().terminate_job(job)  # type: ignore[misc]  # in case it comes back
+            return lost_outcome(silent_s)
+        return result
+
+
+class EmbeddedJobs(_Outcomes, DiskcacheManager):
+    def __init__(self, settings: ReportSettings) -> None:
+        import diskcache  # only the embedded manager needs it
+
+        self.lost_after_s = settings.lost_after_s
+        cache = diskcache.Cache(str(settings.cache_dir / "jobs"))
+        super().__init__(cache, cache_by=[job_result_key], expire=KEEP_S)
+
+    def _put(self, key: str, value: str) -> None:
+        self.handle.set(key, value, expire=KEEP_S)
+
+    def _read(self, key: str) -> str | None:
+        value = self.handle.get(key)
+        return value if isinstance(value, str) else None
+
+
+class CeleryJobs(_Outcomes, CeleryManager):
+    def __init__(self, settings: ReportSettings, celery_app: Any) -> None:
+        self.lost_after_s = settings.lost_after_s
+        super().__init__(celery_app, cache_by=[job_result_key], expire=KEEP_S)
+
+    def _put(self, key: str, value: str) -> None:
+        self.handle.backend.set(key, value)  # expires after result_expires (KEEP_S)
+
+    def _read(self, key: str) -> str | None:
+        value = self.handle.backend.get(key)
+        return value.decode() if isinstance(value, bytes) else value
+
+
+def make_celery(settings: ReportSettings) -> Any:
+    """The Celery app the web processes send jobs to and the worker runs them from."""
+    from celery import Celery  # only the distributed manager needs it
+
+    celery_app = Celery("report-builder", broker=settings.redis_url, backend=settings.redis_url)
+    celery_app.conf.update(
+        # A job lost with its worker is reported lost, not re-run behind the visitor's back.
+        task_acks_late=False,
+        worker_prefetch_multiplier=1,  # a busy worker does not hoard queued jobs
+        worker_concurrency=settings.worker_concurrency,
+        result_expires=KEEP_S,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+    )
+    return celery_app
+
+
+def make_manager(settings: ReportSettings) -> EmbeddedJobs | CeleryJobs:
+    """The manager the settings ask for: embedded, or Celery when REDIS_URL is set."""
+    if settings.redis_url is None:
+        return EmbeddedJobs(settings)
+    return CeleryJobs(settings, make_celery(settings))
