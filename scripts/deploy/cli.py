@@ -32,6 +32,7 @@ from scripts.bundle.build import (
 from scripts.catalog import REPO_ROOT, AppInfo
 from scripts.deploy.api import connect_client
 from scripts.deploy.content import ContentError, content_name, resolve_namespace
+from scripts.deploy.job_manager import check_job_manager
 from scripts.deploy.pipeline import AppJob, Options, Server, deploy_one
 from scripts.deploy.preflight import PreflightError, preflight
 from scripts.deploy.progress import LOGS_DIR, Progress
@@ -159,6 +160,7 @@ def bundle_jobs(run: Run) -> tuple[list[AppJob], list[AppResult]]:
         try:
             settings[app.name] = load_settings(app)
             check_environment(settings[app.name], run.environ)
+            check_job_manager(app, settings[app.name])
         except SettingsError as error:
             failed.append(_failure(run, app.name, str(error)))
             settings.pop(app.name, None)

@@ -39,8 +39,8 @@ class ReportRequest:
     @classmethod
     def checked(
         cls,
-        regions: Iterable[object],
-        lines: Iterable[object],
+        regions: object,
+        lines: object,
         horizon: object,
         paths: object,
         *,
@@ -49,8 +49,7 @@ class ReportRequest:
         """Unknown values and regions outside ``allowed_regions`` are dropped, never
         widened to "all"; a horizon or path count not offered takes the smallest."""
         allowed = set(allowed_regions)
-        picked = {r for r in regions if isinstance(r, str)}
-        wanted_lines = {x for x in lines if isinstance(x, str)}
+        picked, wanted_lines = _strings(regions), _strings(lines)
         return cls(
             regions=tuple(r for r in REGIONS if r in picked and r in allowed),
             lines=tuple(x for x in PRODUCT_LINES if x in wanted_lines),
@@ -61,6 +60,11 @@ class ReportRequest:
     @property
     def series(self) -> tuple[Series, ...]:
         return tuple((r, x) for r in self.regions for x in self.lines)
+
+
+def _strings(values: object) -> set[str]:
+    """The strings of a list from the browser; anything else is no choice at all."""
+    return {v for v in values if isinstance(v, str)} if isinstance(values, list | tuple) else set()
 
 
 @dataclass(frozen=True)

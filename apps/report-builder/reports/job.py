@@ -45,7 +45,11 @@ def build_report(
     return {
         "status": "done",
         "visitor": visitor.display_name,
-        "request": asdict(request),
+        "request": {
+            **asdict(request),
+            "regions": list(request.regions),
+            "lines": list(request.lines),
+        },
         "rows": [asdict(row) for row in rows],
         "csv": report_csv(rows),
     }

@@ -11,6 +11,8 @@
   (``DiskcacheManager``, results under ``cache/``): one process only. Set,
   jobs go to Celery workers through this Redis (``redis://`` or ``rediss://``).
 - ``REPORT_WORKER_CONCURRENCY``: jobs one Celery worker runs at once (default 6).
+- ``REPORT_CACHE_DIR``: the embedded manager's folder (default ``cache/`` in
+  the app folder; processes that share it share the jobs).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ JOB_SECONDS_SETTING = "REPORT_JOB_SECONDS"
 LOST_AFTER_SETTING = "REPORT_LOST_AFTER_S"
 REDIS_URL_SETTING = "REDIS_URL"
 CONCURRENCY_SETTING = "REPORT_WORKER_CONCURRENCY"
+CACHE_DIR_SETTING = "REPORT_CACHE_DIR"
 DEFAULT_SCOPES = "sales-emea=EMEA; sales-amer=AMER; sales-apac=APAC; admins=*"
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 APP_DIR = Path(__file__).resolve().parent.parent
@@ -98,4 +101,5 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> ReportSettings:
         lost_after_s=_number(environ, LOST_AFTER_SETTING, 30.0, 1.0, 3600.0),
         redis_url=redis_url(raw_redis) if raw_redis else None,
         worker_concurrency=int(_number(environ, CONCURRENCY_SETTING, 6, 1, 64)),
+        cache_dir=Path(environ.get(CACHE_DIR_SETTING, "").strip() or CACHE_DIR),
     )

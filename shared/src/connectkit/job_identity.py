@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dash import callback_context, hooks
+from dash.exceptions import MissingCallbackContextException
 
 from connectkit.identity import current_visitor
 from connectkit.visitor import ANONYMOUS, Mode, Visitor
@@ -66,7 +67,10 @@ def carry_visitor_into_jobs() -> None:
 
 def job_visitor() -> Visitor:
     """Inside a background job (or a callback): the visitor whose request started it."""
-    carried = callback_context.custom_data.get(NAMESPACE)
+    try:
+        carried = callback_context.custom_data.get(NAMESPACE)
+    except MissingCallbackContextException:  # not in a callback or a job
+        return ANONYMOUS
     if not isinstance(carried, Mapping):
         return ANONYMOUS
     return visitor_from_record(carried.get("visitor"))
