@@ -14,6 +14,7 @@ import argparse
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -43,9 +44,11 @@ def worker_target(app: AppInfo, environ: Mapping[str, str]) -> str:
     return target
 
 
-def worker_command(target: str, extra: Sequence[str] = ()) -> list[str]:
+def worker_command(target: str, name: str, extra: Sequence[str] = ()) -> list[str]:
+    # A node name of its own: workers on one host must not answer as one.
+    node = f"{name}-{uuid.uuid4().hex[:8]}@%h"
     return [
-        sys.executable, "-m", "celery", "--app", target, "worker",
+        sys.executable, "-m", "celery", "--app", target, "worker", "--hostname", node,
         "--loglevel", "INFO", "--without-gossip", "--without-mingle", *extra,
     ]  # fmt: skip
 
@@ -54,7 +57,7 @@ def start_worker(
     app: AppInfo, environ: Mapping[str, str], log: Path | None = None
 ) -> subprocess.Popen[bytes]:
     """The worker as a child process, in the app folder, with ``environ``."""
-    command = worker_command(worker_target(app, environ))
+    command = worker_command(worker_target(app, environ), app.name)
     out = log.open("ab") if log is not None else None
     try:
         return subprocess.Popen(
@@ -79,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"error: {error}") from None
     os.chdir(app.path)
     os.environ["PYTHONPATH"] = str(app.path)
-    command = worker_command(target)
+    command = worker_command(target, app.name)
     os.execv(command[0], command)
 
 

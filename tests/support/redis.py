@@ -27,7 +27,7 @@ from scripts.runner.redis_server import RedisServer, RedisUnavailable, running_r
 from scripts.runner.shutdown import stop
 from scripts.runner.worker import start_worker
 
-READY = re.compile(r"celery@\S+ ready")
+READY = re.compile(r"\S+@\S+ ready\.")
 WORKER_START_S = 120.0  # a failure bound, not a speed target
 _databases = itertools.count(1)  # one Redis database per user of the session server
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from connectkit import Visitor, has_required_group, scope_for
 
-from reports.forecast import STEPS, ReportRequest, report_csv, run_forecast
+from reports.forecast import PATH_COUNTS, STEPS, ReportRequest, report_csv, run_forecast
 from reports.history import REGIONS
 from reports.settings import ReportSettings
 
@@ -39,7 +39,7 @@ def build_report(
         return {"status": "empty", "reason": "pick at least one region and one product line"}
     rows = run_forecast(
         request,
-        pace_s=settings.job_seconds,
+        pace_s=settings.job_seconds * request.paths / PATH_COUNTS[-1],  # bigger takes longer
         on_step=lambda done, total: set_progress((done, progress_label(done, total))),
     )
     return {

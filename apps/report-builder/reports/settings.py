@@ -3,8 +3,9 @@
 - ``REPORT_GROUPS``: comma-separated groups (names or GUIDs) that may open the
   app. Default: every group with a scope below. Set but empty: nobody.
 - ``REPORT_SCOPES``: ``group=REGION[,REGION]; ...`` (``*`` = every region).
-- ``REPORT_JOB_SECONDS``: how long a report takes (default 20; 1 to 600).
-  The forecast is paced to it, standing in for a slow source or model.
+- ``REPORT_JOB_SECONDS``: how long the largest report (20,000 paths) takes,
+  default 60 (0.1 to 600); smaller ones take their share (5,000 paths: a
+  quarter). The forecast is paced to it, standing in for a slow source or model.
 - ``REPORT_LOST_AFTER_S``: a job with no progress for this long is reported
   lost (its worker stopped, or none is running); default 30.
 - ``REDIS_URL``: unset, jobs run in a child of the web process
@@ -46,7 +47,7 @@ CACHE_DIR = APP_DIR / "cache"
 class ReportSettings:
     allowed_groups: tuple[str, ...]
     scope_grants: dict[str, set[str]] = field(default_factory=dict)
-    job_seconds: float = 20.0
+    job_seconds: float = 60.0
     lost_after_s: float = 30.0
     redis_url: str | None = None
     worker_concurrency: int = 6
@@ -97,7 +98,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> ReportSettings:
     return ReportSettings(
         allowed_groups=allowed,
         scope_grants=grants,
-        job_seconds=_number(environ, JOB_SECONDS_SETTING, 20.0, 1.0, 600.0),
+        job_seconds=_number(environ, JOB_SECONDS_SETTING, 60.0, 0.1, 600.0),
         lost_after_s=_number(environ, LOST_AFTER_SETTING, 30.0, 1.0, 3600.0),
         redis_url=redis_url(raw_redis) if raw_redis else None,
         worker_concurrency=int(_number(environ, CONCURRENCY_SETTING, 6, 1, 64)),
