@@ -53,8 +53,8 @@ class ReportRequest:
         return cls(
             regions=tuple(r for r in REGIONS if r in picked and r in allowed),
             lines=tuple(x for x in PRODUCT_LINES if x in wanted_lines),
-            horizon=horizon if horizon in HORIZONS else HORIZONS[0],  # type: ignore[arg-type]
-            paths=paths if paths in PATH_COUNTS else PATH_COUNTS[0],  # type: ignore[arg-type]
+            horizon=horizon if horizon in HORIZONS else HORIZONS[0],
+            paths=paths if paths in PATH_COUNTS else PATH_COUNTS[0],
         )
 
     @property

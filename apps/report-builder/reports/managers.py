@@ -92,11 +92,11 @@ class _Outcomes:
 
 class EmbeddedJobs(_Outcomes, DiskcacheManager):
     def __init__(self, settings: ReportSettings) -> None:
-        import diskcache  # only the embedded manager needs it
+        import diskcache  # type: ignore[import-untyped]  # only the embedded manager needs it
 
         self.lost_after_s = settings.lost_after_s
         cache = diskcache.Cache(str(settings.cache_dir / "jobs"))
-        super().__init__(cache, cache_by=[job_result_key], expire=KEEP_S)
+        super().__init__(cache, cache_by=[job_result_key], expire=KEEP_S)  # type: ignore[no-untyped-call]
 
     def _put(self, key: str, value: str) -> None:
         self.handle.set(key, value, expire=KEEP_S)
@@ -109,7 +109,7 @@ class EmbeddedJobs(_Outcomes, DiskcacheManager):
 class CeleryJobs(_Outcomes, CeleryManager):
     def __init__(self, settings: ReportSettings, celery_app: Any) -> None:
         self.lost_after_s = settings.lost_after_s
-        super().__init__(celery_app, cache_by=[job_result_key], expire=KEEP_S)
+        super().__init__(celery_app, cache_by=[job_result_key], expire=KEEP_S)  # type: ignore[no-untyped-call]
 
     def _put(self, key: str, value: str) -> None:
         self.handle.backend.set(key, value)  # expires after result_expires (KEEP_S)
@@ -121,7 +121,7 @@ class CeleryJobs(_Outcomes, CeleryManager):
 
 def make_celery(settings: ReportSettings) -> Any:
     """The Celery app the web processes send jobs to and the worker runs them from."""
-    from celery import Celery  # only the distributed manager needs it
+    from celery import Celery  # type: ignore[import-untyped]  # only the distributed manager needs it
 
     celery_app = Celery("report-builder", broker=settings.redis_url, backend=settings.redis_url)
     celery_app.conf.update(
