@@ -19,7 +19,7 @@ header is believed), ``health``, ``identity`` (the request's visitor),
 keeps it so); the tooling and the tests import the rest from its module.
 """
 
-from connectkit.access import parse_group_list, parse_scope_grants, require_groups, scope_for
+from connectkit.access import access_from_environ, require_groups, scope_for
 from connectkit.directory import group_display_names, visitor_display_name
 from connectkit.factory import create_app
 from connectkit.groups import has_required_group
@@ -30,6 +30,7 @@ from connectkit.visitor import Visitor
 
 __all__ = [
     "Visitor",
+    "access_from_environ",
     "carry_visitor_into_jobs",
     "create_app",
     "current_visitor",
@@ -38,8 +39,6 @@ __all__ = [
     "job_result_key",
     "job_visitor",
     "page_navigation",
-    "parse_group_list",
-    "parse_scope_grants",
     "require_groups",
     "scope_for",
     "strip_prefix",
