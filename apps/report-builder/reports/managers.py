@@ -12,6 +12,8 @@ What both get here, on top of Dash:
 - a result slot per job (``connectkit.job_result_key`` in ``cache_by``), read
   once and then deleted: Dash's own key is the callback and its inputs, which
   two visitors asking the same thing share;
+- no request headers or cookies in the job's context (Dash sends them along,
+  through Redis on Celery); the visitor is carried by connectkit instead;
 - outcomes Dash leaves silent: a cancelled job ends with ``{"status":
   "cancelled"}``, and a job whose process is gone, or that reported no
   progress for ``lost_after_s`` (its worker was killed, or none is running),
@@ -58,6 +60,11 @@ class _Outcomes:
 
     def call_job_fn(self, key: str, job_fn: Any, args: Any, context: Any) -> Any:
         self._put(f"{key}-seen", str(time.time()))  # the clock for "no progress since"
+        # Dash hands the job the whole callback context, the request's headers and
+        # cookies included (on Celery, through Redis): on Connect those hold the
+        # visitor's credentials and session token. The job needs only the visitor
+        # connectkit carries, so the rest stays in the web process.
+        context = type(context)({**context, "headers": {}, "cookies": {}})
         return super().call_job_fn(key, job_fn, args, context)  # type: ignore[misc]
 
     def get_progress(self, key: str) -> Any:

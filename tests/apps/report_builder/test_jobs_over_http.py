@@ -146,3 +146,23 @@ def test_a_job_lost_with_its_worker_is_reported_and_can_be_restarted(site: Site)
         site.start_worker()
     again = PageSession(site.url("amos")).run(report_body(QUICK), POLL_S, DEADLINE_S)
     assert_own_report("amos", outcome(again))
+
+
+def test_no_request_header_reaches_the_broker(site: Site) -> None:
+    if site.manager != "celery":
+        pytest.skip("only Celery sends jobs through Redis")  # the embedded manager forks
+    import redis
+
+    seen: list[str] = []
+    with redis.Redis.from_url(site.env["REDIS_URL"]).monitor() as monitor:
+        collector = ThreadPoolExecutor(1)
+        done = collector.submit(PageSession(site.url("erin")).run, report_body(QUICK), POLL_S)
+        for command in monitor.listen():  # every command Redis runs, the task's message too
+            seen.append(str(command["command"]))
+            if done.done():
+                break
+        assert_own_report("erin", outcome(done.result()))
+        collector.shutdown()
+    said = "\n".join(seen)
+    assert "background_callback_" in said  # the task message went through here
+    assert "Connect-Credentials" not in said and "User-Agent" not in said  # no request header
