@@ -23,11 +23,14 @@ What both get here, on top of Dash:
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
 from connectkit import job_result_key
 from dash import CeleryManager, DiskcacheManager
+from dash.background_callback.managers import BaseBackgroundCallbackManager
+from dash.background_callback.managers.diskcache_manager import _make_job_fn
 
 from reports.settings import ReportSettings
 
@@ -98,12 +101,31 @@ class _Outcomes:
 
 
 class EmbeddedJobs(_Outcomes, DiskcacheManager):
-    def __init__(self, settings: ReportSettings) -> None:
-        import diskcache  # type: ignore[import-untyped]  # only the embedded manager needs it
+    """The embedded manager, its disk cache opened on first use, not at import:
+    importing the app (the bundle's import check, a test) must leave no file."""
 
+    def __init__(self, settings: ReportSettings) -> None:
         self.lost_after_s = settings.lost_after_s
-        cache = diskcache.Cache(str(settings.cache_dir / "jobs"))
-        super().__init__(cache, cache_by=[job_result_key], expire=KEEP_S)  # type: ignore[no-untyped-call]
+        self.expire = KEEP_S
+        self._folder = settings.cache_dir / "jobs"
+        self._cache: Any = None
+        self._opening = threading.Lock()
+        # DiskcacheManager.__init__ would open a cache now; the base only records cache_by.
+        BaseBackgroundCallbackManager.__init__(self, [job_result_key])
+
+    @property
+    def handle(self) -> Any:
+        with self._opening:
+            if self._cache is None:
+                import diskcache  # type: ignore[import-untyped]  # only this manager needs it
+
+                self._cache = diskcache.Cache(str(self._folder))
+            return self._cache
+
+    def make_job_fn(self, fn: Any, progress: Any, key: Any = None) -> Any:
+        # Dash's job function takes the cache when the callback is registered
+        # (at import): give it something that opens the cache when a job writes.
+        return _make_job_fn(fn, _CacheOnUse(self), progress)
 
     def _put(self, key: str, value: str) -> None:
         self.handle.set(key, value, expire=KEEP_S)
@@ -111,6 +133,16 @@ class EmbeddedJobs(_Outcomes, DiskcacheManager):
     def _read(self, key: str) -> str | None:
         value = self.handle.get(key)
         return value if isinstance(value, str) else None
+
+
+class _CacheOnUse:
+    """What a job writes through (``set``): the manager's cache, opened then."""
+
+    def __init__(self, manager: EmbeddedJobs) -> None:
+        self._manager = manager
+
+    def set(self, key: str, value: Any) -> Any:
+        return self._manager.handle.set(key, value)
 
 
 class CeleryJobs(_Outcomes, CeleryManager):

@@ -102,3 +102,17 @@ def test_a_bad_setting_names_itself(
         reports.settings.load_settings({name: value})
     assert shown in str(error.value)
     assert "s3cret" not in str(error.value)
+
+
+def test_importing_the_app_leaves_no_file(tmp_path: Any) -> None:
+    """As the bundle's import check does it: a file made at import would ship in the bundle."""
+    import shutil
+
+    from scripts.catalog import find_app
+    from scripts.checks.app_import import check_import
+
+    folder = tmp_path / "report-builder"
+    shutil.copytree(find_app("report-builder").path, folder, ignore=shutil.ignore_patterns("cache"))
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    check_import(folder)
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
