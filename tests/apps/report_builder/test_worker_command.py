@@ -1,0 +1,33 @@
+"""``make worker``: the app's Celery worker, or a clear word on why there is none."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from scripts.catalog import REPO_ROOT
+
+
+def make_worker(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "--no-print-directory", "worker", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("APP=report-builder",), "REDIS_URL is not set: report-builder runs its jobs in the web"),
+        (("APP=hello", "REDIS_URL=redis://127.0.0.1:1/0"), "hello has no background jobs"),
+        ((), "APP is not set: make worker APP=<name>"),
+    ],
+)
+def test_no_worker_to_run_is_said_with_the_fix(args: tuple[str, ...], said: str) -> None:
+    result = make_worker(*args)
+    assert result.returncode != 0
+    assert said in result.stderr, result.stderr
