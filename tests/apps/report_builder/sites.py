@@ -48,6 +48,18 @@ def job_id(handles: dict[str, str]) -> str:
     return handles["job"].rpartition("~")[0]
 
 
+def celery_processes(root: int) -> list[psutil.Process]:
+    """The Celery workers (and their pools) below process ``root``; zombies left out."""
+    found = []
+    for process in psutil.Process(root).children(recursive=True):
+        try:
+            if "celery" in " ".join(process.cmdline()):
+                found.append(process)
+        except (psutil.ZombieProcess, psutil.NoSuchProcess):
+            continue  # gone already
+    return found
+
+
 @dataclass
 class Site:
     manager: str
@@ -71,9 +83,8 @@ class Site:
         if self.worker is not None:
             roots.append(self.worker.process.pid)
         for root in roots:
-            for process in psutil.Process(root).children(recursive=True):
-                if "celery" in " ".join(process.cmdline()):
-                    process.kill()
+            for process in celery_processes(root):
+                process.kill()
 
     def logs(self) -> str:
         parts = [

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
 from celery import Celery
 from selenium.webdriver.common.by import By
@@ -20,6 +19,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from scripts.browser.smoke import AppPage
 from scripts.runner.redis_server import RedisServer
 from scripts.runner.serve import ServedApp, serve
+from tests.apps.report_builder.sites import celery_processes
 from tests.support.redis import celery_worker, fresh_redis_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.redis]
@@ -99,8 +99,7 @@ def test_a_killed_worker_is_reported_and_the_job_restarts(
     page = AppPage(browser, served, label="report-builder-lost").open()
     start(browser, 20_000)
     wait(browser, "progress", lambda d: progress(d) >= 2)
-    runner = psutil.Process(served.process.pid)
-    workers = [p for p in runner.children(recursive=True) if "celery" in " ".join(p.cmdline())]
+    workers = celery_processes(served.process.pid)
     assert workers, "no Celery worker beside the web processes"
     for process in workers:
         process.kill()

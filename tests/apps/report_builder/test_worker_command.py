@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
 
 from scripts.catalog import REPO_ROOT
 
+# Not inherited from a `make test APP=...` that runs this test.
+MAKE_STATE = {"APP", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
+
 
 def make_worker(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["make", "--no-print-directory", "worker", *args],
         cwd=REPO_ROOT,
+        env={k: v for k, v in os.environ.items() if k not in MAKE_STATE},
         capture_output=True,
         text=True,
         timeout=120,
