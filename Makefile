@@ -39,11 +39,11 @@ list: .venv/.synced ## List the apps, each with its one-line description
 	@$(RUN) python -m scripts.catalog
 
 .PHONY: run
-run: .venv/.synced ## Serve APP like Connect: [PORT=8050] [PREFIX=/content/<id>/] [VANITY=/path/] [USER=] [GROUPS=a,b] [RELOAD=1]
+run: .venv/.synced ## Serve APP like Connect: [PORT=8050] [PREFIX=/content/<id>/] [VANITY=/path/] [USER=] [GROUPS=a,b] [RELOAD=1] [PROCESSES=1] [REDIS_URL=]
 	@$(RUN) python -m scripts.runner.run "$(APP)" --port $(PORT) \
 		$(if $(PREFIX),--prefix "$(PREFIX)") $(if $(VANITY),--vanity "$(VANITY)") \
 		--user "$(VISITOR)" --groups "$(VISITOR_GROUPS)" $(if $(VISITOR),,--ignored-user "$(USER)") \
-		$(if $(filter 1 true yes,$(RELOAD)),--reload)
+		$(if $(filter 1 true yes,$(RELOAD)),--reload) $(if $(PROCESSES),--processes $(PROCESSES))
 
 # The stand-in's port: PORT= given to make, else Connect's usual 3939.
 CONNECT_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),3939)
@@ -59,6 +59,14 @@ connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=393
 browser: ## Make sure headless Chromium and chromedriver are installed
 	@bash scripts/browser/ensure_browser.sh
 
+.PHONY: worker
+worker: .venv/.synced ## Run APP's Celery worker for its background jobs: REDIS_URL=redis://HOST:6379/0 (same settings as the app)
+	@$(RUN) python -m scripts.runner.worker "$(APP)"
+
+.PHONY: redis
+redis: ## Make sure redis-server is installed (the tests start their own server)
+	@bash scripts/runner/ensure_redis.sh
+
 .PHONY: postgres
 postgres: ## Make sure PostgreSQL's server binaries are installed (the tests start their own server)
 	@bash scripts/runner/ensure_postgres.sh
@@ -69,7 +77,7 @@ postgres: ## Make sure PostgreSQL's server binaries are installed (the tests sta
 TEST_WORKERS ?= auto
 
 .PHONY: test
-test: .venv/.synced browser postgres ## Run every test in parallel: [APP=name] (that app's tests) [ARGS="-m 'not browser'"] (pytest arguments) [TEST_WORKERS=auto]
+test: .venv/.synced browser postgres redis ## Run every test in parallel: [APP=name] (that app's tests) [ARGS="-m 'not browser'"] (pytest arguments) [TEST_WORKERS=auto]
 	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder $(if $(APP),--app "$(APP)" )$(ARGS)
 
 .PHONY: bench

@@ -132,6 +132,14 @@ def smoke_visitor(app: AppInfo) -> SmokeVisitor:
     return SmokeVisitor(str(smoke.get("user", "")), tuple(str(g) for g in smoke.get("groups", ())))
 
 
+def celery_app_of(app: AppInfo) -> str | None:
+    """``[tool.monorepo.jobs] celery_app`` (``module:attribute``): the Celery app its
+    worker runs when ``REDIS_URL`` is set; None for an app without background jobs."""
+    jobs = app.settings().get("jobs", {})
+    target = jobs.get("celery_app") if isinstance(jobs, dict) else None
+    return str(target) if target else None
+
+
 def listing(apps: Iterable[AppInfo]) -> str:
     """One line per app: its name, then its one-line description."""
     rows = [(a.name, a.description()) for a in apps]

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, settings
 from scripts.runner.serve import ServedApp, serve
 
 # The session PostgreSQL server fixture (tests/support/databases.py).
-pytest_plugins = ["tests.support.databases"]
+pytest_plugins = ["tests.support.databases", "tests.support.redis"]
 
 # Property-based tests: few examples in `make test`, many in `make fuzz`
 # (`pytest --hypothesis-profile=fuzz`). No deadline: machines are noisy.
@@ -35,7 +35,8 @@ settings.load_profile("quick")
 # Settings that would change what an app or tool does: a developer's shell
 # must not leak them into tests (a test that needs one sets it explicitly).
 LEAKY_ENV_PREFIXES = (
-    "CONNECT_", "DASH_", "DASHBOARD_", "CONNECTKIT_", "RSTUDIO_", "POSIT_", "DATABASE_URL"
+    "CONNECT_", "DASH_", "DASHBOARD_", "CONNECTKIT_", "RSTUDIO_", "POSIT_", "DATABASE_URL",
+    "REDIS_URL", "REPORT_",
 )  # fmt: skip
 
 
@@ -57,7 +58,12 @@ def is_test_of_app(item: pytest.Item, app: str) -> bool:
 
 
 # A test that uses one of these fixtures gets the mark, whether or not it says so.
-MARK_OF_FIXTURE = {"browser": "browser", "dash_duo": "browser", "postgres_server": "postgres"}
+MARK_OF_FIXTURE = {
+    "browser": "browser",
+    "dash_duo": "browser",
+    "postgres_server": "postgres",
+    "redis_server": "redis",
+}
 
 
 # trylast: after pytest's own reordering (fixtures), so this order is the one

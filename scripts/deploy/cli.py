@@ -33,6 +33,7 @@ from scripts.catalog import REPO_ROOT, AppInfo
 from scripts.deploy.api import connect_client
 from scripts.deploy.content import ContentError, content_name, resolve_namespace
 from scripts.deploy.content_extras import check_server_version
+from scripts.deploy.job_manager import check_job_manager
 from scripts.deploy.pipeline import AppJob, Options, Server, deploy_one
 from scripts.deploy.preflight import PreflightError, preflight
 from scripts.deploy.progress import LOGS_DIR, Progress
@@ -179,6 +180,7 @@ def bundle_jobs(run: Run) -> tuple[list[AppJob], list[AppResult]]:
             check_environment(settings[app.name], run.environ)
             if run.server is not None:
                 check_server_version(settings[app.name], run.server.info.version)
+            check_job_manager(app, settings[app.name])
         except SettingsError as error:
             failed.append(_failure(run, app.name, str(error)))
             settings.pop(app.name, None)

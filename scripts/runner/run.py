@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,15 +21,33 @@ from typing import Any
 from connectkit.credentials import credentials_header
 from connectkit.trust import LOCAL_RUNNER, TRUSTED_FRONTEND_ENV
 
-from scripts.catalog import AppInfo, UnknownAppError, discover_apps, find_app, listing
+from scripts.catalog import (
+    AppInfo,
+    UnknownAppError,
+    celery_app_of,
+    discover_apps,
+    find_app,
+    listing,
+)
 from scripts.ports import PortBusyError, check_port_free
 from scripts.runner.frontend import (
     ConnectLikeFrontend,
     normalise_prefix,
 )
+from scripts.runner.shutdown import stop
+from scripts.runner.worker import REDIS_URL_ENV, start_worker
 from scripts.vanity import normalise_vanity
 
 READY_MESSAGE = "Serving {name} at {url}"
+
+
+def start_jobs_worker(name: str, app_dir: Path) -> subprocess.Popen[bytes] | None:
+    """The app's Celery worker when it has background jobs and REDIS_URL is set."""
+    app = AppInfo(name, app_dir)
+    if celery_app_of(app) is None or not os.environ.get(REDIS_URL_ENV, "").strip():
+        return None
+    print(f"REDIS_URL is set: starting {name}'s Celery worker beside the web process", flush=True)
+    return start_worker(app, os.environ)
 
 
 def load_dash_app(app_dir: Path) -> Any:
@@ -60,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--credentials", help="raw header value to send instead (testing)")
     parser.add_argument("--reload", action="store_true", help="restart on code changes")
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--processes", type=int, default=1, help="gunicorn worker processes (Connect's processes)"
+    )
     return parser
 
 
@@ -124,14 +146,8 @@ def acts_as_visitor_note(name: str, app_dir: Path, user: str) -> str | None:
     )
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
-    name, app_dir = resolve_app_dir(args)
-    prefix = normalise_prefix(args.prefix or f"/content/{name}/")
-    try:
-        vanity = normalise_vanity(args.vanity) if args.vanity else None
-    except ValueError as error:
-        raise SystemExit(f"error: --vanity: {error}") from None
+def visitor_credentials(args: argparse.Namespace, name: str, app_dir: Path) -> str | None:
+    """The header the runner sends for every request; says who the visitor is, and why."""
     groups = [g for g in args.groups.split(",") if g]
     if args.credentials is not None:
         credentials: str | None = args.credentials
@@ -141,6 +157,18 @@ def main(argv: list[str] | None = None) -> None:
     note = acts_as_visitor_note(name, app_dir, args.user)
     if note:
         print(note, flush=True)
+    return credentials
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    name, app_dir = resolve_app_dir(args)
+    prefix = normalise_prefix(args.prefix or f"/content/{name}/")
+    try:
+        vanity = normalise_vanity(args.vanity) if args.vanity else None
+    except ValueError as error:
+        raise SystemExit(f"error: --vanity: {error}") from None
+    credentials = visitor_credentials(args, name, app_dir)
     try:
         check_port_free(args.host, args.port, f"make run APP={name}")
     except PortBusyError as error:
@@ -157,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
             settings = {
                 "bind": f"{args.host}:{args.port}",
                 "worker_class": "gthread",
-                "workers": 1,
+                "workers": args.processes,
                 "threads": args.threads,
                 "reload": args.reload,
                 "timeout": 120,  # large apps build their data at import
@@ -178,7 +206,13 @@ def main(argv: list[str] | None = None) -> None:
         who = args.user or "anonymous"
         print(READY_MESSAGE.format(name=name, url=url) + f" (visitor: {who})", flush=True)
 
-    Server().run()
+    # An app with background jobs and REDIS_URL set: its Celery worker runs beside.
+    worker = start_jobs_worker(name, app_dir)
+    try:
+        Server().run()
+    finally:
+        if worker is not None:
+            stop(worker)
 
 
 if __name__ == "__main__":

@@ -89,6 +89,7 @@ def runner_command(
     groups: Sequence[str] = (),
     credentials: str | None = None,
     vanity: str | None = None,
+    processes: int = 1,
 ) -> list[str]:
     """``python -m scripts.runner.run`` for an app name under apps/ or an app folder."""
     target = ["--app-dir", str(app)] if isinstance(app, Path) else [app]
@@ -98,6 +99,8 @@ def runner_command(
         command += ["--credentials", credentials]
     if vanity is not None:
         command += ["--vanity", vanity]
+    if processes != 1:
+        command += ["--processes", str(processes)]
     return command
 
 
@@ -156,6 +159,7 @@ def serve(
     env: dict[str, str] | None = None,
     log_dir: Path | None = None,
     ready: Ready = "health",
+    processes: int = 1,
 ) -> Iterator[ServedApp]:
     """Serve an app (a name under apps/, or a folder) on a free port until exit.
 
@@ -166,7 +170,13 @@ def serve(
     prefix = prefix if prefix is not None else random_prefix()
     name = app.name if isinstance(app, Path) else app
     command = runner_command(
-        app, prefix, user=user, groups=groups, credentials=credentials, vanity=vanity
+        app,
+        prefix,
+        user=user,
+        groups=groups,
+        credentials=credentials,
+        vanity=vanity,
+        processes=processes,
     )
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix=f"served-{name}-"))
     log_dir.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,9 @@ from scripts.gallery.table import GalleryError, write_readme
 from scripts.scaffold.new_app import Scaffold, ScaffoldError, uv_lock
 
 # Apps the rest of the repository names (tests, bench subjects, README text).
-REFERENCE_APPS = frozenset({"hello", "multi-page", "user-greeting", "group-dashboard"})
+REFERENCE_APPS = frozenset(
+    {"hello", "multi-page", "user-greeting", "group-dashboard", "my-content", "report-builder"}
+)
 
 
 def doomed_paths(scaffold: Scaffold) -> list[Path]:

@@ -6,8 +6,8 @@ import json
 import logging
 
 import pytest
-from connectkit import create_app, parse_group_list, parse_scope_grants, require_groups, scope_for
-from connectkit.access import Scope, forbidden_page
+from connectkit import create_app, require_groups, scope_for
+from connectkit.access import Scope, forbidden_page, parse_group_list, parse_scope_grants
 from connectkit.groups import has_required_group
 from connectkit.settings import SettingError
 from connectkit.visitor import Visitor
@@ -140,3 +140,27 @@ def test_empty_group_list_denies_everyone_and_says_how_to_fix(
     assert "DASHBOARD_GROUPS is empty; expected a comma-separated list of groups" in caplog.text
     response = app.server.test_client().get("/", headers=creds("root", "admins"))
     assert response.status_code == 403 and b"not configured" in response.data
+
+
+@pytest.mark.parametrize(
+    ("environ", "allowed"),
+    [
+        ({}, ("sales-emea", "admins")),  # default: every group with a scope
+        ({"G": "admins"}, ("admins",)),
+        ({"G": ""}, ()),  # set but empty: nobody
+        ({"S": "leads=EMEA", "G": " leads, ,leads"}, ("leads",)),
+    ],
+)
+def test_access_from_environ(environ: dict[str, str], allowed: tuple[str, ...]) -> None:
+    from connectkit import access_from_environ
+
+    got, grants = access_from_environ(
+        environ, groups_setting="G", scopes_setting="S", default_scopes=DEFAULTS, known={"EMEA"}
+    )
+    assert got == allowed
+    assert grants == (
+        {"leads": {"EMEA"}} if "S" in environ else {"sales-emea": {"EMEA"}, "admins": {"*"}}
+    )
+
+
+DEFAULTS = "sales-emea=EMEA; admins=*"

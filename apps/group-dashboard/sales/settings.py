@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from connectkit import parse_group_list, parse_scope_grants
+from connectkit import access_from_environ
 
 from sales.scope import REGIONS
 
@@ -152,13 +152,13 @@ def database_from_environ(environ: Mapping[str, str], rows: int) -> Database:
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> DashboardSettings:
     """Read the settings; an unusable value is an error that names it."""
-    grants = parse_scope_grants(
-        environ.get(SCOPES_SETTING, DEFAULT_SCOPES), setting=SCOPES_SETTING, known=REGIONS
+    allowed, grants = access_from_environ(
+        environ,
+        groups_setting=GROUPS_SETTING,
+        scopes_setting=SCOPES_SETTING,
+        default_scopes=DEFAULT_SCOPES,
+        known=REGIONS,
     )
-    if GROUPS_SETTING in environ:
-        allowed = parse_group_list(environ[GROUPS_SETTING])
-    else:
-        allowed = tuple(grants)
     rows = rows_from_environ(environ)
     return DashboardSettings(
         allowed_groups=allowed,

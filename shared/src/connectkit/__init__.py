@@ -11,7 +11,8 @@ Modules, one concept each, each importing only those above it in this list:
 ``visitor`` (the typed value), ``credentials`` (the header's format: read and
 write, pure), ``groups`` (the group rule), ``settings``, ``trust`` (where the
 header is believed), ``health``, ``identity`` (the request's visitor),
-``connect_api`` (posit-sdk clients with a timeout), ``directory`` (names for
+``connect_api`` (posit-sdk clients with a timeout), ``job_identity`` (the
+visitor of a background job, and its result slot), ``directory`` (names for
 GUIDs), ``oauth`` (acting as the visitor: Connect's session-token exchange),
 ``access`` (gate and scopes), ``navigation``,
 ``chrome``, ``static_assets``, ``factory``.
@@ -20,23 +21,30 @@ GUIDs), ``oauth`` (acting as the visitor: Connect's session-token exchange),
 keeps it so); the tooling and the tests import the rest from its module.
 """
 
-from connectkit.access import parse_group_list, parse_scope_grants, require_groups, scope_for
+from connectkit.access import access_from_environ, require_groups, scope_for
 from connectkit.directory import group_display_names, visitor_display_name
 from connectkit.factory import create_app
+from connectkit.groups import has_required_group
 from connectkit.identity import current_visitor
+from connectkit.job_identity import carry_visitor_into_jobs, job_result_key, job_visitor
 from connectkit.navigation import page_navigation, strip_prefix
 from connectkit.oauth import VisitorAccessError, VisitorAccessReason, VisitorClients
+from connectkit.visitor import Visitor
 
 __all__ = [
+    "Visitor",
     "VisitorAccessError",
     "VisitorAccessReason",
     "VisitorClients",
+    "access_from_environ",
+    "carry_visitor_into_jobs",
     "create_app",
     "current_visitor",
     "group_display_names",
+    "has_required_group",
+    "job_result_key",
+    "job_visitor",
     "page_navigation",
-    "parse_group_list",
-    "parse_scope_grants",
     "require_groups",
     "scope_for",
     "strip_prefix",

@@ -99,6 +99,28 @@ def parse_scope_grants(raw: str, *, setting: str, known: Collection[str]) -> dic
     return grants
 
 
+def access_from_environ(
+    environ: Mapping[str, str],
+    *,
+    groups_setting: str,
+    scopes_setting: str,
+    default_scopes: str,
+    known: Collection[str],
+) -> tuple[tuple[str, ...], dict[str, set[str]]]:
+    """An app's gate and scopes from its two settings: (groups allowed in, grants).
+
+    ``scopes_setting`` (default ``default_scopes``) grants values to groups;
+    ``groups_setting`` lists who may enter, by default every group with a
+    scope; set but empty, nobody. Bad values are a SettingError naming them.
+    """
+    grants = parse_scope_grants(
+        environ.get(scopes_setting, default_scopes), setting=scopes_setting, known=known
+    )
+    if groups_setting in environ:
+        return parse_group_list(environ[groups_setting]), grants
+    return tuple(grants), grants
+
+
 def forbidden_page(
     visitor: Visitor, allowed_groups: Collection[str], *, title: str, how_to_ask: str
 ) -> str:

@@ -1,0 +1,71 @@
+"""Real parts for background jobs: a session Redis server and Celery workers.
+
+No mock: Redis is Debian's ``redis-server`` started by
+``scripts.runner.redis_server`` (with a password, so tests can check it
+stays out of logs), and a worker is the app's own ``celery worker`` started
+by ``scripts.runner.worker``, exactly as ``make worker`` starts it. Without
+the binary the tests that need it FAIL (they do not skip): CI installs it
+(``make redis``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from subprocess import Popen
+
+import pytest
+
+from scripts.catalog import find_app
+from scripts.runner.redis_server import RedisServer, RedisUnavailable, running_redis
+from scripts.runner.shutdown import stop
+from scripts.runner.worker import start_worker
+
+READY = re.compile(r"\S+@\S+ ready\.")
+WORKER_START_S = 120.0  # a failure bound, not a speed target
+_databases = itertools.count(1)  # one Redis database per user of the session server
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    try:
+        with running_redis() as server:
+            yield server
+    except RedisUnavailable as error:
+        pytest.fail(f"{error} (CI installs it through make test)", pytrace=False)
+
+
+def fresh_redis_url(server: RedisServer) -> str:
+    """A database of its own on the session server (16 exist; tests use a few)."""
+    return server.url(next(_databases) % 16)
+
+
+@dataclass
+class Worker:
+    process: Popen[bytes]
+    log: Path
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@contextmanager
+def celery_worker(app: str, env: dict[str, str], log: Path) -> Iterator[Worker]:
+    """The app's Celery worker (as ``make worker``), ready to take jobs, stopped on exit."""
+    environ = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
+    worker = Worker(start_worker(find_app(app), environ, log), log)
+    try:
+        deadline = time.monotonic() + WORKER_START_S
+        while not (log.is_file() and READY.search(worker.text())):
+            assert worker.process.poll() is None, f"the worker exited:\n{worker.text()[-3000:]}"
+            assert time.monotonic() < deadline, f"worker not ready:\n{worker.text()[-3000:]}"
+            time.sleep(0.1)  # polling interval while it starts
+        yield worker
+    finally:
+        stop(worker.process)
