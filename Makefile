@@ -81,7 +81,7 @@ test: .venv/.synced browser postgres redis ## Run every test in parallel: [APP=n
 	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder $(if $(APP),--app "$(APP)" )$(ARGS)
 
 .PHONY: bench
-bench: .venv/.synced browser postgres ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]
+bench: .venv/.synced browser postgres redis ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]
 	$(RUN) python -m scripts.perf.bench $(if $(filter 1 true yes,$(QUICK)),--quick)
 
 .PHONY: bench-readme
