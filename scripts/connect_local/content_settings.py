@@ -16,10 +16,12 @@ from typing import Any
 from scripts.connect_local.errors import (
     CODE_ACCESS_TYPE_NOT_ALLOWED,
     CODE_DESCRIPTION_LENGTH,
+    CODE_LOAD_FACTOR,
     CODE_MAX_PROCESSES_LIMIT,
     CODE_MIN_ABOVE_MAX,
     CODE_TIMEOUT_RANGE,
     CODE_TITLE_LENGTH,
+    CODE_UNKNOWN_ACCESS_TYPE,
     bad_request,
 )
 from scripts.connect_rules import ACCESS_TYPES, MAX_DESCRIPTION, MAX_TIMEOUT_S, TITLE_LENGTH
@@ -91,7 +93,9 @@ def _check_access_type(body: Mapping[str, Any], policy: Policy) -> None:
         return
     access_type = body["access_type"]
     if access_type not in ACCESS_TYPES:
-        raise bad_request(f"access_type must be one of {', '.join(ACCESS_TYPES)}")
+        raise bad_request(
+            f"access_type must be one of {', '.join(ACCESS_TYPES)}", CODE_UNKNOWN_ACCESS_TYPE
+        )
     if not policy.allows(access_type):
         raise bad_request(
             f"access_type {access_type!r} is more permissive than this server allows "
@@ -114,6 +118,10 @@ def _check_numbers(body: Mapping[str, Any]) -> None:
             raise bad_request(f"{name} must be a number or null, not {value!r}")
         if value is not None and value < 0:
             raise bad_request(f"{name} must not be negative; got {value}")
+        if name == "load_factor" and value is not None and value > 1:
+            raise bad_request(
+                f"load_factor must be between 0.0 and 1.0; got {value}", CODE_LOAD_FACTOR
+            )
 
 
 def _check_processes(body: Mapping[str, Any], current: Mapping[str, Any], policy: Policy) -> None:

@@ -248,11 +248,16 @@ class Deployer:
                 state["bundles"].get(guid, {}).pop(bundle_id, None)
         return True
 
-    def forget(self, guid: str) -> None:
-        """Stop every process of a deleted content item."""
+    def restart(self, guid: str) -> None:
+        """Stop every process of a content item; the next request starts it again with
+        its current environment (Connect restarts content whose variables change)."""
         for key in self.processes.keys():  # noqa: SIM118 (a method, not a dict)
             if key == guid or key.startswith(f"{guid}/"):
                 self.processes.stop(key)
+
+    def forget(self, guid: str) -> None:
+        """Stop every process of a deleted content item."""
+        self.restart(guid)
 
     def shutdown(self) -> None:
         self._stopping.set()

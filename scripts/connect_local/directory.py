@@ -111,6 +111,47 @@ def set_memberships(store: Store, user: Record, group_names: Iterable[str]) -> N
         state["memberships"][user["guid"]] = guids
 
 
+def is_locked(store: Store, user_guid: str | None) -> bool:
+    with store.read() as state:
+        return bool(state["users"].get(user_guid or "", {}).get("locked"))
+
+
+def set_locked(store: Store, user_guid: str, locked: bool) -> Record:
+    with store.change() as state:
+        user = state["users"][user_guid]
+        user["locked"] = locked
+        user["updated_time"] = now_iso()
+        return dict(user)
+
+
+def add_member(store: Store, group_guid: str, user_guid: str) -> bool:
+    """Make the user a member; False when they already were."""
+    with store.change() as state:
+        guids = state["memberships"].setdefault(user_guid, [])
+        if group_guid in guids:
+            return False
+        guids.append(group_guid)
+        return True
+
+
+def remove_member(store: Store, group_guid: str, user_guid: str) -> None:
+    with store.change() as state:
+        guids = state["memberships"].get(user_guid, [])
+        state["memberships"][user_guid] = [g for g in guids if g != group_guid]
+
+
+def delete_group(store: Store, group_guid: str) -> None:
+    """The group, its memberships and the content permissions that name it."""
+    with store.change() as state:
+        state["groups"].pop(group_guid, None)
+        for user_guid, guids in state["memberships"].items():
+            state["memberships"][user_guid] = [g for g in guids if g != group_guid]
+        for guid, permissions in state["permissions"].items():
+            state["permissions"][guid] = [
+                p for p in permissions if p["principal_guid"] != group_guid
+            ]
+
+
 def groups_of(store: Store, user_guid: str) -> list[Record]:
     with store.read() as state:
         guids = state["memberships"].get(user_guid, [])

@@ -67,6 +67,12 @@ class ConnectLocal:
             cookie = SimpleCookie(response.headers["Set-Cookie"])
         return f"{VISITOR_COOKIE}={cookie[VISITOR_COOKIE].value}"
 
+    def upload_record(self, guid: str, bundle_id: str) -> dict[str, Any]:
+        """How a bundle's upload came: ``{"form": "raw"|"multipart", "chunked": bool}``."""
+        path = self.state_dir / "content" / guid / "bundles" / bundle_id / "upload.json"
+        record: dict[str, Any] = json.loads(path.read_text())
+        return record
+
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -91,7 +92,9 @@ def test_deploy_uploads_chunked_then_drafts_verifies_and_activates(
     draft, activate = output.find("(draft)"), output.find("(activate)")
     assert 0 <= draft < output.find("Verifying deployed content") < activate, output
     [bundle] = connect.api("GET", f"v1/content/{guid}/bundles")
-    assert bundle["x_connect_local_upload"] == {"form": "raw", "chunked": True}
+    assert connect.upload_record(guid, bundle["id"]) == {"form": "raw", "chunked": True}
+    assert "x_connect_local_upload" not in bundle  # Connect's bundle fields only
+    assert bundle["py_version"] == ".".join(map(str, sys.version_info[:3]))  # the manifest's
     content = connect.api("GET", f"v1/content/{guid}")
     assert content["bundle_id"] == bundle["id"] and content["app_mode"] == "python-dash"
     assert "Installed" in output  # the build log reached rsconnect through the task output
@@ -174,7 +177,7 @@ def test_multipart_redeploy_reuses_the_content(
     )
     assert deployed_guid(result) == guid  # rsconnect's deployment record found the content
     bundles = connect.api("GET", f"v1/content/{guid}/bundles")
-    assert [b["x_connect_local_upload"]["form"] for b in bundles] == ["raw", "multipart"]
+    assert [connect.upload_record(guid, b["id"])["form"] for b in bundles] == ["raw", "multipart"]
     assert bundles[-1]["metadata"] == {"source": "connect-local-test"}
     assert connect.api("GET", f"v1/content/{guid}")["bundle_id"] == bundles[-1]["id"]
 

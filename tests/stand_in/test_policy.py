@@ -46,13 +46,13 @@ def refused(connect: ConnectLocal, guid: str, body: Any) -> tuple[int, int, str]
 
 def test_access_type_beyond_the_policy_is_118(connect: ConnectLocal, guid: str) -> None:
     status, code, message = refused(connect, guid, {"access_type": "all"})
-    assert (status, code) == (400, 118) and "'logged_in'" in message
+    assert (status, code) == (403, 118) and "'logged_in'" in message
     for allowed in ("logged_in", "acl"):
         connect.api("PATCH", f"v1/content/{guid}", {"access_type": allowed})
     status, error = connect.request(
         "POST", "__api__/v1/content", {"name": "born-public", "access_type": "all"}
     )
-    assert (status, error["code"]) == (400, 118)
+    assert (status, error["code"]) == (403, 118)
     assert connect.api("GET", "v1/content?name=born-public") == []
 
 
@@ -77,9 +77,9 @@ def test_process_limits_are_113_and_114(connect: ConnectLocal, guid: str) -> Non
         ({"description": "x" * 4097}, 123),
         ({"read_timeout": -1}, 151),
         ({"idle_timeout": 2_592_001}, 151),
-        ({"colour": "red"}, 9),
-        ({"guid": "00000000-0000-0000-0000-000000000000"}, 9),
-        ({"max_processes": "3"}, 9),
+        ({"colour": "red"}, 25),
+        ({"guid": "00000000-0000-0000-0000-000000000000"}, 25),
+        ({"max_processes": "3"}, 25),
     ],
 )
 def test_bad_fields_are_refused_with_connects_code(
@@ -113,7 +113,7 @@ def test_connects_own_variable_names_are_108(connect: ConnectLocal, guid: str, n
     body = [{"name": "FINE", "value": "1"}, {"name": name, "value": "x"}]
     for method in ("PATCH", "PUT"):
         status, error = connect.request(method, f"__api__/v1/content/{guid}/environment", body)
-        assert (status, error["code"]) == (400, 108) and name in error["error"]
+        assert (status, error["code"]) == (409, 108) and name in error["error"]
     assert connect.api("GET", f"v1/content/{guid}/environment") == []
 
 

@@ -19,7 +19,18 @@ from scripts.connect_local.api.common import (
     current_tasks,
 )
 from scripts.connect_local.directory import now_iso
-from scripts.connect_local.errors import CODE_BAD_REQUEST, CODE_NOT_FOUND, ApiError, bad_request
+from scripts.connect_local.errors import (
+    CODE_ACTIVE_BUNDLE,
+    CODE_BAD_MANIFEST,
+    CODE_BAD_REQUEST,
+    CODE_BUNDLE_OF_OTHER_CONTENT,
+    CODE_NO_BUNDLE,
+    CODE_NOT_FOUND,
+    CODE_UNEXTRACTABLE_BUNDLE,
+    ApiError,
+    bad_request,
+    refusal,
+)
 from scripts.connect_local.store import Record
 
 # Registered by scripts.connect_local.api.install, with the key check in front.
@@ -27,6 +38,7 @@ routes = Blueprint("bundles", __name__)
 
 
 DRAFTS_SINCE = (2025, 6, 0)
+UPLOAD_RECORD = "upload.json"  # in the bundle's folder: multipart or raw, chunked or not
 
 
 def _upload() -> tuple[bytes, dict[str, Any], str]:
@@ -43,23 +55,38 @@ def _upload() -> tuple[bytes, dict[str, Any], str]:
     return request.get_data(cache=False), {}, "raw"
 
 
+def _manifest_python(data: bytes) -> str | None:
+    """The archive's manifest.json ``python.version`` (400 code 135/38 when unreadable)."""
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+            member = tar.extractfile("manifest.json") if "manifest.json" in tar.getnames() else None
+            raw = member.read() if member is not None else None
+    except (tarfile.TarError, OSError, EOFError):
+        raise refusal(CODE_UNEXTRACTABLE_BUNDLE, "the bundle is not a tar.gz archive") from None
+    if raw is None:
+        raise refusal(CODE_BAD_MANIFEST, "the bundle has no manifest.json at its root")
+    try:
+        manifest = json.loads(raw)
+    except ValueError:
+        raise refusal(CODE_BAD_MANIFEST, "the bundle's manifest.json is not JSON") from None
+    python = manifest.get("python") if isinstance(manifest, dict) else None
+    version = python.get("version") if isinstance(python, dict) else None
+    return str(version) if version else None
+
+
 @routes.post("/v1/content/<guid>/bundles")
 def upload_bundle(guid: str) -> Response:
     content_for(guid, edit=True)
     chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
     data, metadata, form = _upload()
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-            names = tar.getnames()
-    except (tarfile.TarError, OSError, EOFError):
-        raise ApiError(400, CODE_BAD_REQUEST, "the bundle is not a tar.gz archive") from None
-    if "manifest.json" not in names:
-        raise ApiError(400, CODE_BAD_REQUEST, "the bundle has no manifest.json at its root")
+    py_version = _manifest_python(data)
     store = current_store()
     bundle_id = store.next_id()
     bundle_dir = store.bundle_dir(guid, bundle_id)
     bundle_dir.mkdir(parents=True)
     (bundle_dir / "bundle.tar.gz").write_bytes(data)
+    # How the upload came, for the stand-in's own tests (not in Connect's bundle record).
+    (bundle_dir / UPLOAD_RECORD).write_text(json.dumps({"form": form, "chunked": chunked}))
     bundle = {
         "id": bundle_id,
         "content_guid": guid,
@@ -67,13 +94,11 @@ def upload_bundle(guid: str) -> Response:
         "cluster_name": None,
         "image_name": None,
         "r_version": None,
-        "py_version": None,
+        "py_version": py_version,
         "quarto_version": None,
         "active": False,
         "size": len(data),
         "metadata": metadata,
-        # not in Connect: how the upload arrived, so tests can check both paths
-        "x_connect_local_upload": {"form": form, "chunked": chunked},
     }
     with store.change() as state:
         state["bundles"].setdefault(guid, {})[bundle_id] = bundle
@@ -115,6 +140,23 @@ def _check_activate_known(body: Record) -> None:
         )
 
 
+def _bundle_to_deploy(guid: str, requested: object) -> str:
+    """The requested bundle of this content, else its newest (Connect's refusals else)."""
+    with current_store().read() as state:
+        bundles = state["bundles"].get(guid, {})
+        others = {b for g, of in state["bundles"].items() if g != guid for b in of}
+    if not requested:
+        if not bundles:
+            raise refusal(CODE_NO_BUNDLE, f"content {guid} has no bundle to deploy")
+        return max(bundles, key=int)
+    bundle_id = str(requested)
+    if bundle_id in others:
+        raise refusal(CODE_BUNDLE_OF_OTHER_CONTENT, f"bundle {bundle_id} belongs to other content")
+    if bundle_id not in bundles:
+        raise refusal(CODE_NOT_FOUND, f"bundle {bundle_id} of {guid} does not exist")
+    return bundle_id
+
+
 def _bundle(guid: str, bundle_id: str) -> Record:
     with current_store().read() as state:
         bundle: Record | None = state["bundles"].get(guid, {}).get(bundle_id)
@@ -138,9 +180,8 @@ def delete_bundle(guid: str, bundle_id: str) -> Response:
     content_for(guid, edit=True)
     _bundle(guid, bundle_id)
     if not current_deployer().delete_bundle(guid, bundle_id):
-        raise ApiError(
-            409,
-            CODE_BAD_REQUEST,
+        raise refusal(
+            CODE_ACTIVE_BUNDLE,
             f"bundle {bundle_id} is the active bundle of {guid}: activate another one first",
         )
     return Response(status=204)
@@ -153,13 +194,7 @@ def deploy(guid: str) -> Response:
     if not isinstance(body, dict):
         raise ApiError(400, CODE_BAD_REQUEST, 'expected {"bundle_id": ..., "activate": ...}')
     _check_activate_known(body)
-    with current_store().read() as state:
-        bundles = state["bundles"].get(guid, {})
-        requested = body.get("bundle_id")
-        bundle_id = str(requested) if requested else max(bundles, key=int, default=None)
-        known = bundle_id in bundles
-    if not known:
-        raise ApiError(404, CODE_NOT_FOUND, f"bundle {bundle_id} of {guid} does not exist")
+    bundle_id = _bundle_to_deploy(guid, body.get("bundle_id"))
     activate = body.get("activate", True)
     if not isinstance(activate, bool):
         raise ApiError(400, CODE_BAD_REQUEST, "activate must be true or false")

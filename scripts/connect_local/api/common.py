@@ -4,6 +4,7 @@ stand-in's parts, JSON bodies, pages of results, and the content the caller may 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,19 +14,26 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from scripts.connect_local.access import is_editor, is_visible
 from scripts.connect_local.content_settings import Policy
 from scripts.connect_local.deployer import Deployer
-from scripts.connect_local.directory import Principal, visitor_by_guid
+from scripts.connect_local.directory import Principal, is_locked, visitor_by_guid
 from scripts.connect_local.errors import (
     CODE_BAD_REQUEST,
     CODE_INTERNAL,
+    CODE_INVALID_ID,
     CODE_NOT_FOUND,
     CODE_NOT_YOURS,
+    CODE_REQUIRES_AUTHENTICATION,
     CODE_UNAUTHENTICATED,
+    CODE_UNPARSEABLE_BODY,
+    CODE_USER_LOCKED,
     ApiError,
+    refusal,
 )
 from scripts.connect_local.faults import Faults
 from scripts.connect_local.oauth_tokens import TokenMint
 from scripts.connect_local.store import Record, Store
 from scripts.connect_local.tasks import TaskRegistry
+
+GUID_PATTERN = re.compile(r"^[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$", re.IGNORECASE)
 
 
 @dataclass
@@ -104,7 +112,7 @@ def require_role(*roles: str) -> Principal:
 def json_body() -> Any:
     body = request.get_json(silent=True)
     if body is None:
-        raise ApiError(400, CODE_BAD_REQUEST, "the request body must be JSON")
+        raise refusal(CODE_UNPARSEABLE_BODY, "the request body must be JSON")
     return body
 
 
@@ -114,6 +122,8 @@ def base_url() -> str:
 
 def content_for(guid: str, *, edit: bool = False) -> Record:
     """The content item, if the caller may see it (``edit``: may change it); else 404/403."""
+    if not GUID_PATTERN.match(guid):
+        raise refusal(CODE_INVALID_ID, f"{guid!r} is not a content GUID")
     with current_store().read() as state:
         content = state["content"].get(guid)
         permissions = state["permissions"].get(guid, [])
@@ -161,10 +171,18 @@ def _faults_then_key() -> Response | None:
     if path.rstrip("/") == "server_settings":  # the one route Connect answers without a key
         return None
     authorization = request.headers.get("Authorization")
+    if not authorization:
+        return error_response(
+            401, CODE_REQUIRES_AUTHENTICATION, "The requested operation requires authentication."
+        )
     caller = visitor_from_key(current_store(), current_config(), authorization)
     if caller is None or caller.is_anonymous:
         return error_response(
-            401, CODE_UNAUTHENTICATED, "The requested operation requires authentication."
+            401,
+            CODE_UNAUTHENTICATED,
+            "We couldn't log you in with the provided credentials (unknown API key).",
         )
+    if is_locked(current_store(), caller.user_guid):
+        return error_response(403, CODE_USER_LOCKED, f"{caller.username} is locked.")
     g.connect_local_caller = caller
     return None

@@ -23,7 +23,13 @@ from scripts.connect_local.api.common import (
 )
 from scripts.connect_local.content_settings import RUNTIME_FIELDS, checked_settings
 from scripts.connect_local.directory import now_iso
-from scripts.connect_local.errors import CODE_BAD_NAME, CODE_NAME_TAKEN, ApiError
+from scripts.connect_local.errors import (
+    CODE_BAD_NAME,
+    CODE_INVALID_INCLUDE,
+    CODE_NAME_TAKEN,
+    ApiError,
+    refusal,
+)
 from scripts.connect_local.store import Record
 
 # Registered by scripts.connect_local.api.install, with the key check in front.
@@ -31,19 +37,41 @@ routes = Blueprint("content", __name__)
 
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
+# ?include= values; "tags" is answered by the tags module when it is there.
+INCLUDES = ("owner", "tags", "vanity_url")
+OWNER_FIELDS = ("guid", "username", "first_name", "last_name")
 
 
-def content_json(record: Record) -> Record:
+def requested_includes() -> frozenset[str]:
+    """``?include=owner,vanity_url``: the optional details asked for (400 code 161 else)."""
+    asked = {part.strip() for part in request.args.get("include", "").split(",") if part.strip()}
+    unknown = sorted(asked - set(INCLUDES))
+    if unknown:
+        raise refusal(
+            CODE_INVALID_INCLUDE, f"include {unknown} is not one of {', '.join(INCLUDES)}"
+        )
+    return frozenset(asked)
+
+
+def content_json(record: Record, includes: frozenset[str] = frozenset()) -> Record:
+    """The content as Connect answers it: ``owner`` and ``vanity_url`` only when included
+    (``vanity_url`` only when the content has one)."""
     base, guid = base_url(), record["guid"]
     with current_store().read() as state:
         vanity = state["vanities"].get(guid)
         permissions = state["permissions"].get(guid, [])
+        owner = state["users"].get(record["owner_guid"], {})
+    extra: Record = {}
+    if "owner" in includes:
+        extra["owner"] = {k: owner.get(k) for k in OWNER_FIELDS}
+    if "vanity_url" in includes and vanity:
+        extra["vanity_url"] = f"{base}{vanity}"
     return {
         **record,
         "content_url": f"{base}/content/{guid}/",
         "dashboard_url": f"{base}/connect/#/apps/{guid}",
-        "vanity_url": f"{base}{vanity}" if vanity else None,
         "app_role": app_role(record, permissions, current_caller()),
+        **extra,
     }
 
 
@@ -61,7 +89,9 @@ def list_content() -> Response:
     for arg in ("name", "owner_guid"):
         if arg in request.args:
             items = [c for c in items if c.get(arg) == request.args[arg]]
-    return jsonify([content_json(c) for c in sorted(items, key=lambda c: int(c["id"]))])
+    includes = requested_includes()
+    ordered = sorted(items, key=lambda c: int(c["id"]))
+    return jsonify([content_json(c, includes) for c in ordered])
 
 
 def _check_name(name: object, owner_guid: str, guid: str | None = None) -> str:
@@ -89,6 +119,7 @@ def _check_name(name: object, owner_guid: str, guid: str | None = None) -> str:
 def create_content() -> Response:
     owner = require_role(*EDITOR_ROLES).user_guid or ""
     body = checked_settings(json_body(), {}, current_config().policy)
+    body.setdefault("name", _generated_name())  # Connect names an item created without one
     _check_name(body.get("name"), owner)
     stamp = now_iso()
     store = current_store()
@@ -115,9 +146,13 @@ def create_content() -> Response:
     return jsonify(content_json(content))
 
 
+def _generated_name() -> str:
+    return f"content-{uuid.uuid4().hex[:12]}"
+
+
 @routes.get("/v1/content/<guid>")
 def get_content(guid: str) -> Response:
-    return jsonify(content_json(content_for(guid)))
+    return jsonify(content_json(content_for(guid), requested_includes()))
 
 
 @routes.patch("/v1/content/<guid>")

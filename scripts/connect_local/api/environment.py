@@ -7,12 +7,14 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from scripts.connect_local.api.common import content_for, current_store, json_body
+from scripts.connect_local.api.common import content_for, current_deployer, current_store, json_body
 from scripts.connect_local.errors import (
     CODE_BAD_REQUEST,
+    CODE_DUPLICATE_ENV_NAME,
     CODE_PROHIBITED_ENV_NAME,
     ApiError,
     bad_request,
+    refusal,
 )
 from scripts.connect_rules import PROHIBITED_ENV_PREFIXES
 
@@ -31,7 +33,7 @@ def _env_names(guid: str) -> Response:
 def _env_changes(body: Any) -> list[tuple[str, str | None]]:
     if not isinstance(body, list):
         raise ApiError(400, CODE_BAD_REQUEST, 'expected a list of {"name": ..., "value": ...}')
-    changes = []
+    changes: list[tuple[str, str | None]] = []
     for item in body:
         name = item.get("name") if isinstance(item, dict) else None
         value = item.get("value") if isinstance(item, dict) else None
@@ -45,6 +47,8 @@ def _env_changes(body: Any) -> list[tuple[str, str | None]]:
             )
         if value is not None and not isinstance(value, str):
             raise ApiError(400, CODE_BAD_REQUEST, f"the value of {name} must be a string or null")
+        if any(name == seen for seen, _ in changes):
+            raise refusal(CODE_DUPLICATE_ENV_NAME, f"{name} is named twice in one change")
         changes.append((name, value))
     return changes
 
@@ -67,4 +71,5 @@ def set_environment(guid: str) -> Response:
             else:
                 env[name] = value
         state["environment"][guid] = env
+    current_deployer().restart(guid)  # as Connect: running processes restart with the new values
     return _env_names(guid)

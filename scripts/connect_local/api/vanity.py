@@ -8,7 +8,13 @@ from flask import Blueprint, Response, jsonify
 
 from scripts.connect_local.api.common import content_for, current_store, json_body
 from scripts.connect_local.directory import now_iso
-from scripts.connect_local.errors import CODE_BAD_REQUEST, CODE_NAME_TAKEN, CODE_NOT_FOUND, ApiError
+from scripts.connect_local.errors import (
+    CODE_NOT_FOUND,
+    CODE_VANITY_NOT_PERMITTED,
+    CODE_VANITY_TAKEN,
+    ApiError,
+    refusal,
+)
 from scripts.connect_local.store import Record
 from scripts.vanity import InvalidVanity, normalise_vanity
 
@@ -34,7 +40,7 @@ def vanity_path_from_body(body: Any) -> str:
     try:
         return normalise_vanity(body.get("path") if isinstance(body, dict) else None)
     except InvalidVanity as error:
-        raise ApiError(400, CODE_BAD_REQUEST, str(error)) from None
+        raise refusal(CODE_VANITY_NOT_PERMITTED, str(error)) from None
 
 
 @routes.put("/v1/content/<guid>/vanity")
@@ -50,9 +56,8 @@ def set_vanity(guid: str) -> Response:
             if other_path == path and force:
                 del state["vanities"][other]
             elif other_path.startswith(path) or path.startswith(other_path):
-                raise ApiError(
-                    409,
-                    CODE_NAME_TAKEN,
+                raise refusal(
+                    CODE_VANITY_TAKEN,
                     f"vanity path {path!r} overlaps {other_path!r} (no nesting)",
                 )
         state["vanities"][guid] = path
