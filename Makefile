@@ -49,8 +49,9 @@ run: .venv/.synced ## Serve APP like Connect: [PORT=8050] [PREFIX=/content/<id>/
 CONNECT_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),3939)
 
 .PHONY: connect-local
-connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=3939] [API_KEY=] [STATE_DIR=] [USER= GROUPS=]
+connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=3939] [API_KEY=] [STATE_DIR=] [USER= GROUPS=] [USER_KEYS="ada:administrator:ada-key ..."]
 	@$(RUN) python -m scripts.connect_local --port $(CONNECT_PORT) --groups-from-apps \
+		$(foreach spec,$(USER_KEYS),--user-key "$(spec)") \
 		--state-dir "$(or $(STATE_DIR),build/connect-local)" \
 		$(if $(API_KEY),--api-key "$(API_KEY)") \
 		$(if $(VISITOR),--visitor "$(VISITOR):$(VISITOR_GROUPS)")
@@ -79,6 +80,14 @@ TEST_WORKERS ?= auto
 .PHONY: test
 test: .venv/.synced browser postgres redis ## Run every test in parallel: [APP=name] (that app's tests) [ARGS="-m 'not browser'"] (pytest arguments) [TEST_WORKERS=auto]
 	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder $(if $(APP),--app "$(APP)" )$(ARGS)
+
+# make test-connect: the tests that need a Connect server (mark `connect`), against
+# the stand-in; given CONNECT_SERVER (and CONNECT_API_KEY, an administrator's key,
+# read from the environment, never put on a command line) against that server.
+.PHONY: test-connect
+test-connect: .venv/.synced browser ## Deploy, preview, OAuth and app tests on Connect: the stand-in, or CONNECT_SERVER= CONNECT_API_KEY= [ARGS=] [TEST_WORKERS=auto]
+	$(RUN) pytest -m connect -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder \
+		$(if $(CONNECT_SERVER),--connect-server "$(CONNECT_SERVER)") $(ARGS)
 
 .PHONY: bench
 bench: .venv/.synced browser postgres redis ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]

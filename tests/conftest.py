@@ -23,6 +23,8 @@ from scripts.runner.serve import ServedApp, serve
 
 # The session PostgreSQL server fixture (tests/support/databases.py).
 pytest_plugins = ["tests.support.databases", "tests.support.redis"]
+# The Connect server of the `connect` tests: the stand-in, or --connect-server.
+pytest_plugins += ["tests.support.connect_server"]
 
 # Property-based tests: few examples in `make test`, many in `make fuzz`
 # (`pytest --hypothesis-profile=fuzz`). No deadline: machines are noisy.
@@ -34,6 +36,8 @@ settings.load_profile("quick")
 
 # Settings that would change what an app or tool does: a developer's shell
 # must not leak them into tests (a test that needs one sets it explicitly).
+# A real Connect for the `connect` tests is asked for with --connect-server
+# (make test-connect): its key is read once at start-up, before this strips it.
 LEAKY_ENV_PREFIXES = (
     "CONNECT_", "DASH_", "DASHBOARD_", "CONNECTKIT_", "RSTUDIO_", "POSIT_", "DATABASE_URL",
     "REDIS_URL", "REPORT_",
@@ -64,6 +68,7 @@ MARK_OF_FIXTURE = {
     "postgres_server": "postgres",
     "redis_server": "redis",
 }
+MARK_OF_FIXTURE["connect_server"] = "connect"  # tests/support/connect_server.py
 
 
 # trylast: after pytest's own reordering (fixtures), so this order is the one

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from scripts.catalog import REPO_ROOT
 from scripts.runner.shutdown import stop
@@ -44,37 +44,13 @@ class ConnectLocalError(RuntimeError):
 
 
 @dataclass
-class ConnectLocal:
+class ConnectApi:
+    """Connect's API at ``url`` with ``api_key``: the calls the stand-in's tests and the
+    ``connect`` tests make, against the stand-in or a real server alike."""
+
     url: str  # e.g. http://127.0.0.1:40123 (no trailing slash)
     api_key: str
-    state_dir: Path
-    log_path: Path
-    process: subprocess.Popen[bytes]
-    login_token: str = ""
-
-    def visitor_cookie(self, user: str, groups: Sequence[str] | None = None) -> str:
-        """A ``Cookie`` header value that visits as ``user`` (``""``: anonymous), got
-        the way a browser gets it: ``POST /__login__`` with the login token.
-        ``groups`` None keeps the user's groups."""
-        form = {"token": self.login_token, "user": user, "next": "/"} if user else {}
-        if user and groups is not None:
-            form["groups"] = ",".join(groups)
-        request = urllib.request.Request(
-            self.url + "/__login__", urllib.parse.urlencode(form).encode(), method="POST"
-        )
-        opener = urllib.request.build_opener(_KeepRedirect)
-        with opener.open(request, timeout=60) as response:
-            cookie = SimpleCookie(response.headers["Set-Cookie"])
-        return f"{VISITOR_COOKIE}={cookie[VISITOR_COOKIE].value}"
-
-    def upload_record(self, guid: str, bundle_id: str) -> dict[str, Any]:
-        """How a bundle's upload came: ``{"form": "raw"|"multipart", "chunked": bool}``."""
-        path = self.state_dir / "content" / guid / "bundles" / bundle_id / "upload.json"
-        record: dict[str, Any] = json.loads(path.read_text())
-        return record
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+    is_stand_in: ClassVar[bool] = False
 
     def request(
         self, method: str, path: str, body: Any = None, *, key: str | None = None
@@ -109,6 +85,42 @@ class ConnectLocal:
         if len(found) != 1:
             raise ConnectLocalError(f"expected one content item named {name!r}, found {found}")
         return found[0]
+
+
+@dataclass
+class ConnectLocal(ConnectApi):
+    """A running stand-in: the API, plus what only the stand-in has (its state on
+    disk, its log, its login form, fault injection)."""
+
+    is_stand_in: ClassVar[bool] = True
+    state_dir: Path
+    log_path: Path
+    process: subprocess.Popen[bytes]
+    login_token: str = ""
+
+    def visitor_cookie(self, user: str, groups: Sequence[str] | None = None) -> str:
+        """A ``Cookie`` header value that visits as ``user`` (``""``: anonymous), got
+        the way a browser gets it: ``POST /__login__`` with the login token.
+        ``groups`` None keeps the user's groups."""
+        form = {"token": self.login_token, "user": user, "next": "/"} if user else {}
+        if user and groups is not None:
+            form["groups"] = ",".join(groups)
+        request = urllib.request.Request(
+            self.url + "/__login__", urllib.parse.urlencode(form).encode(), method="POST"
+        )
+        opener = urllib.request.build_opener(_KeepRedirect)
+        with opener.open(request, timeout=60) as response:
+            cookie = SimpleCookie(response.headers["Set-Cookie"])
+        return f"{VISITOR_COOKIE}={cookie[VISITOR_COOKIE].value}"
+
+    def upload_record(self, guid: str, bundle_id: str) -> dict[str, Any]:
+        """How a bundle's upload came: ``{"form": "raw"|"multipart", "chunked": bool}``."""
+        path = self.state_dir / "content" / guid / "bundles" / bundle_id / "upload.json"
+        record: dict[str, Any] = json.loads(path.read_text())
+        return record
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     # -- fault injection ---------------------------------------------------------------
 

@@ -1,6 +1,10 @@
-"""End to end: ``make deploy-all``'s tool, the real rsconnect CLI, the Connect stand-in.
+"""End to end: ``make deploy-all``'s tool, the real rsconnect CLI, a Connect server.
 
-One stand-in for the whole module. The first deploy of every discovered app
+The stand-in, or a real Connect under ``make test-connect CONNECT_SERVER=...``
+(there the apps are deployed from a copy whose group and vanity names carry
+the run's prefix, so nothing but the run's own names is touched; the tests
+that inject faults or visit as the stand-in's default visitor are not
+applicable). One server for the whole module. The first deploy of every discovered app
 is shared by the tests that look at its result; the fault tests use a scratch
 workspace with small apps so that they stay quick.
 """
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import tomllib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,9 +24,15 @@ import pytest
 
 from scripts.browser.smoke import AppPage
 from scripts.catalog import REPO_ROOT, AppInfo, discover_apps
-from scripts.connect_local.launch import ConnectLocal, DeployedContent, running_connect_local
+from scripts.connect_local.launch import DeployedContent
 from scripts.deploy.invoke import DeployRun, run_deploy_tool
 from scripts.deploy.settings import load_settings
+from tests.support.connect_server import (
+    ConnectServer,
+    ConnectServers,
+    not_applicable,
+    prefixed,
+)
 from tests.support.workspace import scratch_workspace
 
 # Every app deployed twice and dry-run once: the longest module; make test starts it first.
@@ -29,8 +40,8 @@ pytestmark = pytest.mark.slow
 
 API_KEY = f"e2e-key-{uuid.uuid4().hex}"  # distinctive: searched for in every output
 VISITOR = "e2e-visitor"
-ACL_GROUP = "e2e-viewers"
-NAMESPACE = "e2e"
+ACL_GROUP = prefixed("e2e-viewers")
+NAMESPACE = prefixed("e2e")
 TRANSIENT_FAULTS = 2
 APPS = discover_apps()
 HELLO_APP = (REPO_ROOT / "apps" / "hello" / "app.py").read_text()
@@ -58,29 +69,75 @@ def run_deploy(
     return run_deploy_tool(server, key, work, *args, env={**fixed, **(env or {})})
 
 
+def run_deploy_of(
+    workspace: Path, connect: ConnectServer, work: Path, *args: str, **env: str
+) -> DeployRun:
+    """A deploy of ``workspace``'s apps to ``connect`` with its key."""
+    where = () if workspace == REPO_ROOT else ("--workspace", str(workspace))
+    return run_deploy(connect.url, connect.api_key, work, *where, *args, env=env)
+
+
 @pytest.fixture(scope="module")
-def connect(
-    tmp_path_factory: pytest.TempPathFactory, environments_dir: Path
-) -> Iterator[ConnectLocal]:
+def connect(connect_server: ConnectServers, environments_dir: Path) -> Iterator[ConnectServer]:
     visitor = f"{VISITOR}:{','.join(groups_any_app_needs())}"
-    state = tmp_path_factory.mktemp("connect") / "state"
-    with running_connect_local(
-        state, api_key=API_KEY, default_visitor=visitor, environments_dir=environments_dir
+    with connect_server.start(
+        "e2e", api_key=API_KEY, default_visitor=visitor, environments_dir=environments_dir
     ) as server:
         yield server
 
 
+def _prefix_deploy_names(pyproject: Path) -> None:
+    """The app's deploy groups and vanity path, renamed with the run's prefix."""
+    text = pyproject.read_text()
+    deploy = tomllib.loads(text).get("tool", {}).get("monorepo", {}).get("deploy", {})
+    for group in deploy.get("groups", []):
+        text = text.replace(f'"{group}"', f'"{prefixed(group)}"')
+    if "vanity" in deploy:
+        vanity = deploy["vanity"]
+        text = text.replace(f'"{vanity}"', f'"/{prefixed(vanity.strip("/"))}/"')
+    pyproject.write_text(text)
+
+
 @pytest.fixture(scope="module")
-def first_deploy(connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory) -> DeployRun:
+def workspace(connect: ConnectServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository (stand-in); on a real server a copy of it whose groups (made
+    here) and vanity paths carry the run's prefix: the run touches nothing else."""
+    if connect.is_stand_in:
+        return REPO_ROOT
+    root = scratch_workspace(tmp_path_factory.mktemp("e2e-ws"), {a.name: a.path for a in APPS})
+    for app in discover_apps(root / "apps"):
+        _prefix_deploy_names(app.path / "pyproject.toml")
+    for group in {
+        ACL_GROUP,
+        *(g for a in discover_apps(root / "apps") for g in load_settings(a).groups),
+    }:
+        connect.api("POST", "v1/groups", {"name": group})
+    return root
+
+
+def apps_in(workspace: Path) -> list[AppInfo]:
+    return discover_apps(workspace / "apps")
+
+
+def injected_faults(connect: ConnectServer) -> int:
+    """How many transient faults the first deploy meets: only the stand-in injects them."""
+    return TRANSIENT_FAULTS if connect.is_stand_in else 0
+
+
+@pytest.fixture(scope="module")
+def first_deploy(
+    connect: ConnectServer, workspace: Path, tmp_path_factory: pytest.TempPathFactory
+) -> DeployRun:
     # Two bundle uploads answer 503: whichever apps they hit must retry and succeed.
-    connect.fail_next("v1/content/*/bundles", count=TRANSIENT_FAULTS, method="POST")
+    if injected_faults(connect):
+        connect.fail_next("v1/content/*/bundles", count=TRANSIENT_FAULTS, method="POST")
     try:
-        return run_deploy(connect.url, connect.api_key, tmp_path_factory.mktemp("first"))
+        return run_deploy_of(workspace, connect, tmp_path_factory.mktemp("first"))
     finally:
         connect.clear_faults()
 
 
-def group_names(connect: ConnectLocal, content_guid: str) -> set[str]:
+def group_names(connect: ConnectServer, content_guid: str) -> set[str]:
     names = {g["guid"]: g["name"] for g in connect.api("GET", "v1/groups")["results"]}
     permissions = connect.api("GET", f"v1/content/{content_guid}/permissions")
     return {
@@ -90,28 +147,28 @@ def group_names(connect: ConnectLocal, content_guid: str) -> set[str]:
     }
 
 
-def share_with_visitor(connect: ConnectLocal, content_guid: str) -> None:
+def share_with_visitor(connect: ConnectServer, content_guid: str) -> None:
     users = connect.api("GET", f"v1/users?prefix={VISITOR}")["results"]
     user = next(u for u in users if u["username"] == VISITOR)
     permission = {"principal_guid": user["guid"], "principal_type": "user", "role": "viewer"}
     connect.api("POST", f"v1/content/{content_guid}/permissions", permission)
 
 
-def assert_key_never_shown(run: DeployRun) -> None:
-    assert API_KEY not in run.output
-    assert run.report is not None and API_KEY not in json.dumps(run.report)
+def assert_key_never_shown(run: DeployRun, key: str) -> None:
+    assert key not in run.output
+    assert run.report is not None and key not in json.dumps(run.report)
     for path in run.bundles_dir.rglob("*"):
         if path.is_file():
-            assert API_KEY not in path.read_text(errors="replace"), path
+            assert key not in path.read_text(errors="replace"), path
 
 
 def test_first_run_creates_every_app_with_its_settings(
-    first_deploy: DeployRun, connect: ConnectLocal
+    first_deploy: DeployRun, connect: ConnectServer, workspace: Path
 ) -> None:
     assert first_deploy.result.returncode == 0, first_deploy.explain()
     rows = first_deploy.by_app()
     assert sorted(rows) == [app.name for app in APPS]
-    for app in APPS:
+    for app in apps_in(workspace):
         row, settings = rows[app.name], load_settings(app)
         assert row["status"] == "created", row
         content = connect.content_by_name(f"{NAMESPACE}-{app.name}")
@@ -123,8 +180,9 @@ def test_first_run_creates_every_app_with_its_settings(
             assert group_names(connect, content["guid"]) == set(settings.groups)
         for key, value in settings.process.items():
             assert content[key] == value, key
-    assert sum(row["attempts"] for row in rows.values()) == len(APPS) + TRANSIENT_FAULTS
-    assert "transient failure; retrying" in first_deploy.result.stdout
+    faults = injected_faults(connect)
+    assert sum(row["attempts"] for row in rows.values()) == len(APPS) + faults
+    assert ("transient failure; retrying" in first_deploy.result.stdout) == bool(faults)
     for name, row in rows.items():  # real counts, every step timed, rsconnect's output logged
         assert row["files"] > 3 and row["bundle_bytes"] > 10_000, row
         assert {"check", "find", "bundle", "settings", "upload", "verify"} <= set(row["steps"])
@@ -136,14 +194,14 @@ def test_first_run_creates_every_app_with_its_settings(
     assert totals in first_deploy.result.stdout
     table_header = re.compile(r"^app +status +guid +content url +seconds$", re.MULTILINE)
     assert table_header.search(first_deploy.result.stdout)
-    assert_key_never_shown(first_deploy)
+    assert_key_never_shown(first_deploy, connect.api_key)
 
 
 def test_second_run_from_a_fresh_checkout_finds_the_same_content_unchanged(
-    first_deploy: DeployRun, connect: ConnectLocal, tmp_path: Path
+    first_deploy: DeployRun, connect: ConnectServer, workspace: Path, tmp_path: Path
 ) -> None:
     # A new bundles directory: no rsconnect deployment records, as in a fresh clone.
-    second = run_deploy(connect.url, connect.api_key, tmp_path, "--jobs", "2")
+    second = run_deploy_of(workspace, connect, tmp_path, "--jobs", "2")
     assert second.result.returncode == 0, second.explain()
     first_rows, rows = first_deploy.by_app(), second.by_app()
     for app in APPS:
@@ -155,7 +213,7 @@ def test_second_run_from_a_fresh_checkout_finds_the_same_content_unchanged(
     assert f"{len(APPS)} app(s): {len(APPS)} unchanged" in second.result.stdout
 
 
-def first_bundle_ids(first_deploy: DeployRun, connect: ConnectLocal) -> dict[str, str]:
+def first_bundle_ids(first_deploy: DeployRun, connect: ConnectServer) -> dict[str, str]:
     """Each app's active bundle right after the first deploy (the first of its bundles)."""
     ids = {}
     for app, row in first_deploy.by_app().items():
@@ -167,20 +225,22 @@ def first_bundle_ids(first_deploy: DeployRun, connect: ConnectLocal) -> dict[str
 @pytest.mark.browser
 @pytest.mark.parametrize("app", APPS, ids=lambda a: a.name)
 def test_each_deployed_app_works_in_a_browser(
-    app: AppInfo, first_deploy: DeployRun, connect: ConnectLocal, browser: Any
+    app: AppInfo, first_deploy: DeployRun, connect: ConnectServer, browser: Any
 ) -> None:
+    if not connect.is_stand_in:
+        not_applicable("the browser visits as the stand-in's default visitor; no login here")
     guid = first_deploy.by_app()[app.name]["guid"]
     settings = load_settings(app)
     if settings.access_type == "acl" and not settings.groups:
         share_with_visitor(connect, guid)  # owner-only content: share it, as an owner would
-    deployed = DeployedContent.find(connect, guid)
+    deployed = DeployedContent.find(connect, guid)  # type: ignore[arg-type]
     page = AppPage(browser, deployed, f"deployed-{app.name}").open()  # type: ignore[arg-type]
     page.check()
     assert VISITOR in page.text("body"), "the page does not greet the stand-in's visitor"
 
 
 def test_failures_stay_with_their_app_and_acl_groups_apply(
-    connect: ConnectLocal, tmp_path: Path
+    connect: ConnectServer, tmp_path: Path
 ) -> None:
     gated = {
         "app.py": HELLO_APP,
@@ -223,7 +283,7 @@ def test_failures_stay_with_their_app_and_acl_groups_apply(
 
 
 def test_dry_run_plans_and_writes_nothing(
-    first_deploy: DeployRun, connect: ConnectLocal, tmp_path: Path
+    first_deploy: DeployRun, connect: ConnectServer, tmp_path: Path
 ) -> None:
     before = connect.api("GET", "v1/content")
     # Any write that reached the API would use up one of these faults.
@@ -247,7 +307,7 @@ def test_dry_run_plans_and_writes_nothing(
     assert "    app.py" not in run.result.stdout  # no file lists: one line per app per step
 
 
-def test_invalid_key_fails_fast_before_any_bundle(connect: ConnectLocal, tmp_path: Path) -> None:
+def test_invalid_key_fails_fast_before_any_bundle(connect: ConnectServer, tmp_path: Path) -> None:
     run = run_deploy(connect.url, "not-the-key", tmp_path)
     assert run.result.returncode == 2
     assert "rejected the API key" in run.result.stderr
