@@ -71,17 +71,20 @@ MARK_OF_FIXTURE = {
 MARK_OF_FIXTURE["connect_server"] = "connect"  # tests/support/connect_server.py
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Marks from fixtures (MARK_OF_FIXTURE), set as each test is collected: before
+    ``-m`` selects (pytest's own collection_modifyitems runs before a trylast one)."""
+    for fixture in set(getattr(item, "fixturenames", ())) & MARK_OF_FIXTURE.keys():
+        item.add_marker(MARK_OF_FIXTURE[fixture])
+
+
 # trylast: after pytest's own reordering (fixtures), so this order is the one
 # xdist hands out (make test passes --no-loadscope-reorder to keep it).
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Marks from fixtures (MARK_OF_FIXTURE); then modules marked ``slow`` run
-    first (a stable sort: the rest keep their order). In parallel, a long module
-    then starts at once instead of being handed out late and running on alone
-    after every other worker is done."""
-    for item in items:
-        for fixture in set(getattr(item, "fixturenames", ())) & MARK_OF_FIXTURE.keys():
-            item.add_marker(MARK_OF_FIXTURE[fixture])
+    """Modules marked ``slow`` run first (a stable sort: the rest keep their
+    order). In parallel, a long module then starts at once instead of being
+    handed out late and running on alone after every other worker is done."""
     if app := config.getoption("--app"):
         from scripts.catalog import find_app
 

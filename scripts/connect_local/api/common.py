@@ -110,7 +110,7 @@ def require_role(*roles: str) -> Principal:
 
 
 def json_body() -> Any:
-    body = request.get_json(silent=True)
+    body = request.get_json(force=True, silent=True)  # whatever the Content-Type says
     if body is None:
         raise refusal(CODE_UNPARSEABLE_BODY, "the request body must be JSON")
     return body
