@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.connect_local.launch import ConnectLocal, running_connect_local
+from scripts.connect_local.launch import ConnectApi, ConnectLocal, running_connect_local
 
 RSCONNECT = str(Path(sys.executable).parent / "rsconnect")
 CONTENT_URL = re.compile(r"/content/(?P<guid>[0-9a-f-]{36})/")
@@ -77,7 +77,7 @@ def rsconnect(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def deploy(
-    connect: ConnectLocal, folder: Path, title: str, *extra: str
+    connect: ConnectApi, folder: Path, title: str, *extra: str
 ) -> subprocess.CompletedProcess[str]:
     return rsconnect(
         "deploy",
