@@ -177,16 +177,21 @@ def require_python(manifest: dict[str, Any], installations: Sequence[str]) -> st
     return matches[-1]
 
 
+def interpreter_for(version: str) -> str:
+    """What ``uv venv --python`` gets for an installed version: this interpreter when it
+    is the one, else the version, which uv looks for on this machine (never downloads)."""
+    return sys.executable if version == this_python() else version
+
+
 def build(app_dir: Path, environments_dir: Path, log: Log, *, python: str = sys.executable) -> Path:
-    """The virtualenv for the bundle in ``app_dir``, built unless an identical one exists.
+    """The virtualenv for the bundle in ``app_dir``, built with ``python`` (see
+    ``interpreter_for``) unless an identical one exists. A version this machine lacks
+    fails the build, as on a Connect whose installation is missing.
 
     Returns the environment's ``python``.
     """
     manifest = read_manifest(app_dir)
     requirements = requirements_file(app_dir, manifest)
-    wanted = str(manifest.get("python", {}).get("version", ""))
-    if wanted and _minor(wanted) != _minor(this_python()):
-        log(f"The manifest asks for Python {wanted}; the stand-in builds with its own.")
     key = environment_key(requirements, python)
     venv = environments_dir / key
     venv_python = venv / "bin" / "python"
@@ -200,7 +205,7 @@ def build(app_dir: Path, environments_dir: Path, log: Log, *, python: str = sys.
         code, lines = _run([uv, "venv", "--quiet", "--python", python, str(venv)], log)
         if code != 0:
             tail = "\n".join(lines[-ERROR_TAIL_LINES:])
-            raise BuildError(f"uv venv failed (exit {code}):\n{tail}")
+            raise BuildError(f"uv venv --python {python} failed (exit {code}):\n{tail}")
         _install(uv, venv_python, ["-r", str(requirements)], log)
         if not (venv / "bin" / "gunicorn").exists():
             log("gunicorn is not in the bundle's requirements: adding it to serve the app.")

@@ -19,6 +19,7 @@ from scripts.connect_local.builder import (
     BuildError,
     Log,
     build,
+    interpreter_for,
     read_manifest,
     require_python,
     this_python,
@@ -162,7 +163,9 @@ class Deployer:
             (bundle_dir / UNPACKED_MARKER).write_text("unpacked\n")
         version = require_python(read_manifest(bundle_dir / "app"), self.identity.installations())
         log(f"Python {version} of this server's {', '.join(self.identity.installations())} fits")
-        return build(bundle_dir / "app", self.environments_dir, log)
+        return build(
+            bundle_dir / "app", self.environments_dir, log, python=interpreter_for(version)
+        )
 
     def _start(
         self, guid: str, python: Path, bundle_dir: Path, prefix: str, key: str

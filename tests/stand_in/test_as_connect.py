@@ -11,6 +11,7 @@ import sys
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -190,3 +191,40 @@ def test_changed_environment_variables_restart_the_content(
     assert "greeting=unset" in requests.get(page, headers=headers, timeout=120).text
     server.api("PATCH", f"v1/content/{guid}/environment", [{"name": "GREETING", "value": "hi"}])
     assert "greeting=hi" in requests.get(page, headers=headers, timeout=120).text
+
+
+def wait_for_task(server: ConnectServer, task_id: str) -> dict[str, Any]:
+    """The finished task (Connect's long poll: ``wait`` seconds per call)."""
+    output: list[str] = []
+    while True:
+        task = server.api("GET", f"v1/tasks/{task_id}?first={len(output)}&wait=5")
+        output += task["output"]
+        if task["finished"]:
+            return {**task, "output": output}
+
+
+def test_a_python_the_server_lists_but_lacks_fails_the_build(
+    connect_server: ConnectServers,
+) -> None:
+    this = ".".join(map(str, sys.version_info[:3]))
+    claimed = ["--python-versions", f"{this},3.99.0"]
+    with connect_server.start("pythons", extra_args=claimed) as server:
+        item = content(server, "python-399")
+        manifest = {
+            "version": 1,
+            "metadata": {"appmode": "python-dash", "entrypoint": "app"},
+            "python": {"version": "3.99.0", "package_manager": {"name": "pip"}},
+            "files": {},
+        }
+        bundle = requests.post(
+            f"{server.url}/__api__/v1/content/{item['guid']}/bundles",
+            data=_archive(manifest),
+            headers={"Authorization": f"Key {server.api_key}"},
+            timeout=60,
+        ).json()
+        started = server.api(
+            "POST", f"v1/content/{item['guid']}/deploy", {"bundle_id": bundle["id"]}
+        )
+        task = wait_for_task(server, started["task_id"])
+    assert task["code"] != 0
+    assert any("uv venv --python 3.99.0 failed" in line for line in task["output"]), task
