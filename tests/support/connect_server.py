@@ -422,3 +422,24 @@ def connect_server(
 
 # What a `connect` test talks to.
 ConnectServer = ConnectLocal | RealConnect
+
+
+@dataclass(frozen=True)
+class KnownPrincipals:
+    """A user and a group the server knows: for tests that resolve GUIDs to names."""
+
+    user_guid: str
+    username: str
+    group_guid: str
+    group_name: str
+
+
+def known_principals(server: ConnectServer) -> KnownPrincipals:
+    """The key's own user and a group of this run's (made on first use)."""
+    me = server.api("GET", "v1/user")
+    name = prefixed("analysts")
+    found = [
+        g for g in server.api("GET", f"v1/groups?prefix={name}")["results"] if g["name"] == name
+    ]
+    group = found[0] if found else server.api("POST", "v1/groups", {"name": name})
+    return KnownPrincipals(me["guid"], me["username"], group["guid"], group["name"])

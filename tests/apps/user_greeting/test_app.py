@@ -24,12 +24,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 from scripts.browser.smoke import AppPage
 from scripts.catalog import find_app
 from tests.support.bootstrap_look import BOOTSTRAP_SELECT, mismatches
-from tests.support.fake_connect import fake_connect
+from tests.support.connect_server import ConnectServer, ConnectServers, known_principals
 
 HEADER = "RStudio-Connect-Credentials"
 SALUTATIONS = ("Greetings", "Aloha", "Hello")  # away from the default and back
-ALICE_GUID = "6f300623-1e0c-48e6-a473-ddf630c0c0c3"
-ANALYSTS_GUID = "0b8a1e2c-7d5f-4c3a-9e6b-2f1d4a8c9b70"
 UNKNOWN_GUID = "00000000-0000-4000-8000-000000000000"
 
 
@@ -117,40 +115,48 @@ def test_malformed_header_renders_a_stranger(browser: Any, served_app: Any) -> N
         assert "{not json" not in stderr  # the raw value is never logged
 
 
+@pytest.fixture(scope="module")
+def connect(connect_server: ConnectServers) -> Iterator[ConnectServer]:
+    """The Connect API the app asks for names: the stand-in, or a real server."""
+    with connect_server.start("user-greeting") as server:
+        yield server
+
+
 @pytest.mark.browser
-def test_guid_mode_shows_names_from_the_connect_api(browser: Any, served_app: Any) -> None:
-    with fake_connect(users={ALICE_GUID: "alice"}, groups={ANALYSTS_GUID: "analysts"}) as api:
-        env = {
-            "CONNECT_SERVER": api.url,
-            "CONNECT_API_KEY": api.api_key,
-            "CONNECTKIT_CREDENTIALS_USE_GUIDS": "true",  # as the server's admin set it
-        }
-        groups = [ANALYSTS_GUID, UNKNOWN_GUID]
-        with served_app("user-greeting", user=ALICE_GUID, groups=groups, env=env) as served:
-            page = AppPage(browser, served, label="user-greeting-guids").open()
-            assert page.text("#visitor-name") == "alice"
-            assert page.text("#greeting") == "Hello, alice."
-            # an unknown GUID is shown as it is
-            assert page.text("#groups") == f"Your groups: analysts, {UNKNOWN_GUID}"
-            page.check()
-            assert len([r for r in api.requests if ALICE_GUID in r]) == 1  # cached
+def test_guid_mode_shows_names_from_the_connect_api(
+    browser: Any, served_app: Any, connect: ConnectServer
+) -> None:
+    known = known_principals(connect)
+    env = {
+        "CONNECT_SERVER": connect.url,
+        "CONNECT_API_KEY": connect.api_key,
+        "CONNECTKIT_CREDENTIALS_USE_GUIDS": "true",  # as the server's admin set it
+    }
+    groups = [known.group_guid, UNKNOWN_GUID]
+    with served_app("user-greeting", user=known.user_guid, groups=groups, env=env) as served:
+        page = AppPage(browser, served, label="user-greeting-guids").open()
+        assert page.text("#visitor-name") == known.username
+        assert page.text("#greeting") == f"Hello, {known.username}."
+        # an unknown GUID is shown as it is
+        assert page.text("#groups") == f"Your groups: {known.group_name}, {UNKNOWN_GUID}"
+        page.check()
 
 
 @pytest.mark.browser
 def test_on_a_server_that_sends_names_a_guid_like_name_is_shown_as_it_is(
-    browser: Any, served_app: Any
+    browser: Any, served_app: Any, connect: ConnectServer
 ) -> None:
-    # A user *named* like alice's GUID, on a server without GUID mode: not alice.
-    with fake_connect(users={ALICE_GUID: "alice"}, groups={ANALYSTS_GUID: "analysts"}) as api:
-        env = {"CONNECT_SERVER": api.url, "CONNECT_API_KEY": api.api_key}
-        groups = [ANALYSTS_GUID]
-        with served_app("user-greeting", user=ALICE_GUID, groups=groups, env=env) as served:
-            page = AppPage(browser, served, label="user-greeting-guid-like-names").open()
-            assert page.text("#visitor-name") == ALICE_GUID
-            assert page.text("#greeting") == f"Hello, {ALICE_GUID}."
-            assert page.text("#groups") == f"Your groups: {ANALYSTS_GUID}"
-            page.check()
-        assert api.requests == []  # names mode never asks the Connect API
+    # A user *named* like a real user's GUID, on a server without GUID mode: shown as
+    # that name (were it looked up, the page would show the real user's name instead).
+    known = known_principals(connect)
+    env = {"CONNECT_SERVER": connect.url, "CONNECT_API_KEY": connect.api_key}
+    groups = [known.group_guid]
+    with served_app("user-greeting", user=known.user_guid, groups=groups, env=env) as served:
+        page = AppPage(browser, served, label="user-greeting-guid-like-names").open()
+        assert page.text("#visitor-name") == known.user_guid
+        assert page.text("#greeting") == f"Hello, {known.user_guid}."
+        assert page.text("#groups") == f"Your groups: {known.group_guid}"
+        page.check()
 
 
 def call_greeting(url: str, header: str | None) -> str:
