@@ -20,14 +20,15 @@ MODULE_CALL = re.compile(r"python -m (?P<module>[\w.]+)")
 
 
 def run_scripts(workflow: Path) -> list[str]:
-    """Every step's ``run:`` script, in every job."""
+    """Every step's ``run:`` script, in every job, and the ``command`` a
+    posit-dev/with-connect step runs (a shell script too)."""
     data: dict[str, Any] = yaml.safe_load(workflow.read_text())
-    return [
-        step["run"]
-        for job in data["jobs"].values()
-        for step in job.get("steps", [])
-        if "run" in step
+    steps = [step for job in data["jobs"].values() for step in job.get("steps", [])]
+    scripts = [step["run"] for step in steps if "run" in step]
+    with_connect = [
+        s for s in steps if str(s.get("uses", "")).startswith("posit-dev/with-connect@")
     ]
+    return scripts + [step["with"]["command"] for step in with_connect]
 
 
 def make_targets_called(script: str) -> set[str]:
@@ -87,8 +88,8 @@ def test_the_parsers_see_targets_and_flags() -> None:
     assert "no-such-target" not in makefile_targets()
 
 
-def test_the_three_workflows_exist() -> None:
-    assert [w.name for w in WORKFLOWS] == ["deploy.yml", "preview.yml", "test.yml"]
+def test_the_workflows_exist() -> None:
+    assert [w.name for w in WORKFLOWS] == ["connect.yml", "deploy.yml", "preview.yml", "test.yml"]
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
@@ -117,3 +118,24 @@ def test_actionlint_passes_on_every_workflow() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_real_connect_job_runs_only_with_the_license_and_says_when_skipped() -> None:
+    data: dict[str, Any] = yaml.safe_load((REPO_ROOT / ".github/workflows/connect.yml").read_text())
+    triggers = data[True]  # YAML 1.1 reads the key `on` as true
+    assert set(triggers) == {"push", "schedule", "workflow_dispatch"}
+    assert triggers["push"] == {"branches": ["main"]}
+    assert data["permissions"] == {"contents": "read"}
+    gate, job = data["jobs"]["gate"], data["jobs"]["real-connect"]
+    check = gate["steps"][0]
+    assert "secrets.CONNECT_LICENSE != ''" in check["env"]["HAS_LICENSE"]
+    assert ".fork" in check["run"] and "GITHUB_STEP_SUMMARY" in check["run"]
+    assert job["needs"] == "gate" and job["if"] == "needs.gate.outputs.enabled == 'true'"
+    uses = [step["uses"] for step in job["steps"] if "uses" in step]
+    assert all(re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", u) for u in uses), uses
+    assert job["steps"][0]["with"]["persist-credentials"] is False
+    connect = next(
+        s for s in job["steps"] if s.get("uses", "").startswith("posit-dev/with-connect@")
+    )
+    assert connect["with"]["license"] == "${{ secrets.CONNECT_LICENSE }}"
+    assert connect["with"]["command"].startswith("make test-connect ")
