@@ -151,25 +151,31 @@ def _archive(manifest: dict[str, object]) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_bundle_record_has_connects_fields_and_the_manifest_python(
-    server: ConnectServer,
-) -> None:
-    item = content(server, "bundle-shape")
-    version = ".".join(map(str, sys.version_info[:3]))
+def upload_bundle(server: ConnectServer, guid: str, python_version: str) -> dict[str, Any]:
+    """Upload the greeting app as a bundle whose manifest asks for ``python_version``."""
     manifest = {
         "version": 1,
         "metadata": {"appmode": "python-dash", "entrypoint": "app"},
-        "python": {"version": version, "package_manager": {"name": "pip"}},
+        "python": {"version": python_version, "package_manager": {"name": "pip"}},
         "files": {},
     }
     response = requests.post(
-        f"{server.url}/__api__/v1/content/{item['guid']}/bundles",
+        f"{server.url}/__api__/v1/content/{guid}/bundles",
         data=_archive(manifest),
         headers={"Authorization": f"Key {server.api_key}"},
         timeout=60,
     )
     assert response.status_code == 200, response.text
-    bundle = response.json()
+    bundle: dict[str, Any] = response.json()
+    return bundle
+
+
+def test_a_bundle_record_has_connects_fields_and_the_manifest_python(
+    server: ConnectServer,
+) -> None:
+    item = content(server, "bundle-shape")
+    version = ".".join(map(str, sys.version_info[:3]))
+    bundle = upload_bundle(server, str(item["guid"]), version)
     assert set(bundle) >= BUNDLE_FIELDS and not [k for k in bundle if k.startswith("x_")]
     assert bundle["py_version"] == version and bundle["active"] is False
 
@@ -210,18 +216,7 @@ def test_a_python_the_server_lists_but_lacks_fails_the_build(
     claimed = ["--python-versions", f"{this},3.99.0"]
     with connect_server.start("pythons", extra_args=claimed) as server:
         item = content(server, "python-399")
-        manifest = {
-            "version": 1,
-            "metadata": {"appmode": "python-dash", "entrypoint": "app"},
-            "python": {"version": "3.99.0", "package_manager": {"name": "pip"}},
-            "files": {},
-        }
-        bundle = requests.post(
-            f"{server.url}/__api__/v1/content/{item['guid']}/bundles",
-            data=_archive(manifest),
-            headers={"Authorization": f"Key {server.api_key}"},
-            timeout=60,
-        ).json()
+        bundle = upload_bundle(server, str(item["guid"]), "3.99.0")
         started = server.api(
             "POST", f"v1/content/{item['guid']}/deploy", {"bundle_id": bundle["id"]}
         )

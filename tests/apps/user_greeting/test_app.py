@@ -123,39 +123,25 @@ def connect(connect_server: ConnectServers) -> Iterator[ConnectServer]:
 
 
 @pytest.mark.browser
-def test_guid_mode_shows_names_from_the_connect_api(
-    browser: Any, served_app: Any, connect: ConnectServer
+@pytest.mark.parametrize("guid_mode", [True, False], ids=["guid-mode", "names-mode"])
+def test_guids_become_names_only_in_guid_mode(
+    browser: Any, served_app: Any, connect: ConnectServer, guid_mode: bool
 ) -> None:
-    known = known_principals(connect)
-    env = {
-        "CONNECT_SERVER": connect.url,
-        "CONNECT_API_KEY": connect.api_key,
-        "CONNECTKIT_CREDENTIALS_USE_GUIDS": "true",  # as the server's admin set it
-    }
-    groups = [known.group_guid, UNKNOWN_GUID]
-    with served_app("user-greeting", user=known.user_guid, groups=groups, env=env) as served:
-        page = AppPage(browser, served, label="user-greeting-guids").open()
-        assert page.text("#visitor-name") == known.username
-        assert page.text("#greeting") == f"Hello, {known.username}."
-        # an unknown GUID is shown as it is
-        assert page.text("#groups") == f"Your groups: {known.group_name}, {UNKNOWN_GUID}"
-        page.check()
-
-
-@pytest.mark.browser
-def test_on_a_server_that_sends_names_a_guid_like_name_is_shown_as_it_is(
-    browser: Any, served_app: Any, connect: ConnectServer
-) -> None:
-    # A user *named* like a real user's GUID, on a server without GUID mode: shown as
-    # that name (were it looked up, the page would show the real user's name instead).
+    """GUID mode: names from the Connect API, an unknown GUID shown as it is. On a
+    server that sends names, a user *named* like a real user's GUID is that name
+    (were it looked up, the page would show the real user's name instead)."""
     known = known_principals(connect)
     env = {"CONNECT_SERVER": connect.url, "CONNECT_API_KEY": connect.api_key}
-    groups = [known.group_guid]
+    if guid_mode:
+        env["CONNECTKIT_CREDENTIALS_USE_GUIDS"] = "true"  # as the server's admin set it
+    name = known.username if guid_mode else known.user_guid
+    shown = f"{known.group_name}, {UNKNOWN_GUID}" if guid_mode else known.group_guid
+    groups = [known.group_guid, UNKNOWN_GUID] if guid_mode else [known.group_guid]
     with served_app("user-greeting", user=known.user_guid, groups=groups, env=env) as served:
-        page = AppPage(browser, served, label="user-greeting-guid-like-names").open()
-        assert page.text("#visitor-name") == known.user_guid
-        assert page.text("#greeting") == f"Hello, {known.user_guid}."
-        assert page.text("#groups") == f"Your groups: {known.group_guid}"
+        page = AppPage(browser, served, label=f"user-greeting-guid-{guid_mode}").open()
+        assert page.text("#visitor-name") == name
+        assert page.text("#greeting") == f"Hello, {name}."
+        assert page.text("#groups") == f"Your groups: {shown}"
         page.check()
 
 
