@@ -24,14 +24,15 @@ import pytest
 
 from scripts.browser.smoke import AppPage
 from scripts.catalog import REPO_ROOT, AppInfo, discover_apps
-from scripts.connect_local.launch import DeployedContent
 from scripts.deploy.invoke import DeployRun, run_deploy_tool
 from scripts.deploy.settings import load_settings
 from tests.support.connect_server import (
     ConnectServer,
     ConnectServers,
+    deployed_page,
     not_applicable,
     prefixed,
+    visiting_as_key_owner,
 )
 from tests.support.workspace import scratch_workspace
 
@@ -227,16 +228,20 @@ def first_bundle_ids(first_deploy: DeployRun, connect: ConnectServer) -> dict[st
 def test_each_deployed_app_works_in_a_browser(
     app: AppInfo, first_deploy: DeployRun, connect: ConnectServer, browser: Any
 ) -> None:
-    if not connect.is_stand_in:
-        not_applicable("the browser visits as the stand-in's default visitor; no login here")
     guid = first_deploy.by_app()[app.name]["guid"]
     settings = load_settings(app)
-    if settings.access_type == "acl" and not settings.groups:
+    if not connect.is_stand_in and settings.groups:
+        not_applicable(
+            f"{app.name} is for its groups ({', '.join(settings.groups)}) and checks them "
+            "itself: a visitor in them needs groups of those names, outside the run's prefix"
+        )
+    if connect.is_stand_in and settings.access_type == "acl" and not settings.groups:
         share_with_visitor(connect, guid)  # owner-only content: share it, as an owner would
-    deployed = DeployedContent.find(connect, guid)  # type: ignore[arg-type]
-    page = AppPage(browser, deployed, f"deployed-{app.name}").open()  # type: ignore[arg-type]
-    page.check()
-    assert VISITOR in page.text("body"), "the page does not greet the stand-in's visitor"
+    with visiting_as_key_owner(browser, connect) as key_owner:
+        page = AppPage(browser, deployed_page(connect, guid), f"deployed-{app.name}").open()  # type: ignore[arg-type]
+        page.check()
+        visitor = key_owner or VISITOR
+        assert visitor in page.text("body"), f"the page does not greet {visitor}"
 
 
 def test_failures_stay_with_their_app_and_acl_groups_apply(

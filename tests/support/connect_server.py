@@ -39,7 +39,12 @@ from typing import Any, NoReturn
 
 import pytest
 
-from scripts.connect_local.launch import ConnectApi, ConnectLocal, running_connect_local
+from scripts.connect_local.launch import (
+    ConnectApi,
+    ConnectLocal,
+    DeployedContent,
+    running_connect_local,
+)
 
 NOT_APPLICABLE = "not applicable"
 # Lower-case letters and digits: valid in content, group and user names and vanity paths.
@@ -443,3 +448,56 @@ def known_principals(server: ConnectServer) -> KnownPrincipals:
     ]
     group = found[0] if found else server.api("POST", "v1/groups", {"name": name})
     return KnownPrincipals(me["guid"], me["username"], group["guid"], group["name"])
+
+
+# -- deployed content in the browser -------------------------------------------------------
+
+
+@dataclass
+class RemoteContent:
+    """A deployed item on a real server, as the smoke harness's ``AppPage`` needs it.
+
+    The app's process output stays on that server: the page's own checks
+    (console errors, failed requests, error overlays, title) are what remain.
+    """
+
+    name: str
+    url: str
+    origin: str
+
+    def stderr(self) -> str:
+        return ""
+
+    def stderr_tail(self, lines: int = 30) -> str:
+        return f"(the log of {self.name} is on {self.origin})"
+
+    def tracebacks(self) -> list[str]:
+        return []
+
+
+def deployed_page(server: ConnectServer, guid: str) -> DeployedContent | RemoteContent:
+    """What ``AppPage`` opens for a deployed item: with its process log on the stand-in."""
+    if isinstance(server, ConnectLocal):
+        return DeployedContent.find(server, guid)
+    content = server.api("GET", f"v1/content/{guid}")
+    return RemoteContent(content["name"], f"{server.url}/content/{guid}/", server.url)
+
+
+@contextmanager
+def visiting_as_key_owner(browser: Any, server: ConnectServer) -> Iterator[str]:
+    """The browser visits as the user whose key the tests hold; the visitor's name.
+
+    On the stand-in that is its default visitor (no header needed). On a real
+    server every request of the browser carries ``Authorization: Key`` (set
+    through Chrome's DevTools), which Connect takes as that user's visit.
+    """
+    if server.is_stand_in:
+        yield ""
+        return
+    browser.execute_cdp_cmd("Network.enable", {})
+    headers = {"Authorization": f"Key {server.api_key}"}
+    browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": headers})
+    try:
+        yield str(server.api("GET", "v1/user")["username"])
+    finally:
+        browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})
