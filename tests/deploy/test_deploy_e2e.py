@@ -245,8 +245,9 @@ def test_each_deployed_app_works_in_a_browser(
 
 
 def test_failures_stay_with_their_app_and_acl_groups_apply(
-    connect: ConnectServer, tmp_path: Path
+    connect: ConnectServer, workspace: Path, tmp_path: Path
 ) -> None:
+    # workspace: on a real server it has made ACL_GROUP
     gated = {
         "app.py": HELLO_APP,
         "pyproject.toml": (
@@ -258,23 +259,22 @@ def test_failures_stay_with_their_app_and_acl_groups_apply(
             "max_processes = 2\nmin_processes = 0\nload_factor = 0.5\nidle_timeout = 300\n"
         ),
     }
-    apps = {
-        "a-build-fails": {"app.py": HELLO_APP},
-        "broken": {"app.py": "import no_such_module\n"},
-        "gated": gated,
-    }
-    workspace = scratch_workspace(tmp_path / "ws", apps)
-    connect.fail_builds(1)  # the first build on the server fails (JOBS=1: a-build-fails)
+    apps = {"broken": {"app.py": "import no_such_module\n"}, "gated": gated}
+    if connect.is_stand_in:  # a failing build is injected: the stand-in's fault
+        apps["a-build-fails"] = {"app.py": HELLO_APP}
+        connect.fail_builds(1)  # the first build on the server fails (JOBS=1: a-build-fails)
+    scratch = scratch_workspace(tmp_path / "ws", apps)
     try:
         run = run_deploy(
-            connect.url, connect.api_key, tmp_path, "--workspace", str(workspace), "--jobs", "1"
+            connect.url, connect.api_key, tmp_path, "--workspace", str(scratch), "--jobs", "1"
         )
     finally:
         connect.clear_faults()
     assert run.result.returncode == 1, run.explain()
     rows = run.by_app()
-    assert rows["a-build-fails"]["status"] == "failed"
-    assert "build failed (injected fault)" in rows["a-build-fails"]["error"]
+    if connect.is_stand_in:
+        assert rows["a-build-fails"]["status"] == "failed"
+        assert "build failed (injected fault)" in rows["a-build-fails"]["error"]
     assert rows["broken"]["status"] == "failed"
     assert "No module named 'no_such_module'" in rows["broken"]["error"]
     assert "broken: broken:" not in run.output  # the app's name said once
