@@ -14,7 +14,9 @@ from scripts.connect_local.oauth_tokens import DEFAULT_TTL_S
 from scripts.connect_rules import ACCESS_TYPES
 
 # New enough for rsconnect's draft -> verify -> activate flow (2025.06.0+) and
-# for multipart uploads with git metadata (newer than 2025.11.0).
+# for multipart uploads with git metadata (newer than 2025.11.0). It promises
+# endpoints the stand-in lacks (jobs, lockfile, packages...): those answer 404
+# code 2, as Connect answers any path it does not have.
 DEFAULT_VERSION = "2026.01.0"
 
 

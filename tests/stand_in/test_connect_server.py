@@ -20,6 +20,7 @@ from tests.support.connect_server import (
     RealConnect,
     Snapshot,
     prefixed,
+    refuse_if_taken,
 )
 
 ADMIN_KEY = "guard-admin-key"
@@ -110,3 +111,13 @@ def test_not_applicable_is_counted_apart_and_never_as_passed(tmp_path: Path) -> 
     assert "1 passed" in last and "1 skipped" in last and "1 not applicable" in last, result.stdout
     assert "test_needs_the_stand_in: injects faults" in result.stdout
     assert RUN_PREFIX.startswith("ct") and len(RUN_PREFIX) == 10
+
+
+def test_a_server_that_already_has_the_run_s_names_is_refused(
+    stand_in: ConnectLocal, real: RealConnect
+) -> None:
+    refuse_if_taken(real)  # nothing of this run's yet: no refusal
+    stand_in.api("POST", "v1/content", {"name": prefixed("already-there")})  # someone else's
+    with pytest.raises(pytest.exit.Exception, match="already has names starting with"):
+        refuse_if_taken(real)
+    real.remove_run_names()
