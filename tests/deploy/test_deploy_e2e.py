@@ -32,6 +32,7 @@ from tests.support.connect_server import (
     deployed_page,
     not_applicable,
     prefixed,
+    run_content,
     visiting_as_key_owner,
 )
 from tests.support.workspace import scratch_workspace
@@ -290,7 +291,7 @@ def test_failures_stay_with_their_app_and_acl_groups_apply(
 def test_dry_run_plans_and_writes_nothing(
     first_deploy: DeployRun, connect: ConnectServer, workspace: Path, tmp_path: Path
 ) -> None:
-    before = connect.api("GET", "v1/content")
+    before = run_content(connect)
     # On the stand-in, any write that reached the API would use up one of these faults.
     methods = ("POST", "PATCH", "PUT", "DELETE") if connect.is_stand_in else ()
     for method in methods:
@@ -302,7 +303,7 @@ def test_dry_run_plans_and_writes_nothing(
         connect.clear_faults()
     assert run.result.returncode == 0, run.explain()
     assert len(unused) == len(methods), f"a write request reached the API: {unused}"
-    assert connect.api("GET", "v1/content") == before  # every item, its bundle and settings
+    assert run_content(connect) == before  # every item, its bundle and settings
     assert run.report is not None and run.report["dry_run"] is True
     for app in APPS:
         row = run.by_app()[app.name]

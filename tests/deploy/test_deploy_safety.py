@@ -26,6 +26,7 @@ from tests.support.connect_server import (
     ConnectServers,
     not_applicable,
     prefixed,
+    run_content,
 )
 from tests.support.workspace import scratch_workspace
 
@@ -195,13 +196,13 @@ def test_a_dry_run_catches_a_typo_d_group_and_writes_nothing(
     set_deploy_table(
         workspace, f'title = "Solo"\naccess_type = "acl"\ngroups = ["{prefixed("sales_amer")}"]\n'
     )
-    before = strict.api("GET", "v1/content")
+    before = run_content(strict)
     run = deploy(strict, workspace, tmp_path, ns("typo"), DRY_RUN="1")
     assert run.result.returncode == 1, run.explain()
     said = f"'{prefixed('sales_amer')}'; did you mean '{prefixed('sales-amer')}'"
     assert said in row(run)["error"]
     assert run.report is not None and run.report["dry_run"] is True
-    assert strict.api("GET", "v1/content") == before
+    assert run_content(strict) == before
     assert "solo: solo:" not in run.output and "group-dashboard: group-dashboard:" not in run.output
 
 

@@ -501,3 +501,10 @@ def visiting_as_key_owner(browser: Any, server: ConnectServer) -> Iterator[str]:
         yield str(server.api("GET", "v1/user")["username"])
     finally:
         browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})
+
+
+def run_content(server: ConnectServer) -> list[dict[str, Any]]:
+    """The content of this run (process): what its tests may compare before and after.
+    On a shared server, parallel workers and other people change the rest meanwhile."""
+    items = server.api("GET", "v1/content")
+    return [item for item in items if str(item.get("name", "")).startswith(RUN_PREFIX)]
