@@ -14,7 +14,7 @@ import pytest
 
 from scripts.catalog import REPO_ROOT
 from scripts.connect_local.launch import ConnectLocal, running_connect_local
-from tests.support.connect_server import (
+from tests.support.real_connect import (
     RUN_PREFIX,
     OutsidePrefix,
     RealConnect,
@@ -90,7 +90,7 @@ def test_not_applicable_is_counted_apart_and_never_as_passed(tmp_path: Path) -> 
         textwrap.dedent(
             """
             import pytest
-            from tests.support.connect_server import not_applicable
+            from tests.support.real_connect import not_applicable
 
             def test_runs(): pass
             def test_needs_the_stand_in(): not_applicable("injects faults")
