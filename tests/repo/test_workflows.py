@@ -125,8 +125,9 @@ def test_the_real_connect_job_runs_only_with_the_license_and_says_when_skipped()
     triggers = data[True]  # YAML 1.1 reads the key `on` as true
     assert set(triggers) == {"push", "schedule", "workflow_dispatch"}
     assert triggers["push"] == {"branches": ["main"]}
-    assert data["permissions"] == {"contents": "read"}
+    assert data["permissions"] == {}
     gate, job = data["jobs"]["gate"], data["jobs"]["real-connect"]
+    assert gate["permissions"] == job["permissions"] == {"contents": "read"}
     check = gate["steps"][0]
     assert "secrets.CONNECT_LICENSE != ''" in check["env"]["HAS_LICENSE"]
     assert ".fork" in check["run"] and "GITHUB_STEP_SUMMARY" in check["run"]
