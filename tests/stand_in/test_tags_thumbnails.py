@@ -52,12 +52,14 @@ def test_only_an_administrator_creates_tags_and_names_are_unique_among_siblings(
     dash = connect.api_as(ROOT, "POST", "v1/tags", {"name": "Dash", "parent_id": samples["id"]})
     assert dash["parent_id"] == samples["id"]
     status, body = connect.request("POST", "__api__/v1/tags", {"name": "Samples"}, key=ROOT)
-    assert status == 409 and set(body) == {"code", "error", "payload"}
+    assert (status, body["code"]) == (400, 81) and set(body) == {"code", "error", "payload"}
     other = connect.api_as(ROOT, "POST", "v1/tags", {"name": "Dash"})  # another parent: fine
     assert other["id"] != dash["id"]
-    assert connect.request("POST", "__api__/v1/tags", {"name": ""}, key=ROOT)[0] == 400
+    status, body = connect.request("POST", "__api__/v1/tags", {"name": ""}, key=ROOT)
+    assert (status, body["code"]) == (400, 78)
     unknown_parent = {"name": "x", "parent_id": "999999"}
-    assert connect.request("POST", "__api__/v1/tags", unknown_parent, key=ROOT)[0] == 404
+    status, body = connect.request("POST", "__api__/v1/tags", unknown_parent, key=ROOT)
+    assert (status, body["code"]) == (400, 157)
     names = [t["name"] for t in connect.api("GET", f"v1/tags?parent_id={samples['id']}")]
     assert names == ["Dash"]
 
@@ -73,7 +75,7 @@ def test_tagging_content_adds_and_removes_the_tags_above(connect: ConnectLocal) 
     }
     path = f"__api__/v1/content/{guid}/tags"
     assert connect.request("POST", path, {"tag_id": leaf["id"]})[0] == 409
-    assert connect.request("POST", path, {"tag_id": "999999"})[0] == 404
+    assert connect.request("POST", path, {"tag_id": "999999"})[1]["code"] == 158
     assert connect.request("POST", path, {"tag_id": leaf["id"]}, key=VIC)[0] == 403
     assert raw(connect, "DELETE", f"v1/content/{guid}/tags/{leaf['id']}")[0] == 204
     assert connect.api("GET", f"v1/content/{guid}/tags") == []

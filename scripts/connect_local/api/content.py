@@ -37,7 +37,7 @@ routes = Blueprint("content", __name__)
 
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
-# ?include= values; "tags" is answered by the tags module when it is there.
+# ?include= values: each answered only when asked, and tags only when there are some.
 INCLUDES = ("owner", "tags", "vanity_url")
 OWNER_FIELDS = ("guid", "username", "first_name", "last_name")
 
@@ -54,14 +54,18 @@ def requested_includes() -> frozenset[str]:
 
 
 def content_json(record: Record, includes: frozenset[str] = frozenset()) -> Record:
-    """The content as Connect answers it: ``owner`` and ``vanity_url`` only when included
-    (``vanity_url`` only when the content has one)."""
+    """The content as Connect answers it: ``owner``, ``tags`` and ``vanity_url`` only when
+    included (``tags`` and ``vanity_url`` only when the content has them)."""
     base, guid = base_url(), record["guid"]
     with current_store().read() as state:
         vanity = state["vanities"].get(guid)
         permissions = state["permissions"].get(guid, [])
         owner = state["users"].get(record["owner_guid"], {})
+        tag_ids = state["content_tags"].get(guid, [])
+        tags = [state["tags"][i] for i in tag_ids if i in state["tags"]]
     extra: Record = {}
+    if "tags" in includes and tags:
+        extra["tags"] = tags
     if "owner" in includes:
         extra["owner"] = {k: owner.get(k) for k in OWNER_FIELDS}
     if "vanity_url" in includes and vanity:

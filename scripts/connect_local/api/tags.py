@@ -2,12 +2,13 @@
 
 - ``GET v1/tags`` (``name``, ``parent_id`` filter) and ``GET v1/tags/{id}``: anyone with a key.
 - ``POST v1/tags {"name", "parent_id"}``: administrators only (403 otherwise);
-  names are 1..255 characters, unique among siblings (409).
+  names are 1..255 characters (78 empty, 77 longer), unique among siblings (400, 81).
 - ``GET v1/content/{guid}/tags``: whoever sees the content;
   ``POST v1/content/{guid}/tags {"tag_id"}`` and ``DELETE v1/content/{guid}/tags/{id}``:
   its editors. As posit-sdk documents, adding a tag adds the tags above it too,
-  and removing one removes those above it. An unknown tag: 404; adding a tag the
-  content has: 409; removing one it has not: 404.
+  and removing one removes those above it. An unknown parent: 400 code 157; an
+  unknown tag to add: 400 code 158 (Connect's table); adding a tag the content
+  has: 409; removing one it has not: 404.
 """
 
 from __future__ import annotations
@@ -22,10 +23,15 @@ from scripts.connect_local.api.common import (
 )
 from scripts.connect_local.directory import now_iso
 from scripts.connect_local.errors import (
-    CODE_BAD_REQUEST,
     CODE_NAME_TAKEN,
     CODE_NOT_FOUND,
+    CODE_PARENT_TAG_NOT_FOUND,
+    CODE_SIBLING_TAG_TAKEN,
+    CODE_TAG_NAME_LENGTH,
+    CODE_TAG_NAME_MISSING,
+    CODE_TAG_NOT_FOUND,
     ApiError,
+    refusal,
 )
 from scripts.connect_local.store import Record
 
@@ -35,11 +41,13 @@ MAX_TAG_NAME = 255
 routes = Blueprint("tags", __name__)
 
 
-def _tag(tag_id: object) -> Record:
+def _tag(tag_id: object, missing: int = CODE_NOT_FOUND) -> Record:
+    """The tag; else ``missing``'s refusal (404 code 4 for a path, Connect's 157/158 for a
+    ``parent_id`` or ``tag_id`` in a body)."""
     with current_store().read() as state:
         tag = state["tags"].get(str(tag_id))
     if tag is None:
-        raise ApiError(404, CODE_NOT_FOUND, f"tag {tag_id} does not exist")
+        raise refusal(missing, f"tag {tag_id} does not exist")
     return tag
 
 
@@ -63,16 +71,18 @@ def create_tag() -> Response:
     require_role("administrator")
     body = json_body()
     name = body.get("name") if isinstance(body, dict) else None
-    if not isinstance(name, str) or not 1 <= len(name.strip()) <= MAX_TAG_NAME:
-        raise ApiError(
-            400, CODE_BAD_REQUEST, f"a tag needs a name of 1 to {MAX_TAG_NAME} characters"
-        )
+    if not isinstance(name, str) or not name.strip():
+        raise refusal(CODE_TAG_NAME_MISSING, "a tag needs a name")
+    if len(name) > MAX_TAG_NAME:
+        raise refusal(CODE_TAG_NAME_LENGTH, f"a tag name has at most {MAX_TAG_NAME} characters")
     parent = body.get("parent_id")
-    parent_id = str(_tag(parent)["id"]) if parent not in (None, "") else None
+    parent_id = None
+    if parent not in (None, ""):
+        parent_id = str(_tag(parent, CODE_PARENT_TAG_NOT_FOUND)["id"])
     store = current_store()
     with store.change() as state:
         if any(t["name"] == name and t["parent_id"] == parent_id for t in state["tags"].values()):
-            raise ApiError(409, CODE_NAME_TAKEN, f"a tag named {name!r} exists there already")
+            raise refusal(CODE_SIBLING_TAG_TAKEN, f"a tag named {name!r} exists there already")
         stamp = now_iso()
         tag = {
             "id": store.next_id(),
@@ -107,7 +117,7 @@ def _with_ancestors(tags: Record, tag_id: str) -> list[str]:
 def tag_content(guid: str) -> Response:
     content_for(guid, edit=True)
     body = json_body()
-    tag = _tag(body.get("tag_id") if isinstance(body, dict) else None)
+    tag = _tag(body.get("tag_id") if isinstance(body, dict) else None, CODE_TAG_NOT_FOUND)
     with current_store().change() as state:
         ids = state["content_tags"].setdefault(guid, [])
         if tag["id"] in ids:
