@@ -1,8 +1,10 @@
 """OAuth integrations, tags and thumbnails at deploy: read and checked before the
 first write, applied before activation, skipped when unchanged, version-gated.
 
-The settings are unit-tested here; the rest runs the deploy tool against the
-stand-in with small scratch apps.
+The settings are unit-tested here; the rest runs the deploy tool with small
+scratch apps against a Connect server (`connect` tests: the stand-in, or a real
+one under ``make test-connect``; there they are not applicable, as they need an
+OAuth integration, tags and an old version that only the stand-in makes up).
 """
 
 from __future__ import annotations
@@ -16,14 +18,19 @@ from typing import Any
 import pytest
 
 from scripts.catalog import REPO_ROOT, AppInfo
-from scripts.connect_local.launch import ConnectLocal, running_connect_local
 from scripts.deploy.content_extras import check_server_version
 from scripts.deploy.invoke import DeployRun, run_deploy_tool
 from scripts.deploy.settings import SettingsError, load_settings, parse_settings
 from scripts.thumbnail_images import MAX_THUMBNAIL_BYTES
+from tests.support.connect_server import (
+    ConnectServer,
+    ConnectServers,
+    not_applicable,
+    prefixed,
+)
 from tests.support.workspace import scratch_workspace
 
-NAMESPACE = "extras"
+NAMESPACE = prefixed("extras")
 ROOT_KEY = "extras-root-key"
 HELLO_APP = (REPO_ROOT / "apps" / "hello" / "app.py").read_text()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 200
@@ -141,23 +148,23 @@ def test_tag_paths_walk_the_tree() -> None:
 
 
 @pytest.fixture(scope="module")
-def connect(
-    tmp_path_factory: pytest.TempPathFactory, environments_dir: Path
-) -> Iterator[ConnectLocal]:
-    with running_connect_local(
-        tmp_path_factory.mktemp("extras") / "state",
-        users=[("root", "administrator", ROOT_KEY), "viewer-vi"],
-        environments_dir=environments_dir,
-    ) as server:
+def connect(connect_server: ConnectServers, environments_dir: Path) -> Iterator[ConnectServer]:
+    users: list[str | tuple[str, str, str]] = [("root", "administrator", ROOT_KEY), "viewer-vi"]
+    with connect_server.start("extras", users=users, environments_dir=environments_dir) as server:
+        if not server.is_stand_in:
+            not_applicable(
+                "needs the OAuth integration 'Connect API' and tags outside the run's prefix, "
+                "which the stand-in makes up and a real server may not get from this suite"
+            )
         yield server
 
 
-def deploy(connect: ConnectLocal, key: str, workspace: Path, work: Path) -> DeployRun:
+def deploy(connect: ConnectServer, key: str, workspace: Path, work: Path) -> DeployRun:
     env = {"NAMESPACE": NAMESPACE, "DEPLOY_RETRY_DELAY": "0.2"}
     return run_deploy_tool(connect.url, key, work, "--workspace", str(workspace), env=env)
 
 
-def thumbnail(connect: ConnectLocal, guid: str, key: str) -> tuple[int, bytes]:
+def thumbnail(connect: ConnectServer, guid: str, key: str) -> tuple[int, bytes]:
     request = urllib.request.Request(f"{connect.url}/__api__/v1/content/{guid}/thumbnail")
     request.add_header("Authorization", f"Key {key}")
     try:
@@ -168,12 +175,12 @@ def thumbnail(connect: ConnectLocal, guid: str, key: str) -> tuple[int, bytes]:
             return error.code, error.read()
 
 
-def content_named(connect: ConnectLocal, app: str) -> list[dict[str, Any]]:
+def content_named(connect: ConnectServer, app: str) -> list[dict[str, Any]]:
     return list(connect.api_as(ROOT_KEY, "GET", f"v1/content?name={NAMESPACE}-{app}"))
 
 
 def test_extras_are_applied_before_activation_then_left_alone(
-    connect: ConnectLocal, tmp_path: Path
+    connect: ConnectServer, tmp_path: Path
 ) -> None:
     deploy_table = (
         'access_type = "logged_in"\noauth_integrations = ["Connect API"]\n'
@@ -215,7 +222,7 @@ def test_extras_are_applied_before_activation_then_left_alone(
 
 
 def test_refused_extras_write_nothing_and_the_other_apps_deploy(
-    connect: ConnectLocal, tmp_path: Path
+    connect: ConnectServer, tmp_path: Path
 ) -> None:
     apps = {
         "open-oauth": app_files(
@@ -242,7 +249,7 @@ def test_refused_extras_write_nothing_and_the_other_apps_deploy(
 
 
 def test_an_older_server_refuses_only_the_apps_that_need_a_newer_one(
-    environments_dir: Path, tmp_path: Path
+    connect_server: ConnectServers, environments_dir: Path, tmp_path: Path
 ) -> None:
     apps = {
         "with-oauth": app_files(
@@ -252,8 +259,8 @@ def test_an_older_server_refuses_only_the_apps_that_need_a_newer_one(
     }
     workspace = scratch_workspace(tmp_path / "ws", apps)
     (workspace / "apps" / "plain" / "screenshot.png").write_bytes(PNG)
-    with running_connect_local(
-        tmp_path / "state", environments_dir=environments_dir, extra_args=["--version", "2024.05.0"]
+    with connect_server.start(
+        "old", environments_dir=environments_dir, extra_args=["--version", "2024.05.0"]
     ) as old:
         run = deploy(old, old.api_key, workspace, tmp_path / "run")
         rows = run.by_app()

@@ -19,9 +19,10 @@ from selenium.webdriver.common.by import By
 
 from scripts.browser.smoke import AppPage
 from scripts.catalog import find_app
-from scripts.connect_local.launch import ConnectLocal, DeployedContent, running_connect_local
+from scripts.connect_local.launch import ConnectLocal, DeployedContent
 from scripts.connect_local.sessions import VISITOR_COOKIE
 from scripts.deploy.invoke import run_deploy_tool
+from tests.support.connect_server import ConnectServers, not_applicable
 
 APP_DIR = find_app("my-content").path
 # Every JWT the stand-in signs starts with this header: {"alg":"HS256","typ":"JWT"}.
@@ -86,15 +87,16 @@ def test_every_reason_is_explained_with_what_to_do(
 
 
 @pytest.fixture(scope="module")
-def connect(
-    tmp_path_factory: pytest.TempPathFactory, environments_dir: Path
-) -> Iterator[ConnectLocal]:
-    with running_connect_local(
-        tmp_path_factory.mktemp("my-content") / "state",
-        users=["alice:analysts", "bob:sales"],
-        environments_dir=environments_dir,
-    ) as server:
-        yield server
+def connect(connect_server: ConnectServers, environments_dir: Path) -> Iterator[ConnectLocal]:
+    """The stand-in (a `connect` test: on a real server, not applicable)."""
+    users = ["alice:analysts", "bob:sales"]
+    with connect_server.start("my-content", users=users, environments_dir=environments_dir) as s:
+        if not isinstance(s, ConnectLocal):
+            not_applicable(
+                "alice and bob log in through the stand-in's form; on a real server they "
+                "would need passwords, and the deploy a name with the run's prefix"
+            )
+        yield s
 
 
 def share(connect: ConnectLocal, guid: str, username: str) -> None:
