@@ -89,8 +89,10 @@ def connect(connect_server: ConnectServers, environments_dir: Path) -> Iterator[
 
 
 def _prefix_deploy_names(pyproject: Path) -> None:
-    """The app's deploy groups and vanity path, renamed with the run's prefix."""
+    """The app's deploy groups and vanity path, renamed with the run's prefix; its OAuth
+    integrations left out (an administrator makes one from a template: the run does not)."""
     text = pyproject.read_text()
+    text = re.sub(r"(?m)^oauth_integrations = .*\n", "", text)
     deploy = tomllib.loads(text).get("tool", {}).get("monorepo", {}).get("deploy", {})
     for group in deploy.get("groups", []):
         text = text.replace(f'"{group}"', f'"{prefixed(group)}"')
@@ -235,6 +237,11 @@ def test_each_deployed_app_works_in_a_browser(
         not_applicable(
             f"{app.name} is for its groups ({', '.join(settings.groups)}) and checks them "
             "itself: a visitor in them needs groups of those names, outside the run's prefix"
+        )
+    if not connect.is_stand_in and settings.oauth_integrations:
+        not_applicable(
+            f"{app.name} needs the OAuth integration {settings.oauth_integrations}, which an "
+            "administrator makes from a template; the run deploys it without one"
         )
     if connect.is_stand_in and settings.access_type == "acl" and not settings.groups:
         share_with_visitor(connect, guid)  # owner-only content: share it, as an owner would
