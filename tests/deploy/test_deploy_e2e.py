@@ -240,8 +240,8 @@ def test_each_deployed_app_works_in_a_browser(
         )
     if not connect.is_stand_in and settings.oauth_integrations:
         not_applicable(
-            f"{app.name} needs the OAuth integration {settings.oauth_integrations}, which an "
-            "administrator makes from a template; the run deploys it without one"
+            f"{app.name} needs the OAuth integration {', '.join(settings.oauth_integrations)}, "
+            "which an administrator makes from a template; the run deploys it without one"
         )
     if connect.is_stand_in and settings.access_type == "acl" and not settings.groups:
         share_with_visitor(connect, guid)  # owner-only content: share it, as an owner would

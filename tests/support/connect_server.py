@@ -132,7 +132,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             reason = _skip_reason(report).removeprefix(f"{NOT_APPLICABLE}: ")
             terminalreporter.line(f"{report.nodeid}: {reason}")
     summary = str(config.getoption("--connect-summary"))
-    if summary:
+    if summary and not hasattr(config, "workerinput"):  # once, by xdist's controller
         _write_summary(Path(summary), terminalreporter, config)
 
 
