@@ -2,9 +2,11 @@
 REDIS_URL reaches the content without its password reaching any output.
 
 The rule (``scripts.deploy.job_manager``) is checked on tables, then through
-the real deploy tool and rsconnect against the Connect stand-in: the app as
-committed deploys; with ``max_processes = 2`` it is refused before any upload;
-with ``REDIS_URL`` in ``deploy.environment`` two processes are fine.
+the real deploy tool and rsconnect against a Connect server (the stand-in, or a
+real one under ``make test-connect``: there the deploys that grant the app's
+groups are not applicable, those names being outside the run's prefix): the app
+as committed deploys; with ``max_processes = 2`` it is refused before any
+upload; with ``REDIS_URL`` in ``deploy.environment`` two processes are fine.
 """
 
 from __future__ import annotations
@@ -17,11 +19,16 @@ from pathlib import Path
 import pytest
 
 from scripts.catalog import find_app
-from scripts.connect_local.launch import ConnectLocal, running_connect_local
 from scripts.deploy.invoke import DeployRun, run_deploy_tool
 from scripts.deploy.job_manager import check_job_manager
 from scripts.deploy.settings import SettingsError, load_settings, parse_settings
 from scripts.runner.redis_server import RedisServer
+from tests.support.connect_server import (
+    ConnectServer,
+    ConnectServers,
+    not_applicable,
+    prefixed,
+)
 from tests.support.redis import fresh_redis_url
 from tests.support.workspace import scratch_workspace
 
@@ -68,20 +75,23 @@ def copy_with_deploy_table(tmp: Path, table: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def connect(
-    tmp_path_factory: pytest.TempPathFactory, environments_dir: Path
-) -> Iterator[ConnectLocal]:
-    state = tmp_path_factory.mktemp("connect") / "state"
+def connect(connect_server: ConnectServers, environments_dir: Path) -> Iterator[ConnectServer]:
     visitor = f"erin:{','.join(GROUPS)}"
-    with running_connect_local(
-        state, default_visitor=visitor, environments_dir=environments_dir
+    with connect_server.start(
+        "report-builder", default_visitor=visitor, environments_dir=environments_dir
     ) as server:
         yield server
 
 
-def deploy(connect: ConnectLocal, work: Path, workspace: Path | None, **env: str) -> DeployRun:
+def needs_the_apps_groups(connect: ConnectServer) -> None:
+    if not connect.is_stand_in:
+        not_applicable(f"grants the app's groups ({', '.join(GROUPS)}): outside the run's prefix")
+
+
+def deploy(connect: ConnectServer, work: Path, workspace: Path | None, **env: str) -> DeployRun:
+    """A deploy into ``<work's name, prefixed>-report-builder``."""
     args = ["--workspace", str(workspace)] if workspace is not None else []
-    settings = {"NAMESPACE": work.name, "DEPLOY_RETRY_DELAY": "0.2", **env}
+    settings = {"NAMESPACE": prefixed(work.name), "DEPLOY_RETRY_DELAY": "0.2", **env}
     return run_deploy_tool(connect.url, connect.api_key, work, *args, APP, env=settings)
 
 
@@ -95,16 +105,17 @@ def everything_written(run: DeployRun, work: Path) -> str:
 
 
 @pytest.mark.slow
-def test_the_stand_in_deploys_it_on_one_process(connect: ConnectLocal, tmp_path: Path) -> None:
+def test_the_stand_in_deploys_it_on_one_process(connect: ConnectServer, tmp_path: Path) -> None:
+    needs_the_apps_groups(connect)
     run = deploy(connect, tmp_path / "committed", None)
     assert run.result.returncode == 0, run.explain()
-    content = connect.content_by_name(f"committed-{APP}")
+    content = connect.content_by_name(f"{prefixed('committed')}-{APP}")
     assert content["max_processes"] == 1
 
 
 @pytest.mark.slow
 def test_two_processes_on_the_embedded_manager_are_refused_before_upload(
-    connect: ConnectLocal, tmp_path: Path
+    connect: ConnectServer, tmp_path: Path
 ) -> None:
     folder = copy_with_deploy_table(
         tmp_path, '[tool.monorepo.deploy]\naccess_type = "acl"\nmax_processes = 2\n'
@@ -114,23 +125,24 @@ def test_two_processes_on_the_embedded_manager_are_refused_before_upload(
     assert run.result.returncode == 1, run.explain()
     error = run.by_app()[APP]["error"]
     assert "deploy.max_processes is 2" in error and "set max_processes = 1" in error
-    assert connect.api("GET", f"v1/content?name=refused-{APP}") == []  # nothing created
+    assert connect.api("GET", f"v1/content?name={prefixed('refused')}-{APP}") == []  # nothing
 
 
 @pytest.mark.slow
 @pytest.mark.redis
 def test_redis_url_reaches_the_content_and_its_password_no_output(
-    connect: ConnectLocal, redis_server: RedisServer, tmp_path: Path
+    connect: ConnectServer, redis_server: RedisServer, tmp_path: Path
 ) -> None:
     table = (
         '[tool.monorepo.deploy]\naccess_type = "acl"\nmax_processes = 2\n'
         f'environment = ["REDIS_URL"]\ngroups = {json.dumps(GROUPS)}\n'
     )
+    needs_the_apps_groups(connect)
     workspace = scratch_workspace(tmp_path / "ws", {APP: copy_with_deploy_table(tmp_path, table)})
     url = fresh_redis_url(redis_server)
     run = deploy(connect, tmp_path / "celery", workspace, REDIS_URL=url)
     assert run.result.returncode == 0, run.explain()
-    content = connect.content_by_name(f"celery-{APP}")
+    content = connect.content_by_name(f"{prefixed('celery')}-{APP}")
     assert content["max_processes"] == 2
     assert connect.api("GET", f"v1/content/{content['guid']}/environment") == ["REDIS_URL"]
     assert redis_server.password not in everything_written(run, tmp_path)
