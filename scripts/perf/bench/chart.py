@@ -1,4 +1,9 @@
-"""The README chart: each app's ratio to its baseline, and its share of each absolute target."""
+"""The README chart: each app's ratio to its baseline, and its share of each absolute target.
+
+Each bar carries its interval (the whiskers: see ``spread``); a bar whose
+interval straddles its target is drawn as within noise, one wholly past it
+as missed.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,22 @@ from pathlib import Path
 from typing import Any
 
 Doc = dict[str, Any]
-MET, MISSED = "#3b7dd8", "#d8453b"
+MET, NOISE, MISSED = "#3b7dd8", "#e0a526", "#d8453b"
+Bar = tuple[str, float, float | None, bool]  # label, value, target line, missed
+Whisker = tuple[float, float]  # how far below and above the value its interval reaches
 
 
-def ratio_bars(doc: Doc) -> list[tuple[str, float, float | None, bool]]:
+def colour(figure: dict[str, Any]) -> str:
+    return MISSED if figure["misses"] else NOISE if figure.get("within_noise") else MET
+
+
+def _whisker(value: float, interval: dict[str, float] | None, scale: float = 1.0) -> Whisker:
+    if not interval:
+        return (0.0, 0.0)
+    return (max(0.0, value - interval["low"] / scale), max(0.0, interval["high"] / scale - value))
+
+
+def ratio_bars(doc: Doc) -> list[Bar]:
     """(label, subject/baseline, max ratio, missed) for figures with a baseline."""
     return [
         (f"{f['measure']}: {f['subject']}", f["ratio"], f.get("max_ratio"), bool(f["misses"]))
@@ -25,6 +42,28 @@ def target_bars(doc: Doc) -> list[tuple[str, float, bool]]:
         for f in doc["figures"]
         if f.get("max_value")
     ]
+
+
+def ratio_whiskers(doc: Doc) -> tuple[list[Whisker], list[str]]:
+    """The interval and colour of each of ``ratio_bars``, in its order."""
+    shown = [f for f in doc["figures"] if f.get("ratio") is not None]
+    return [_whisker(f["ratio"], f.get("ratio_interval")) for f in shown], [
+        colour(f) for f in shown
+    ]
+
+
+def target_whiskers(doc: Doc) -> tuple[list[Whisker], list[str]]:
+    """The interval and colour of each of ``target_bars``, in its order."""
+    shown = [f for f in doc["figures"] if f.get("max_value")]
+    whiskers = [
+        _whisker(f["subject_median"] / f["max_value"], f.get("value_interval"), f["max_value"])
+        for f in shown
+    ]
+    return whiskers, [colour(f) for f in shown]
+
+
+def _error_bars(whiskers: list[Whisker]) -> list[list[float]]:
+    return [[w[0] for w in whiskers], [w[1] for w in whiskers]]
 
 
 def draw(doc: Doc, path: Path) -> bool:
@@ -48,17 +87,22 @@ def draw(doc: Doc, path: Path) -> bool:
     if ratios:
         ax = next(axis_iter)
         labels = [r[0] for r in ratios]
-        ax.barh(labels, [r[1] for r in ratios], color=[MISSED if r[3] else MET for r in ratios])
+        whiskers, colours = ratio_whiskers(doc)
+        ax.barh(labels, [r[1] for r in ratios], color=colours, xerr=_error_bars(whiskers))
         for y, (_, _, limit, _) in enumerate(ratios):
             if limit is not None:
                 ax.plot([limit, limit], [y - 0.4, y + 0.4], color="black", linewidth=2)
         ax.axvline(1.0, color="grey", linestyle=":")
-        ax.set_xlabel("app / baseline measured in the same run (black tick: target)")
+        ax.set_xlabel(
+            "app / baseline measured in the same run; whiskers: interval of the rounds' ratios"
+            " (black tick: target; amber: within noise, red: missed)"
+        )
         ax.invert_yaxis()
     if shares:
         ax = next(axis_iter)
         labels = [s[0] for s in shares]
-        ax.barh(labels, [s[1] for s in shares], color=[MISSED if s[2] else MET for s in shares])
+        whiskers, colours = target_whiskers(doc)
+        ax.barh(labels, [s[1] for s in shares], color=colours, xerr=_error_bars(whiskers))
         ax.axvline(1.0, color="black", linewidth=2)
         ax.set_xlabel("median / absolute target (1.0 = the limit)")
         ax.invert_yaxis()
