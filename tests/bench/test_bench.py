@@ -31,9 +31,9 @@ from scripts.perf.bench import (
     summary,
     wire,
 )
-from scripts.perf.bench.spread import CONFIDENCE, Interval, coverage, median_interval
 from scripts.perf.bench.model import Figure, PartialFailure, Skipped
 from scripts.perf.bench.schedule import in_parallel, interleaved, schedule
+from scripts.perf.bench.spread import CONFIDENCE, Interval, coverage, median_interval
 from scripts.perf.bench.subjects import BadBenchSettings, subject_from_settings
 
 
@@ -137,9 +137,7 @@ def test_median_interval_is_the_narrowest_with_enough_coverage() -> None:
 def test_min_ratio_targets_are_judged_on_the_interval_too() -> None:
     straddles = Figure("throughput", "a", "b", "req/s", [70.0, 90.0, 95.0], [100.0] * 3)
     straddles.min_ratio = 0.8
-    assert straddles.misses() == [] and straddles.within_noise() == [
-        "ratio 0.90 (0.70-0.95) < 0.8"
-    ]
+    assert straddles.misses() == [] and straddles.within_noise() == ["ratio 0.90 (0.70-0.95) < 0.8"]
     straddles.subject_samples = [70.0, 75.0, 79.0]
     assert straddles.misses() == ["ratio 0.75 (0.70-0.79) < 0.8"]
 
@@ -530,9 +528,8 @@ def test_missed_rows_carry_their_note_or_ask_for_one() -> None:
     note = missed.Note(why="Starts are slow.", next="Cut the imports.")
     with_note = summary.markdown(doc, None, {"cold start / dash": note})
     assert "| MISSED (see below) |" in with_note
-    assert "- target missed: cold start of dash: ratio 2.77 (2.58-3.00) > 1.15. Why: Starts are slow." in (
-        with_note
-    )
+    missed_line = "- target missed: cold start of dash: ratio 2.77 (2.58-3.00) > 1.15."
+    assert f"{missed_line} Why: Starts are slow." in with_note
     assert "Next: Cut the imports." in with_note
     without = summary.markdown(doc, None, {})
     assert "| MISSED (NO NOTE) |" in without and "add ['cold start / dash']" in without

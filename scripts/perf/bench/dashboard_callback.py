@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts.catalog import REPO_ROOT, find_app
+from scripts.catalog import REPO_ROOT
 from scripts.perf.bench import launch, proctree
 from scripts.perf.bench.dashboard_databases import (
     KINDS,

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from selenium.webdriver import Chrome
 
@@ -84,7 +84,9 @@ def rounds(
     return kept
 
 
-def figures_for(driver: Chrome, dbs: BenchDatabases, kind: str, rows: int, runs: int) -> list[Figure]:
+def figures_for(
+    driver: Chrome, dbs: BenchDatabases, kind: str, rows: int, runs: int
+) -> list[Figure]:
     env = dbs.env(kind, rows)
     app = dashboard_subject(kind, env)
     ours, floor = rounds(driver, (app, floor_subject(app.env)), runs)

@@ -24,7 +24,9 @@ TIMEOUT_S = 120.0
 POLL_S = 0.05  # between reads of the page's note, not part of the figure
 CLOCK_JS = r"""
 (() => {
-  const now = () => ({epoch_ms: performance.timeOrigin + performance.now(), since_nav_ms: performance.now()});
+  const now = () => ({
+    epoch_ms: performance.timeOrigin + performance.now(), since_nav_ms: performance.now(),
+  });
   const look = () => {
     if (!window.__benchStatus) {
       const status = document.querySelector('[role="status"]');

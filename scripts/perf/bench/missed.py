@@ -82,7 +82,5 @@ def refusals(figures: list[dict[str, Any]], notes: dict[str, Note]) -> list[str]
     if unexplained_keys := unexplained(figures, notes):
         found.append(f"missed targets without a note in {NOTES.name}: {unexplained_keys}")
     if stale_keys := stale(figures, notes):
-        found.append(
-            f"notes in {NOTES.name} for targets this run met (remove them): {stale_keys}"
-        )
+        found.append(f"notes in {NOTES.name} for targets this run met (remove them): {stale_keys}")
     return found

@@ -25,6 +25,9 @@ SUMMARY = sa.text(
 )
 
 
+DAYS = sa.text("SELECT min(day), max(day) FROM daily_sales")
+
+
 def engine() -> sa.Engine:
     url = os.environ.get("DATABASE_URL", "")
     if url:
@@ -38,7 +41,7 @@ ENGINE = engine()
 
 def layout() -> Any:
     with ENGINE.connect() as connection:
-        first, last = connection.execute(sa.text("SELECT min(day), max(day) FROM daily_sales")).one()
+        first, last = connection.execute(DAYS).one()
         rows = connection.execute(SUMMARY, {"first": first.replace(day=1), "stop": last}).all()
     months = sorted((r.month, float(r.revenue)) for r in rows if r.month is not None)
     trace = {"type": "scatter", "mode": "lines+markers"}
