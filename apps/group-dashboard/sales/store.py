@@ -41,10 +41,16 @@ def create_engine(database: Database, *, read_only: bool = True) -> sa.Engine:
     return duckdb_engine(database.duckdb_file.resolve(), read_only=read_only)
 
 
+# A writer's working memory: loading and rolling up spills to disk past it, so a
+# first start's build stays within the memory a small Connect process has.
+WRITER_MEMORY_LIMIT = "64MB"
+
+
 def duckdb_engine(version_file: Path, *, read_only: bool) -> sa.Engine:
+    limits = {} if read_only else {"config": {"memory_limit": WRITER_MEMORY_LIMIT}}
     return sa.create_engine(
         f"duckdb:///{version_file}",
-        connect_args={"read_only": read_only},
+        connect_args={"read_only": read_only, **limits},
         poolclass=sa.pool.QueuePool,
         pool_size=4,
         max_overflow=8,

@@ -225,7 +225,7 @@ def test_settings_defaults_and_overrides(mods: Any) -> None:
     assert default.allowed_groups == ("sales-emea", "sales-amer", "sales-apac", "admins")
     assert default.scope_grants["admins"] == {"*"}
     assert default.database.kind == "duckdb" and default.refresh_s == 60
-    assert default.database.duckdb_file == s.CACHE_DIR / "sales-v1-1000000.duckdb"
+    assert default.database.duckdb_file == s.CACHE_DIR / "sales-v2-1000000.duckdb"
     custom = s.load_settings(
         {
             "DASHBOARD_GROUPS": " g-1 ,admins",
