@@ -115,7 +115,7 @@ def measure(quick: bool = False) -> list[Figure]:
         ),
         Figure(
             "peak RSS, first start after a deploy", subject, "", "MB", starts.peak_mb,
-            max_value=MAX_RSS_MB, note=f"whole process tree, sampled every {SAMPLE_S * 1000:.0f} ms",
+            max_value=MAX_RSS_MB, note=f"whole process tree, sampled every {SAMPLE_S:g} s",
         ),
     ]  # fmt: skip
 
