@@ -312,7 +312,8 @@ def test_first_load_baseline_is_bare_dash_unless_the_app_names_dbc(tmp_path: Pat
     assert plain.max_first_load_ratio() == subjects.DEFAULT_MAX_FIRST_LOAD_RATIO
     dbc = subject_from_settings("dash", tmp_path, {}, {"first_load_baseline": "bare-dbc"})
     assert dbc.first_load_baseline == subjects.BARE_DBC
-    assert dbc.max_first_load_ratio() is None  # no target against Dash + dbc by default
+    # 1.1x by default whatever the floor: bare Dash with the app's component libraries
+    assert dbc.max_first_load_ratio() == subjects.DEFAULT_MAX_FIRST_LOAD_RATIO
     own = subject_from_settings("x", tmp_path, {}, {"max_first_load_ratio": 1.2})
     assert own.max_first_load_ratio() == 1.2
     for name in subjects.FIRST_LOAD_BASELINES:  # each one is an app folder the bench serves
@@ -323,6 +324,7 @@ def test_first_load_measures_each_app_against_its_own_baseline(tmp_path: Path) -
     apps = [
         subject_from_settings("a", tmp_path, {}, {}),
         subject_from_settings("b", tmp_path, {}, {"first_load_baseline": "bare-dbc"}),
+        subject_from_settings("c", tmp_path, {}, {"first_load_baseline": "bare-dbc-graph"}),
     ]
     assert sorted(first_load.baselines_for(apps)) == sorted(subjects.FIRST_LOAD_BASELINES)
     assert list(first_load.baselines_for(apps[:1])) == [subjects.BARE_DASH_COMPRESSED]
