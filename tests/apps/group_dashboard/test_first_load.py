@@ -18,7 +18,7 @@ from scripts.catalog import find_app
 from scripts.perf import plotly_bundle
 
 APP = "group-dashboard"
-SMALL = {"DASHBOARD_ROWS": "50000"}
+
 # Per graph: the trace types plotly drew, and how many points each holds.
 DRAWN_JS = """
 return Array.from(document.querySelectorAll('.dash-graph .js-plotly-plot'), graph => ({
@@ -47,8 +47,11 @@ def test_bundle_version_reads_the_header() -> None:
 
 
 @pytest.mark.browser
-def test_every_figure_draws_with_the_basic_bundle(browser: Any, served_app: Any) -> None:
-    with served_app(APP, user="root", groups=["admins"], env=SMALL) as served:
+def test_every_figure_draws_with_the_basic_bundle(
+    browser: Any, served_app: Any, tmp_path: Path
+) -> None:
+    env = {"DASHBOARD_ROWS": "20000", "DASHBOARD_DUCKDB": str(tmp_path / "cache" / "s.duckdb")}
+    with served_app(APP, user="root", groups=["admins"], env=env) as served:
         page = AppPage(browser, served, label="group-dashboard-basic-plotly").open()
         journal = page.check()  # no console error, no failed request
         urls = [r.url for r in journal.requests.values()]
