@@ -66,6 +66,9 @@ def _error_bars(whiskers: list[Whisker]) -> list[list[float]]:
     return [[w[0] for w in whiskers], [w[1] for w in whiskers]]
 
 
+WHISKERS = {"ecolor": "#555555", "capsize": 3}  # grey, capped: not to be read as targets
+
+
 def draw(doc: Doc, path: Path) -> bool:
     """Write the PNG; False (nothing written) without matplotlib or figures to draw."""
     try:
@@ -88,21 +91,23 @@ def draw(doc: Doc, path: Path) -> bool:
         ax = next(axis_iter)
         labels = [r[0] for r in ratios]
         whiskers, colours = ratio_whiskers(doc)
-        ax.barh(labels, [r[1] for r in ratios], color=colours, xerr=_error_bars(whiskers))
+        values = [r[1] for r in ratios]
+        ax.barh(labels, values, color=colours, xerr=_error_bars(whiskers), **WHISKERS)
         for y, (_, _, limit, _) in enumerate(ratios):
             if limit is not None:
                 ax.plot([limit, limit], [y - 0.4, y + 0.4], color="black", linewidth=2)
         ax.axvline(1.0, color="grey", linestyle=":")
         ax.set_xlabel(
-            "app / baseline measured in the same run; whiskers: interval of the rounds' ratios"
-            " (black tick: target; amber: within noise, red: missed)"
+            "app / baseline measured in the same run (black tick: target)\n"
+            "whiskers: the interval of the rounds' ratios; amber: within noise, red: missed"
         )
         ax.invert_yaxis()
     if shares:
         ax = next(axis_iter)
         labels = [s[0] for s in shares]
         whiskers, colours = target_whiskers(doc)
-        ax.barh(labels, [s[1] for s in shares], color=colours, xerr=_error_bars(whiskers))
+        values = [s[1] for s in shares]
+        ax.barh(labels, values, color=colours, xerr=_error_bars(whiskers), **WHISKERS)
         ax.axvline(1.0, color="black", linewidth=2)
         ax.set_xlabel("median / absolute target (1.0 = the limit)")
         ax.invert_yaxis()
