@@ -38,7 +38,7 @@ POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg")
 DEFAULT_SCOPES = "sales-emea=EMEA; sales-amer=AMER; sales-apac=APAC; admins=*"
 DEFAULT_ROWS = 1_000_000
 DEFAULT_REFRESH_S = 60.0
-APP_DIR = Path(__file__).resolve().parent
+APP_DIR = Path(__file__).resolve().parent.parent  # the app folder, above this package
 # Inside the app folder, so it is found on Connect too (the bundle folder is
 # the working directory there); `cache/` is kept out of bundles and git.
 CACHE_DIR = APP_DIR / "cache"
