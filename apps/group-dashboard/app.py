@@ -134,7 +134,7 @@ def status_html(backend: Backend) -> str:
     database = backend.settings.database
     if database.duckdb_file is not None and not database.duckdb_file.exists():
         text = (
-            f"First start of this deploy: building the demo sales data "
+            f"First start: building the demo sales data "
             f"({backend.settings.rows:,} order lines) into {database.duckdb_file.parent.name}/. "
             f"This takes a few seconds, once; the dashboard appears here when it is ready."
         )
