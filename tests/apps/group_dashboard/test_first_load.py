@@ -6,6 +6,7 @@ message while a deploy's first start builds the data."""
 from __future__ import annotations
 
 import os
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,10 @@ def test_every_figure_draws_with_the_basic_bundle(
         page = AppPage(browser, served, label="group-dashboard-basic-plotly").open()
         journal = page.check()  # no console error, no failed request
         urls = [r.url for r in journal.requests.values()]
-        assert any(u.split("?")[0].endswith("/assets/plotly-basic.min.js") for u in urls)
+        [bundle] = [u for u in urls if u.split("?")[0].endswith("/assets/plotly-basic.min.js")]
+        assert "?m=" in bundle  # a changed file gets a new URL: safe to cache for a year
+        with urllib.request.urlopen(bundle) as response:
+            assert "max-age=31536000" in response.headers["Cache-Control"]
         assert not [u for u in urls if "package_data/plotly.min.js" in u], "full plotly.js loaded"
         callbacks = [u for u in urls if u.endswith("_dash-update-component")]
         assert callbacks == [], "the first data should come with the layout"
