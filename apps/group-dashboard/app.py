@@ -72,7 +72,6 @@ class Backend:
 
     def __init__(self, settings: DashboardSettings) -> None:
         self.settings = settings
-        self._settings = settings
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
@@ -84,7 +83,7 @@ class Backend:
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(
-                    target=self._start, args=(self._settings,), name="backend", daemon=True
+                    target=self._start, args=(self.settings,), name="backend", daemon=True
                 )
                 self._thread.start()
 
