@@ -27,12 +27,17 @@ def _whisker(value: float, interval: dict[str, float] | None, scale: float = 1.0
 
 
 def ratio_bars(doc: Doc) -> list[Bar]:
-    """(label, subject/baseline, max ratio, missed) for figures with a baseline."""
+    """(label, subject/baseline, target ratio (max or min), missed) for figures with a baseline."""
     return [
-        (f"{f['measure']}: {f['subject']}", f["ratio"], f.get("max_ratio"), bool(f["misses"]))
+        (f"{f['measure']}: {f['subject']}", f["ratio"], _ratio_target(f), bool(f["misses"]))
         for f in doc["figures"]
         if f.get("ratio") is not None
     ]
+
+
+def _ratio_target(figure: dict[str, Any]) -> float | None:
+    limit = figure.get("max_ratio")
+    return limit if limit is not None else figure.get("min_ratio")
 
 
 def target_bars(doc: Doc) -> list[tuple[str, float, bool]]:
@@ -98,8 +103,8 @@ def draw(doc: Doc, path: Path) -> bool:
                 ax.plot([limit, limit], [y - 0.4, y + 0.4], color="black", linewidth=2)
         ax.axvline(1.0, color="grey", linestyle=":")
         ax.set_xlabel(
-            "app / baseline measured in the same run (black tick: target)\n"
-            "whiskers: the interval of the rounds' ratios; amber: within noise, red: missed"
+            "app / baseline, same run (black tick: target)\n"
+            "whiskers: interval; amber: within noise; red: missed"
         )
         ax.invert_yaxis()
     if shares:
