@@ -97,6 +97,10 @@ bench: .venv/.synced browser postgres redis ## Benchmark apps vs baselines, upda
 bench-readme: .venv/.synced ## Rewrite the README's bench block from build/bench/results.json
 	$(RUN) python -m scripts.perf.bench.readme
 
+.PHONY: plotly-bundle
+plotly-bundle: .venv/.synced ## Re-fetch group-dashboard's partial plotly.js (npm plotly.js-basic-dist-min, the installed plotly's version)
+	$(RUN) python -m scripts.perf.plotly_bundle
+
 .PHONY: bootstrap-subset
 bootstrap-subset: .venv/.synced ## Regenerate connectkit's Bootstrap CSS subset (after an app uses a new class)
 	$(RUN) python -m scripts.css.bootstrap_subset

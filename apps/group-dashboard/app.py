@@ -15,6 +15,12 @@ each member sees only the regions their groups grant.
   starts in a background thread at the first request (``Backend``): the
   page's first byte does not wait for it; the browser fetches the page's
   scripts meanwhile.
+- The page's first data comes with its layout (filters, KPIs, figures and
+  table for the default filters): no callback round trip before the charts
+  draw. Until then the page says what it is waiting for (``status_html``):
+  opening the database, or building the demo data on a deploy's first start.
+- Graphs draw with plotly.js's basic bundle (scatter and bar) from
+  ``assets/`` instead of the full plotly.js (``make plotly-bundle``).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ if TYPE_CHECKING:
 
 # A callback body is a few KiB; anything much larger is forged (413 before parsing).
 MAX_REQUEST_BYTES = 64 * 1024
+ASSET_MAX_AGE_S = 365 * 24 * 3600
 FILTER_INPUTS = (
     ("dates", "start_date"),
     ("dates", "end_date"),
@@ -63,7 +70,7 @@ class Backend:
     """
 
     def __init__(self, settings: DashboardSettings) -> None:
-        self._settings = settings
+        self.settings = settings
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
@@ -75,7 +82,7 @@ class Backend:
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(
-                    target=self._start, args=(self._settings,), name="backend", daemon=True
+                    target=self._start, args=(self.settings,), name="backend", daemon=True
                 )
                 self._thread.start()
 
@@ -92,6 +99,9 @@ class Backend:
             traceback.print_exc(file=sys.stderr)
         finally:
             self._ready.set()
+
+    def ready(self) -> bool:
+        return self._ready.is_set()
 
     def queries(self) -> SalesQueries:
         self.start()
@@ -112,10 +122,32 @@ def scope_text(regions: tuple[str, ...]) -> str:
     return "Scope: " + ("all regions" if len(regions) == len(REGIONS) else ", ".join(regions))
 
 
-def kpi_card(label: str, value_id: str) -> dbc.Col:
+def status_html(backend: Backend) -> str:
+    """What the page says until its layout arrives: nothing once the database is open.
+
+    Shown above Dash's own "Loading..." (outside the part Dash renders) and
+    hidden by ``assets/dashboard.css`` as soon as the dashboard is drawn.
+    """
+    if backend.ready():
+        return ""
+    database = backend.settings.database
+    if database.duckdb_file is not None and not database.duckdb_file.exists():
+        text = (
+            f"First start: building the demo sales data "
+            f"({backend.settings.rows:,} order lines) into {database.duckdb_file.parent.name}/. "
+            f"This takes a few seconds, once; the dashboard appears here when it is ready."
+        )
+    else:
+        text = "Opening the sales database..."
+    return f'<div id="data-status" role="status" class="alert alert-info m-3">{text}</div>'
+
+
+def kpi_card(label: str, value_id: str, value: str = "") -> dbc.Col:
     return dbc.Col(
         dbc.Card(
-            dbc.CardBody([html.Div(label, className="text-muted small"), html.H3(id=value_id)])
+            dbc.CardBody(
+                [html.Div(label, className="text-muted small"), html.H3(value, id=value_id)]
+            )
         ),
         md=4,
     )
@@ -162,8 +194,13 @@ def filters(choices: Choices) -> dbc.Row:
     )
 
 
-def graph(title: str, id_: str) -> list[Any]:
-    return [html.H2(title, className="h6 mb-1"), dcc.Graph(id=id_, config=GRAPH_CONFIG)]
+def graph(title: str, id_: str, figure: dict[str, Any] | None) -> list[Any]:
+    chart = (
+        dcc.Graph(id=id_, config=GRAPH_CONFIG)
+        if figure is None
+        else dcc.Graph(id=id_, config=GRAPH_CONFIG, figure=figure)
+    )
+    return [html.H2(title, className="h6 mb-1"), chart]
 
 
 def wants_data(regions: tuple[str, ...]) -> bool:
@@ -171,15 +208,34 @@ def wants_data(regions: tuple[str, ...]) -> bool:
 
     Dash also builds the layout at its first request, whatever it is (the
     index), only to check its component ids: that call gets the same
-    components without the database's choices, so the page's first byte does
+    components without the database's data, so the page's first byte does
     not wait for the database to start.
     """
     return bool(regions) and has_request_context() and request.path.endswith("_dash-layout")
 
 
+def first_data(
+    regions: tuple[str, ...], backend: Backend
+) -> tuple[Choices, tuple[Any, ...] | None]:
+    """The scope's choices and the update callback's outputs for the default filters."""
+    if not wants_data(regions):
+        return Choices(), None
+    queries = backend.queries()
+    choices = queries.choices(regions)
+    everything = Filters.checked(choices, None, None, None, None, None)
+    return choices, dashboard_outputs(queries.summary(regions, everything))
+
+
 def dashboard(settings: DashboardSettings, backend: Backend) -> html.Div:
-    """The page body for the current visitor: filters offer only what their scope holds."""
+    """The page body for the current visitor, drawn with its first data.
+
+    Filters offer only what their scope holds; the KPIs, figures and table
+    hold what the update callback would answer for the default filters, so
+    the page needs no callback before its charts draw.
+    """
     regions = visitor_regions(settings)
+    choices, outputs = first_data(regions, backend)
+    revenue, units, orders, over_time, by_country, table = outputs or ("", "", "", None, None, None)
     notice = (
         []
         if regions
@@ -201,24 +257,24 @@ def dashboard(settings: DashboardSettings, backend: Backend) -> html.Div:
                 className="d-flex align-items-center mb-3",
             ),
             *notice,
-            filters(backend.queries().choices(regions) if wants_data(regions) else Choices()),
+            filters(choices),
             dbc.Row(
                 [
-                    kpi_card("Revenue", "kpi-revenue"),
-                    kpi_card("Units", "kpi-units"),
-                    kpi_card("Orders", "kpi-orders"),
+                    kpi_card("Revenue", "kpi-revenue", revenue),
+                    kpi_card("Units", "kpi-units", units),
+                    kpi_card("Orders", "kpi-orders", orders),
                 ],
                 className="mb-4 g-3",
             ),
             dbc.Row(
                 [
-                    dbc.Col(graph("Revenue by month", "revenue-over-time"), lg=7),
-                    dbc.Col(graph("Revenue by country", "revenue-by-country"), lg=5),
+                    dbc.Col(graph("Revenue by month", "revenue-over-time", over_time), lg=7),
+                    dbc.Col(graph("Revenue by country", "revenue-by-country", by_country), lg=5),
                 ],
                 className="mb-4 g-3",
             ),
             html.H2("Top sellers", className="h5"),
-            html.Div(id="top-table"),
+            html.Div(table, id="top-table"),
         ]
     )
 
@@ -228,12 +284,22 @@ def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
     backend = Backend(settings)
     app = create_app(__name__, layout=lambda: dashboard(settings, backend))
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    # Dash links assets with ``?m=<mtime>``: a changed file gets a new URL, so a
+    # year-long cache is safe, and a repeat visit does not fetch plotly.js again
+    # (without it, the compressed responses' ETags never matched: 391 KiB each visit).
+    app.server.config["SEND_FILE_MAX_AGE_DEFAULT"] = ASSET_MAX_AGE_S
 
     def start_backend_once_sent(response: Response) -> Response:
         response.call_on_close(backend.start)  # after the first byte, not before
         return response
 
     app.server.after_request(start_backend_once_sent)
+
+    def interpolate_index(**parts: str) -> str:
+        parts["app_entry"] = status_html(backend) + parts["app_entry"]
+        return Dash.interpolate_index(app, **parts)
+
+    app.interpolate_index = interpolate_index  # type: ignore[method-assign,assignment]
 
     require_groups(app, settings.allowed_groups, setting=GROUPS_SETTING)
 
@@ -250,6 +316,7 @@ def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
         Output("revenue-by-country", "figure"),
         Output("top-table", "children"),
         *(Input(id_, prop) for id_, prop in FILTER_INPUTS),
+        prevent_initial_call=True,  # the layout holds the first answer
     )
     def update(*values: Any) -> tuple[Any, ...]:
         return dashboard_outputs(backend.queries().summary(*checked(*values)))

@@ -33,6 +33,7 @@ from scripts.perf.bench import (
 )
 from scripts.perf.bench.model import Figure, PartialFailure, Skipped
 from scripts.perf.bench.schedule import in_parallel, interleaved, schedule
+from scripts.perf.bench.spread import CONFIDENCE, Interval, coverage, median_interval
 from scripts.perf.bench.subjects import BadBenchSettings, subject_from_settings
 
 
@@ -105,14 +106,40 @@ def test_figure_reports_median_ratio_and_misses() -> None:
     assert (data["subject_median"], data["subject_min"], data["subject_max"]) == (2.0, 1.0, 3.0)
     assert data["baseline_median"] == 2.0
     assert data["ratio"] == 1.0
-    assert data["misses"] == ["ratio 1.00 > 0.9"]
+    # the rounds' ratios (3.0, 0.5, 0.22) straddle the target: noise, not a miss
+    assert data["misses"] == []
+    assert data["within_noise"] == ["ratio 1.00 (0.22-3.00) > 0.9"]
+    assert data["ratio_interval"] == {"low": 2 / 9, "high": 3.0, "confidence": 0.75}
+    steady = Figure("cold start", "hello", "bare", "ms", [3.0, 2.1, 2.0], [2.0, 2.0, 2.0], 0.9)
+    assert steady.misses() == ["ratio 1.05 (1.00-1.50) > 0.9"] and steady.within_noise() == []
 
 
 def test_figure_absolute_target_without_baseline() -> None:
     figure = Figure("peak RSS", "dash", "", "MB", [510.0, 490.0, 520.0], max_value=500)
     assert figure.ratio is None
-    assert figure.misses() == ["510.0 MB > 500 MB"]
+    assert figure.misses() == [] and figure.within_noise() == ["510.0 MB (490.0-520.0) > 500 MB"]
+    over = Figure("peak RSS", "dash", "", "MB", [510.0, 505.0, 520.0], max_value=500)
+    assert over.misses() == ["510.0 MB (505.0-520.0) > 500 MB"]
     assert Figure("x", "y", "", "n", [0.0], max_value=0).misses() == []
+
+
+def test_median_interval_is_the_narrowest_with_enough_coverage() -> None:
+    assert median_interval([5.0]) == Interval(5.0, 5.0, 0.0)
+    five = median_interval([4.0, 1.0, 3.0, 2.0, 5.0])
+    assert (five.low, five.high) == (1.0, 5.0) and five.confidence == 1 - 2 / 32
+    nine = median_interval([float(v) for v in range(9)])  # drops one sample at each end
+    assert (nine.low, nine.high) == (1.0, 7.0) and nine.confidence >= CONFIDENCE
+    assert coverage(9, 3) < CONFIDENCE <= coverage(9, 2)
+    with pytest.raises(ValueError, match="no samples"):
+        median_interval([])
+
+
+def test_min_ratio_targets_are_judged_on_the_interval_too() -> None:
+    straddles = Figure("throughput", "a", "b", "req/s", [70.0, 90.0, 95.0], [100.0] * 3)
+    straddles.min_ratio = 0.8
+    assert straddles.misses() == [] and straddles.within_noise() == ["ratio 0.90 (0.70-0.95) < 0.8"]
+    straddles.subject_samples = [70.0, 75.0, 79.0]
+    assert straddles.misses() == ["ratio 0.75 (0.70-0.79) < 0.8"]
 
 
 # -- discovery and running -------------------------------------------------------------
@@ -285,7 +312,8 @@ def test_first_load_baseline_is_bare_dash_unless_the_app_names_dbc(tmp_path: Pat
     assert plain.max_first_load_ratio() == subjects.DEFAULT_MAX_FIRST_LOAD_RATIO
     dbc = subject_from_settings("dash", tmp_path, {}, {"first_load_baseline": "bare-dbc"})
     assert dbc.first_load_baseline == subjects.BARE_DBC
-    assert dbc.max_first_load_ratio() is None  # no target against Dash + dbc by default
+    # 1.1x by default whatever the floor: bare Dash with the app's component libraries
+    assert dbc.max_first_load_ratio() == subjects.DEFAULT_MAX_FIRST_LOAD_RATIO
     own = subject_from_settings("x", tmp_path, {}, {"max_first_load_ratio": 1.2})
     assert own.max_first_load_ratio() == 1.2
     for name in subjects.FIRST_LOAD_BASELINES:  # each one is an app folder the bench serves
@@ -296,6 +324,7 @@ def test_first_load_measures_each_app_against_its_own_baseline(tmp_path: Path) -
     apps = [
         subject_from_settings("a", tmp_path, {}, {}),
         subject_from_settings("b", tmp_path, {}, {"first_load_baseline": "bare-dbc"}),
+        subject_from_settings("c", tmp_path, {}, {"first_load_baseline": "bare-dbc-graph"}),
     ]
     assert sorted(first_load.baselines_for(apps)) == sorted(subjects.FIRST_LOAD_BASELINES)
     assert list(first_load.baselines_for(apps[:1])) == [subjects.BARE_DASH_COMPRESSED]
@@ -335,7 +364,7 @@ def sample_doc() -> summary.Doc:
 def test_text_table_names_misses_failures_and_skips() -> None:
     text = summary.text_table(sample_doc())
     assert "380 KiB" in text and "1.00x" in text
-    assert "! target missed: cold start of dash: ratio 2.77 > 1.15" in text
+    assert "! target missed: cold start of dash: ratio 2.77 (2.58-3.00) > 1.15" in text
     assert "! partial: cold-start: x: died" in text
     assert "! failed: deploy: ImportError: nope" in text
     assert "skipped: suite-time (quick run)" in text
@@ -403,6 +432,47 @@ def test_chart_bars_come_from_ratios_and_absolute_targets() -> None:
     ]
     assert chart.ratio_bars(doc)[1][3] is True  # missed
     assert chart.target_bars(doc) == []
+    whiskers, colours = chart.ratio_whiskers(doc)
+    assert colours == [chart.MET, chart.MISSED]
+    assert whiskers[0] == (0.0, 0.0)  # one round: no interval to draw
+    ratio = 305 / 110  # medians' ratio; the rounds' ratios are 3.0 and 2.58
+    assert whiskers[1] == pytest.approx((ratio - 310 / 120, 3.0 - ratio))
+
+
+def noisy_doc() -> summary.Doc:
+    noisy = Figure("cold start", "hello", "bare", "ms", [100.0, 130.0, 90.0], [100.0] * 3, 1.1)
+    rss = Figure("peak RSS", "hello", "", "MB", [90.0, 120.0, 100.0], max_value=110)
+    result = discovery.ModuleResult("cold-start", "ok", figures=[noisy, rss])
+    return summary.document([result], quick=True, started=summary.started_now())
+
+
+def test_a_target_inside_the_interval_is_within_noise_not_missed() -> None:
+    doc = noisy_doc()
+    text = summary.text_table(doc)
+    assert "1.00x (0.90-1.30x)" in text and "within noise" in text and "MISSED" not in text
+    assert "! within noise: cold start of hello: ratio 1.00 (0.90-1.30) > 1.1" in text
+    assert missed.refusals(doc["figures"], {}) == []
+    whiskers, colours = chart.target_whiskers(doc)
+    assert colours == [chart.NOISE]
+    assert whiskers[0] == pytest.approx((10 / 110, 20 / 110))
+
+
+def test_chart_draws_intervals(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "bench.png"
+    assert chart.draw(noisy_doc(), path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_notes_for_targets_met_beyond_noise_are_refused() -> None:
+    doc = sample_doc()
+    note = missed.Note(why="Was slow.", next="Nothing.")
+    notes = {"first-load bytes / hello": note, "cold start / dash": note, "gone / x": note}
+    assert missed.stale(doc["figures"], notes) == ["first-load bytes / hello"]
+    [refusal] = missed.refusals(doc["figures"], notes)
+    assert "remove them" in refusal and "first-load bytes / hello" in refusal
+    noisy = noisy_doc()["figures"]  # a note may stay while its figure is within noise
+    assert missed.stale(noisy, {"cold start / hello": note}) == []
 
 
 def test_in_flight_ignores_finished_and_inline_urls() -> None:
@@ -460,9 +530,8 @@ def test_missed_rows_carry_their_note_or_ask_for_one() -> None:
     note = missed.Note(why="Starts are slow.", next="Cut the imports.")
     with_note = summary.markdown(doc, None, {"cold start / dash": note})
     assert "| MISSED (see below) |" in with_note
-    assert "- target missed: cold start of dash: ratio 2.77 > 1.15. Why: Starts are slow." in (
-        with_note
-    )
+    missed_line = "- target missed: cold start of dash: ratio 2.77 (2.58-3.00) > 1.15."
+    assert f"{missed_line} Why: Starts are slow." in with_note
     assert "Next: Cut the imports." in with_note
     without = summary.markdown(doc, None, {})
     assert "| MISSED (NO NOTE) |" in without and "add ['cold start / dash']" in without

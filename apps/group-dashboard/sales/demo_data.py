@@ -1,19 +1,25 @@
 """The synthetic sales dataset: deterministic, vectorised, no network.
 
-A fixed seed gives the same rows every time; they are drawn in chunks of a
-million (numpy draws, pandas categoricals from codes), so ten million rows
+A fixed seed gives the same rows every time; they are drawn in chunks of
+``CHUNK_ROWS`` (numpy draws, pandas categoricals from codes), so ten million rows
 never sit in memory at once. Only the loader (``sales.load``) imports this
-module: the app itself reads the database and never imports numpy or pandas.
+module (numpy only; pandas for PostgreSQL's COPY and the tests): serving reads
+the database and never imports either.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from sales.scope import COUNTRIES, REGION_OF, REGIONS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Columns = dict[str, np.ndarray]  # one chunk as arrays: day offsets, codes, measures
 
 SEED = 20240607
 FIRST_DAY = np.datetime64("2021-01-01")
@@ -39,22 +45,56 @@ def _day_weights() -> np.ndarray:
     return (1.0 + day / DAYS) * np.where(month == 11, 1.6, 1.0)
 
 
-CHUNK_ROWS = 1_000_000
+# Small chunks keep a first start's build light (a million rows at once took
+# 90 MB more at its peak); changing this changes the rows: bump DEMO_VERSION.
+CHUNK_ROWS = 100_000
 
 
-def sales_chunks(rows: int, seed: int = SEED) -> Iterator[pd.DataFrame]:
-    """``rows`` order lines in chunks of at most a million, each from its own seed."""
+# What each code column's codes stand for, in code order.
+NAMES: dict[str, tuple[str, ...]] = {
+    "region": tuple(REGIONS),
+    "country": tuple(COUNTRIES),
+    "product": PRODUCTS,
+    "channel": CHANNELS,
+}
+
+
+def column_chunks(rows: int, seed: int = SEED) -> Iterator[Columns]:
+    """``rows`` order lines in chunks of at most CHUNK_ROWS, each from its own seed,
+    as numpy arrays: what DuckDB reads directly (no pandas on a first start)."""
     for index, start in enumerate(range(0, rows, CHUNK_ROWS)):
         yield _chunk(min(CHUNK_ROWS, rows - start), np.random.default_rng([seed, index]))
 
 
+def sales_chunks(rows: int, seed: int = SEED) -> Iterator[pd.DataFrame]:
+    """The same chunks as frames (day as a date, names as categoricals)."""
+    for columns in column_chunks(rows, seed):
+        yield as_frame(columns)
+
+
 def generate_sales(rows: int, seed: int = SEED) -> pd.DataFrame:
     """Every chunk of ``sales_chunks`` in one frame (tests compare against it)."""
+    import pandas as pd
+
     return pd.concat(list(sales_chunks(rows, seed)), ignore_index=True)
 
 
-def _chunk(rows: int, rng: np.random.Generator) -> pd.DataFrame:
-    """``rows`` order lines: day, region, country, product, channel, units, revenue."""
+def as_frame(columns: Columns) -> pd.DataFrame:
+    import pandas as pd  # only for PostgreSQL's COPY and the tests
+
+    names = {
+        name: pd.Categorical.from_codes(columns[name], categories=list(values))
+        for name, values in NAMES.items()
+    }
+    day = FIRST_DAY + columns["day"].astype("timedelta64[D]")
+    return pd.DataFrame(
+        {"day": day, **names, "units": columns["units"], "revenue": columns["revenue"]}
+    )
+
+
+def _chunk(rows: int, rng: np.random.Generator) -> Columns:
+    """``rows`` order lines: day (days after FIRST_DAY), region, country, product and
+    channel codes (see NAMES), units, revenue."""
     day = rng.choice(DAYS, size=rows, p=_probabilities(_day_weights())).astype(np.int16)
     country = rng.choice(len(COUNTRIES), size=rows, p=_probabilities(_COUNTRY_WEIGHT))
     product = rng.choice(len(PRODUCTS), size=rows, p=_probabilities(_PRODUCT_WEIGHT))
@@ -63,14 +103,12 @@ def _chunk(rows: int, rng: np.random.Generator) -> pd.DataFrame:
     discount = rng.uniform(0.8, 1.0, size=rows)
     revenue = np.round(units * UNIT_PRICE[product] * discount, 2)
     region_codes = np.array([list(REGIONS).index(REGION_OF[c]) for c in COUNTRIES])
-    return pd.DataFrame(
-        {
-            "day": FIRST_DAY + day.astype("timedelta64[D]"),
-            "region": pd.Categorical.from_codes(region_codes[country], categories=list(REGIONS)),
-            "country": pd.Categorical.from_codes(country, categories=list(COUNTRIES)),
-            "product": pd.Categorical.from_codes(product, categories=list(PRODUCTS)),
-            "channel": pd.Categorical.from_codes(channel, categories=list(CHANNELS)),
-            "units": units,
-            "revenue": revenue,
-        }
-    )
+    return {
+        "day": day,
+        "region": region_codes[country].astype(np.int8),
+        "country": country.astype(np.int8),
+        "product": product.astype(np.int8),
+        "channel": channel.astype(np.int8),
+        "units": units,
+        "revenue": revenue,
+    }

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -65,13 +65,35 @@ def _insert_frame(connection: sa.Connection, frame: pd.DataFrame) -> None:
             copy.write(batch.to_csv(index=False, header=False))
 
 
+def _insert_columns(connection: sa.Connection, columns: dict[str, Any]) -> None:
+    """Append one chunk of numpy arrays into DuckDB: it reads them as they are,
+    without pandas (a first start stays lighter), turning codes into names."""
+    from sales.demo_data import FIRST_DAY, NAMES
+
+    driver = connection.connection.driver_connection
+    driver.register("incoming", columns)  # type: ignore[union-attr]
+    try:
+        # constants only: the names come in as parameters, nothing from outside
+        names = ", ".join(f"${name}[{name} + 1]" for name in NAMES)
+        connection.exec_driver_sql(
+            f"INSERT INTO sales ({', '.join(COLUMNS)}) SELECT "
+            f"CAST($first AS DATE) + CAST(day AS INTEGER), {names}, units, revenue FROM incoming",
+            {"first": str(FIRST_DAY), **{name: list(values) for name, values in NAMES.items()}},
+        )
+    finally:
+        driver.unregister("incoming")  # type: ignore[union-attr]
+
+
 def _fill(connection: sa.Connection, rows: int) -> None:
-    from sales.demo_data import sales_chunks  # numpy and pandas: only when loading
+    from sales.demo_data import as_frame, column_chunks  # numpy: only when loading
 
     metadata.drop_all(connection)
     metadata.create_all(connection)
-    for chunk in sales_chunks(rows):
-        _insert_frame(connection, chunk)
+    for columns in column_chunks(rows):
+        if connection.dialect.name == "duckdb":
+            _insert_columns(connection, columns)
+        else:
+            _insert_frame(connection, as_frame(columns))
     rebuild_rollups(connection)
 
 

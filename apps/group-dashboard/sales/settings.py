@@ -9,7 +9,7 @@ Connect changes them without a code change:
 - ``DASHBOARD_SCOPES``: ``group=REGION[,REGION]; ...`` (``*`` = every region).
 - ``DATABASE_URL``: a PostgreSQL database to read (``postgresql://...``).
   Unset: the embedded DuckDB file ``DASHBOARD_DUCKDB``.
-- ``DASHBOARD_DUCKDB``: that file (default ``cache/sales-v1-<rows>.duckdb`` in
+- ``DASHBOARD_DUCKDB``: that file (default ``cache/sales-v2-<rows>.duckdb`` in
   the app folder, built from the demo data on first start when missing).
 - ``DASHBOARD_ROWS``: size of the demo dataset (default a million).
 - ``DASHBOARD_REFRESH_S``: how long a query result may be reused before the
@@ -38,11 +38,11 @@ POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg")
 DEFAULT_SCOPES = "sales-emea=EMEA; sales-amer=AMER; sales-apac=APAC; admins=*"
 DEFAULT_ROWS = 1_000_000
 DEFAULT_REFRESH_S = 60.0
-APP_DIR = Path(__file__).resolve().parent
+APP_DIR = Path(__file__).resolve().parent.parent  # the app folder, above this package
 # Inside the app folder, so it is found on Connect too (the bundle folder is
 # the working directory there); `cache/` is kept out of bundles and git.
 CACHE_DIR = APP_DIR / "cache"
-DEMO_VERSION = 1  # bump when sales/demo_data.py changes: the cached files are then rebuilt
+DEMO_VERSION = 2  # bump when sales/demo_data.py changes: the cached files are then rebuilt
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,17 @@ def create_engine(database: Database, *, read_only: bool = True) -> sa.Engine:
     return duckdb_engine(database.duckdb_file.resolve(), read_only=read_only)
 
 
+# A writer's working memory: loading and rolling up spill to disk past it, so a
+# first start's build stays within the memory a small Connect process has (40 MB
+# runs out); one thread holds less and was no slower on 2 CPUs.
+WRITER_LIMITS = {"memory_limit": "64MB", "threads": 1}
+
+
 def duckdb_engine(version_file: Path, *, read_only: bool) -> sa.Engine:
+    limits = {} if read_only else {"config": WRITER_LIMITS}
     return sa.create_engine(
         f"duckdb:///{version_file}",
-        connect_args={"read_only": read_only},
+        connect_args={"read_only": read_only, **limits},
         poolclass=sa.pool.QueuePool,
         pool_size=4,
         max_overflow=8,

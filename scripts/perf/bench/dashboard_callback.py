@@ -10,9 +10,12 @@ callback with seeded random filters. For each database:
 - throughput of 16 clients against that baseline (target >= 0.8x);
 - p95 at 10M rows against p95 at 100k (target <= 1.2x): the rollups make a
   query's cost independent of the number of order lines;
-- cold start at 1M rows (data already loaded) against bare Dash (<= 1.2x);
 - peak RSS of each process (gunicorn master, worker) at 10M rows after the
   latency batches (< 500 MB).
+
+Starting up is measured where it touches the database, in ``first_data``
+(spawn to the first chart holding data, against bare Dash running the same
+query).
 
 Samples are interleaved A B A B. Latency figures are per-batch percentiles
 (one sample per batch of requests); throughput is 16 client threads for a
@@ -42,23 +45,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts.catalog import REPO_ROOT, find_app
-from scripts.perf.bench import launch, proctree, subjects
+from scripts.catalog import REPO_ROOT
+from scripts.perf.bench import launch, proctree
 from scripts.perf.bench.dashboard_databases import (
     KINDS,
+    SIZES,
     BenchDatabases,
     bench_databases,
     check_kinds,
+    dashboard_subject,
 )
 from scripts.perf.bench.model import Figure, PartialFailure
-from scripts.perf.bench.schedule import interleaved, rounds_for
 from scripts.perf.dash_requests import UPDATE_PATH
 from scripts.perf.dashboard_requests import random_update_body
 from scripts.perf.loopback import LoopbackClient
 from scripts.runner.shutdown import stop
 
 APP = "group-dashboard"
-SIZES = (100_000, 1_000_000, 10_000_000)  # small, main, large
 CLIENTS = 16
 BASELINE = "bare Flask: same queries and rendering, same gunicorn settings"
 MAX_RSS_MB = 500
@@ -185,24 +188,12 @@ class Plan:
     per_batch: int
     rounds: int
     seconds: float
-    cold_starts: int
 
     @classmethod
     def for_run(cls, quick: bool, sizes: tuple[int, int, int] = SIZES) -> Plan:
         if quick:
-            return cls(sizes, 3, 40, 2, 3.0, rounds_for(True, 7, 3))
-        return cls(sizes, 8, 100, 4, 8.0, rounds_for(False, 7, 3))
-
-
-def app_subject(kind: str, env: dict[str, str]) -> subjects.Subject:
-    rows = int(env["DASHBOARD_ROWS"])
-    return subjects.Subject(
-        name=f"{APP} on {kind} ({rows:,} rows)",
-        path=find_app(APP).path,
-        user="bench",
-        groups=("admins",),
-        env={**env, "DASHBOARD_GROUPS": "admins", "DASHBOARD_SCOPES": "admins=*"},
-    )
+            return cls(sizes, 3, 40, 2, 3.0)
+        return cls(sizes, 8, 100, 4, 8.0)
 
 
 def p95_samples(url: str, plan: Plan) -> list[float]:
@@ -233,7 +224,7 @@ def scale_figures(dbs: BenchDatabases, kind: str, plan: Plan) -> list[Figure]:
     p95: dict[int, list[float]] = {}
     rss: list[float] = []
     for rows in (small, large):
-        with launch.running(app_subject(kind, dbs.env(kind, rows))) as app:
+        with launch.running(dashboard_subject(kind, dbs.env(kind, rows))) as app:
             p95[rows] = p95_samples(app.url, plan)
             if rows == large:
                 rss.append(peak_rss_per_process_mb(app.served.process.pid))
@@ -251,25 +242,9 @@ def scale_figures(dbs: BenchDatabases, kind: str, plan: Plan) -> list[Figure]:
     ]  # fmt: skip
 
 
-def cold_start_figure(dbs: BenchDatabases, kind: str, plan: Plan) -> Figure:
-    app = app_subject(kind, dbs.env(kind, plan.sizes[1]))  # loaded before the clock starts
-    base = subjects.baseline(subjects.BARE_DASH)
-    probes = {
-        app.name: lambda: launch.cold_start(app)[0] * 1000,
-        base.name: lambda: launch.cold_start(base)[0] * 1000,
-    }
-    samples = interleaved(probes, runs=plan.cold_starts)
-    if samples.errors:
-        raise RuntimeError(f"cold start failed: {samples.errors}")
-    return Figure(
-        f"cold start ({plan.sizes[1]:,} rows loaded)", app.name, "bare Dash, same runner", "ms",
-        samples.values[app.name], samples.values[base.name], max_ratio=1.2,
-    )  # fmt: skip
-
-
 def database_figures(dbs: BenchDatabases, kind: str, plan: Plan) -> list[Figure]:
     env = dbs.env(kind, plan.sizes[1])
-    subject = app_subject(kind, env)
+    subject = dashboard_subject(kind, env)
     with (
         launch.running(subject) as app,
         serve_baseline({**os.environ, **subject.env}) as base_url,
@@ -279,7 +254,6 @@ def database_figures(dbs: BenchDatabases, kind: str, plan: Plan) -> list[Figure]
             throughput_figure(app.url, base_url, plan.rounds, plan.seconds, subject.name)
         )
     figures += scale_figures(dbs, kind, plan)
-    figures.append(cold_start_figure(dbs, kind, plan))
     return figures
 
 

@@ -2,13 +2,16 @@
 
 DuckDB files are kept under ``build/bench/dashboard/`` between runs (loading
 ten million rows takes minutes); PostgreSQL is a throwaway server
-(``scripts.runner.postgres``) with one database per size, loaded each run. Loading
+(``scripts.runner.postgres``) with one database per size, loaded once per
+bench run and shared by the modules that need it (stopped when the process
+exits). Loading
 goes through the app's own loader (``python -m sales.load``, what ``make
 data`` runs), in its own process.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 import sys
@@ -17,10 +20,12 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from scripts.catalog import REPO_ROOT, find_app
+from scripts.perf.bench import subjects
 from scripts.runner.postgres import PostgresServer, running_postgres
 
 APP = "group-dashboard"
 KINDS = ("duckdb", "postgresql")
+SIZES = (100_000, 1_000_000, 10_000_000)  # small, main, large
 DATA_DIR = REPO_ROOT / "build" / "bench" / "dashboard"
 LOAD_TIMEOUT_S = 3600
 
@@ -69,10 +74,33 @@ def load(env: dict[str, str]) -> None:
         raise RuntimeError(f"loading {env} failed:\n{done.stderr[-2000:]}")
 
 
+_SHARED: list[BenchDatabases] = []  # the run's PostgreSQL server and what it holds
+_SHARED_SERVER = ExitStack()
+
+
+def shared_with_postgres() -> BenchDatabases:
+    """The one PostgreSQL server of this process (started at the first call)."""
+    if not _SHARED:
+        server = _SHARED_SERVER.enter_context(running_postgres())
+        atexit.register(_SHARED_SERVER.close)
+        _SHARED.append(BenchDatabases(server))
+    return _SHARED[0]
+
+
 @contextmanager
 def bench_databases(kinds: Sequence[str]) -> Iterator[BenchDatabases]:
     check_kinds(kinds)
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    with ExitStack() as stack:
-        server = stack.enter_context(running_postgres()) if "postgresql" in kinds else None
-        yield BenchDatabases(server)
+    yield shared_with_postgres() if "postgresql" in kinds else BenchDatabases(None)
+
+
+def dashboard_subject(kind: str, env: dict[str, str]) -> subjects.Subject:
+    """The dashboard on ``env``'s database, visited by an admin (every region)."""
+    rows = int(env["DASHBOARD_ROWS"])
+    return subjects.Subject(
+        name=f"{APP} on {kind} ({rows:,} rows)",
+        path=find_app(APP).path,
+        user="bench",
+        groups=("admins",),
+        env={**env, "DASHBOARD_GROUPS": "admins", "DASHBOARD_SCOPES": "admins=*"},
+    )

@@ -3,9 +3,11 @@
 Every app and its baseline are served at once: bare Dash with Dash's own
 compression (the floor), or for an app built on dash-bootstrap-components
 (``first_load_baseline = "bare-dbc"`` in its bench table) Dash + dbc,
-compressed. Each round loads each page with the browser cache disabled
-and counts every response until the page is ready (``page_load.py``: Dash idle,
-graphs drawn, nothing in flight), compressed as served. Two more figures per
+compressed, or for one that draws charts too (``"bare-dbc-graph"``) Dash +
+dbc + one ``dcc.Graph``: bare Dash with the same component libraries.
+Each round loads each page with the browser cache disabled and counts
+every response until the page is ready (``page_load.py``: Dash idle, graphs
+drawn, nothing in flight), compressed as served. Two more figures per
 app, targets of zero: compressible responses sent without compression, and
 requests to any other host (a CDN).
 """
@@ -48,6 +50,7 @@ def load_once(driver: Chrome, app: launch.Running, load: Load) -> float:
 BASELINE_LABELS = {
     subjects.BARE_DASH_COMPRESSED: "bare Dash, compressed",
     subjects.BARE_DBC: "bare Dash + dbc, compressed",
+    subjects.BARE_DBC_GRAPH: "bare Dash + dbc + one dcc.Graph, compressed",
 }
 
 

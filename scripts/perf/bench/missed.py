@@ -9,8 +9,10 @@ keyed ``"<measure> / <subject>"`` as the bench table shows them::
 
 The README block prints the note under its missed row; a missed figure with
 no note is listed as such and makes ``make bench`` (and ``make bench-readme``)
-exit 1, so a result cannot be published unexplained. A note whose target is
-met is simply not shown.
+exit 1, so a result cannot be published unexplained. A note for a figure
+this run measured and found clearly met (its interval inside the target) is
+refused the same way: a stale note would explain a miss that is gone. A
+figure within noise may keep its note.
 """
 
 from __future__ import annotations
@@ -60,3 +62,25 @@ def load(path: Path = NOTES) -> dict[str, Note]:
 def unexplained(figures: list[dict[str, Any]], notes: dict[str, Note]) -> list[str]:
     """Keys of missed figures that have no note."""
     return [key(f) for f in figures if f["misses"] and key(f) not in notes]
+
+
+def stale(figures: list[dict[str, Any]], notes: dict[str, Note]) -> list[str]:
+    """Keys of notes whose figure this run measured and found met beyond noise."""
+    measured = {key(f): f for f in figures}
+    return [
+        name
+        for name in notes
+        if name in measured
+        and not measured[name]["misses"]
+        and not measured[name].get("within_noise")
+    ]
+
+
+def refusals(figures: list[dict[str, Any]], notes: dict[str, Note]) -> list[str]:
+    """What stops a result from being published: missed figures without a note, stale notes."""
+    found = []
+    if unexplained_keys := unexplained(figures, notes):
+        found.append(f"missed targets without a note in {NOTES.name}: {unexplained_keys}")
+    if stale_keys := stale(figures, notes):
+        found.append(f"notes in {NOTES.name} for targets this run met (remove them): {stale_keys}")
+    return found

@@ -5,6 +5,12 @@ the subject's median to the baseline's median (samples interleaved A B A B),
 or the median of per-pair ratios when each pair was measured at once, with
 min and max, and an optional target checked against the ratio or the
 absolute median.
+
+Noise cannot flip a verdict: each figure carries an interval for the
+median (``spread``), of the per-round ratios subject/baseline (sample i of
+each was taken in the same round) or of the samples themselves for an
+absolute target. A target is missed only when the whole interval lies past
+it; an interval that straddles it is "within noise" (``within_noise``).
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from __future__ import annotations
 import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from scripts.perf.bench.spread import Interval, median_interval
 
 
 @dataclass
@@ -52,17 +60,50 @@ class Figure:
         base = self.baseline_median
         return self.subject_median / base if base else None
 
+    def pair_ratios(self) -> list[float] | None:
+        """Subject/baseline per round (sample i of each came from round i), if counts match."""
+        if not self.baseline_samples or len(self.baseline_samples) != len(self.subject_samples):
+            return None
+        pairs = zip(self.subject_samples, self.baseline_samples, strict=True)
+        return [s / b for s, b in pairs if b] or None
+
+    @property
+    def ratio_interval(self) -> Interval | None:
+        ratios = self.pair_ratios()
+        return median_interval(ratios) if ratios else None
+
+    @property
+    def value_interval(self) -> Interval:
+        return median_interval(self.subject_samples)
+
+    def _judged(self) -> list[tuple[str, str]]:
+        """(verdict, text) per target: "missed", "noise" (straddles it) or "met"."""
+        found = []
+        ratio, spread = self.ratio, self.ratio_interval
+        if ratio is not None:
+            low, high = (spread.low, spread.high) if spread else (ratio, ratio)
+            shown = f"ratio {ratio:.2f}" + _range(f"{low:.2f}", f"{high:.2f}")
+            if self.max_ratio is not None:
+                found.append(_against(shown, ">", self.max_ratio, low > self.max_ratio,
+                                      high > self.max_ratio))  # fmt: skip
+            if self.min_ratio is not None:
+                found.append(_against(shown, "<", self.min_ratio, high < self.min_ratio,
+                                      low < self.min_ratio))  # fmt: skip
+        if self.max_value is not None:
+            values = self.value_interval
+            shown = f"{self.subject_median:.1f} {self.unit}"
+            shown += _range(f"{values.low:.1f}", f"{values.high:.1f}")
+            found.append(_against(shown, ">", self.max_value, values.low > self.max_value,
+                                  values.high > self.max_value, f" {self.unit}"))  # fmt: skip
+        return found
+
     def misses(self) -> list[str]:
-        """Human-readable targets this figure misses (empty: all met)."""
-        missed = []
-        ratio = self.ratio
-        if self.max_ratio is not None and ratio is not None and ratio > self.max_ratio:
-            missed.append(f"ratio {ratio:.2f} > {self.max_ratio}")
-        if self.min_ratio is not None and ratio is not None and ratio < self.min_ratio:
-            missed.append(f"ratio {ratio:.2f} < {self.min_ratio}")
-        if self.max_value is not None and self.subject_median > self.max_value:
-            missed.append(f"{self.subject_median:.1f} {self.unit} > {self.max_value} {self.unit}")
-        return missed
+        """Targets this figure misses whatever the noise (its whole interval lies past them)."""
+        return [text for verdict, text in self._judged() if verdict == "missed"]
+
+    def within_noise(self) -> list[str]:
+        """Targets its interval straddles: neither met nor missed beyond doubt."""
+        return [text for verdict, text in self._judged() if verdict == "noise"]
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -72,9 +113,29 @@ class Figure:
             subject_max=max(self.subject_samples),
             baseline_median=self.baseline_median,
             ratio=self.ratio,
+            ratio_interval=_interval_json(self.ratio_interval),
+            value_interval=_interval_json(self.value_interval),
             misses=self.misses(),
+            within_noise=self.within_noise(),
         )
         return data
+
+
+def _against(
+    shown: str, sign: str, limit: float, wholly: bool, partly: bool, unit: str = ""
+) -> tuple[str, str]:
+    """The verdict on one target: past it wholly (missed), partly (noise), or not at all."""
+    verdict = "missed" if wholly else "noise" if partly else "met"
+    return verdict, f"{shown} {sign} {limit:g}{unit}"
+
+
+def _range(low: str, high: str) -> str:
+    """`` (low-high)`` as shown, or nothing when both ends show alike."""
+    return "" if low == high else f" ({low}-{high})"
+
+
+def _interval_json(interval: Interval | None) -> dict[str, float] | None:
+    return None if interval is None else asdict(interval)
 
 
 class Skipped(Exception):

@@ -72,10 +72,8 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"no results at {args.results}: run `make bench` first")
     for path in rewrite(args.results):
         print(f"wrote {path.relative_to(REPO_ROOT)}")
-    if unexplained := missed.unexplained(
-        json.loads(args.results.read_text())["figures"], missed.load()
-    ):
-        raise SystemExit(f"missed targets without a note in {missed.NOTES.name}: {unexplained}")
+    if refused := missed.refusals(json.loads(args.results.read_text())["figures"], missed.load()):
+        raise SystemExit("; ".join(refused))
 
 
 if __name__ == "__main__":

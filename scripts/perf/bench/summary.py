@@ -89,7 +89,20 @@ def verdict(figure: FigureDoc, notes: Notes | None = None) -> str:
         if notes is None:
             return "MISSED"
         return "MISSED (see below)" if missed.key(figure) in notes else "MISSED (NO NOTE)"
+    if figure.get("within_noise"):
+        return "within noise"
     return "ok" if target(figure) != "-" else ""
+
+
+def ratio_cell(figure: FigureDoc) -> str:
+    """``1.03x (0.98-1.09)``: the ratio and the interval the rounds' ratios give it."""
+    text = ratio_text(figure.get("ratio"))
+    spread = figure.get("ratio_interval")
+    if spread:
+        low, high = ratio_text(spread["low"]), ratio_text(spread["high"])
+        if low != high:
+            text += f" ({low[:-1]}-{high})"
+    return text
 
 
 def rows(doc: Doc, notes: Notes | None = None) -> list[tuple[str, ...]]:
@@ -101,7 +114,7 @@ def rows(doc: Doc, notes: Notes | None = None) -> list[tuple[str, ...]]:
             if base
             else "-"
         )
-        ratio = ratio_text(f.get("ratio"))
+        ratio = ratio_cell(f)
         median = spread(f["subject_median"], f["subject_min"], f["subject_max"], f["unit"])
         if f.get("note"):
             median += f" ({f['note']})"
@@ -124,9 +137,21 @@ def missed_line(figure: FigureDoc, notes: Notes | None) -> str:
     return f"{line}. {note.sentence()}"
 
 
+def noise_line(figure: FigureDoc, notes: Notes | None) -> str:
+    """``within noise: ...``: the interval straddles the target (its note, if any)."""
+    line = f"within noise: {figure['measure']} of {figure['subject']}: " + "; ".join(
+        figure["within_noise"]
+    )
+    note = (notes or {}).get(missed.key(figure))
+    return f"{line}. {note.sentence()}" if note else line
+
+
 def problems(doc: Doc, notes: Notes | None = None) -> list[str]:
-    """One line per missed target (with its note), failed or partial module."""
+    """One line per missed target (with its note), target within noise, failed or partial module."""
     lines = [missed_line(f, notes) for f in doc["figures"] if f["misses"]]
+    lines += [
+        noise_line(f, notes) for f in doc["figures"] if not f["misses"] and f.get("within_noise")
+    ]
     for module in doc["modules"]:
         if module["status"] in ("failed", "partial"):
             lines.append(f"{module['status']}: {module['name']}: {module['errors'][0]}")
@@ -166,7 +191,10 @@ def markdown(doc: Doc, chart: str | None = None, notes: Notes | None = None) -> 
         f"Measured {when}, {mode}, on {box['cpus']} CPUs (Python {box['python']}"
         + (f", load average {load:.1f} at start" if load is not None else "")
         + "). Medians of the runs after a warm-up, min-max in brackets; each baseline"
-        " is measured in the same run, interleaved with the apps.",
+        " is measured in the same run, interleaved with the apps. A ratio's brackets hold"
+        " the interval the rounds' ratios give its median (order statistics, 90% where"
+        " the rounds allow): a target is missed only when all of it lies past the target,"
+        " and a ratio whose interval straddles it is within noise.",
         "",
         "| " + " | ".join(COLUMNS[:-1]) + " | result |",
         "|" + "---|" * len(COLUMNS),

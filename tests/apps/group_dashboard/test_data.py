@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from scripts.catalog import find_app
 from tests.support.databases import DATABASES, dashboard_database, dashboard_modules
 
 ROWS = 40_000
@@ -225,7 +226,10 @@ def test_settings_defaults_and_overrides(mods: Any) -> None:
     assert default.allowed_groups == ("sales-emea", "sales-amer", "sales-apac", "admins")
     assert default.scope_grants["admins"] == {"*"}
     assert default.database.kind == "duckdb" and default.refresh_s == 60
-    assert default.database.duckdb_file == s.CACHE_DIR / "sales-v1-1000000.duckdb"
+    app_folder = find_app("group-dashboard").path  # cache/ beside app.py, as the README says
+    assert default.database.duckdb_file == app_folder / "cache" / "sales-v2-1000000.duckdb"
+    relative = s.load_settings({"DASHBOARD_DUCKDB": "data/x.duckdb"}).database.duckdb_file
+    assert relative == app_folder / "data" / "x.duckdb"
     custom = s.load_settings(
         {
             "DASHBOARD_GROUPS": " g-1 ,admins",
