@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", default=os.environ.get("BENCH_SKIP", ""), type=names)
     parser.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""), type=names)
     parser.add_argument("--results", type=Path, default=readme.RESULTS)
-    parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
+    parser.add_argument(
+        "--no-readme", action="store_true", help="leave docs/bench.md and the chart alone"
+    )
     args = parser.parse_args(argv)
     try:
         discovery.check_selection(discovery.discover(), args.skip, args.only)

@@ -1,5 +1,7 @@
-"""Rewrite the README's performance block (and the chart) from a results file.
+"""Rewrite the bench table (docs/bench.md) and the chart from a results file.
 
+The README's front page shows the chart and links the table, which lives in
+docs/bench.md between the bench markers.
 ``python -m scripts.perf.bench.readme [results.json]`` (``make bench-readme``)
 regenerates them without measuring again; ``make bench`` does it after its run.
 """
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,7 @@ from typing import Any
 from scripts.catalog import REPO_ROOT
 from scripts.perf.bench import chart, missed, summary
 
-README = REPO_ROOT / "README.md"
+README = REPO_ROOT / "docs" / "bench.md"  # the page that holds the table
 RESULTS = REPO_ROOT / "build" / "bench" / "results.json"
 CHART = REPO_ROOT / "scripts" / "perf" / "bench" / "results" / "bench.png"
 START = "<!-- bench:start -->"
@@ -57,7 +60,7 @@ def rewrite(
     relative = None
     if draw(doc, chart_path):
         written.append(chart_path)
-        relative = chart_path.relative_to(readme.parent).as_posix()
+        relative = Path(os.path.relpath(chart_path, readme.parent)).as_posix()
     block = f"{NOTICE}\n{summary.markdown(doc, relative, notes)}"
     readme.write_text(replace_block(readme.read_text(), block))
     written.append(readme)
