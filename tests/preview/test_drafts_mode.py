@@ -1,11 +1,17 @@
-"""The opt-in drafts mode (``PREVIEW_DRAFTS=1``) against the stand-in, with the real rsconnect CLI,
-and forged records of every kind, each refused with nothing deleted.
+"""The opt-in drafts mode (``PREVIEW_DRAFTS=1``) against a Connect server (the stand-in, or a
+real one under ``make test-connect CONNECT_SERVER=...``), with the real rsconnect CLI, and
+forged records of every kind, each refused with nothing deleted.
 
 A scratch workspace holds three small apps: ``alpha`` and ``beta`` are
 deployed first (as main would be), then ``alpha`` changes and ``gamma`` is new
 (never deployed). The module's steps build on each other, in file order:
 preview -> look at the drafts (HTTP, Chromium) -> a later push -> cleanup ->
 forged records (while a real, deletable draft of beta made by hand exists).
+
+Every content name carries the run's prefix (``NAMESPACE``). On a real server the
+deployer is the suite's key; what needs a second user with a key of their own (the
+viewer vic, the publisher pat and pat's content) or an injected build failure is
+not applicable there, and says why.
 """
 
 from __future__ import annotations
@@ -28,18 +34,26 @@ from selenium.webdriver.common.by import By
 from scripts.browser.smoke import AppPage
 from scripts.bundle.build import rsconnect_executable
 from scripts.catalog import REPO_ROOT
-from scripts.connect_local.launch import ConnectLocal, DeployedContent, running_connect_local
+from scripts.connect_local.launch import ConnectLocal, DeployedContent
 from scripts.deploy.invoke import run_deploy_tool
 from scripts.preview import github as preview_github
 from scripts.preview.comment import DRAFTS, MARKER, Draft, PreviewRecord, parse, render
+from tests.support.connect_server import (
+    ConnectServer,
+    ConnectServers,
+    RemoteContent,
+    not_applicable,
+    prefixed,
+)
 from tests.support.fake_github import fake_github
 from tests.support.preview_tool import run_preview_tool
 from tests.support.workspace import scratch_workspace
 
-API_KEY = f"preview-key-{uuid.uuid4().hex}"  # the deployer: a publisher, owner of the content
+# The stand-in's deployer (a publisher, owner of the content); a real server's is the suite's key.
+API_KEY = f"preview-key-{uuid.uuid4().hex}"
 VIEWER_KEY = f"viewer-key-{uuid.uuid4().hex}"
 OTHER_KEY = f"other-key-{uuid.uuid4().hex}"  # another publisher
-NAMESPACE = "pv"
+NAMESPACE = prefixed("pv")
 PR = 41
 HELLO_APP = (REPO_ROOT / "apps" / "hello" / "app.py").read_text()
 LIVE_HEADING = 'html.H1("Hello, Connect")'
@@ -74,11 +88,11 @@ class PreviewRun:
         return f"exit {self.result.returncode}\n{self.result.stdout}\n{self.result.stderr}"
 
 
-def run_preview(action: str, connect: ConnectLocal, workspace: Path, comment: Path) -> PreviewRun:
+def run_preview(action: str, connect: ConnectServer, workspace: Path, comment: Path) -> PreviewRun:
     result = run_preview_tool(
         action,
         server=connect.url,
-        key=API_KEY,
+        key=connect.api_key,
         workspace=workspace,
         comment=comment,
         namespace=NAMESPACE,
@@ -88,8 +102,18 @@ def run_preview(action: str, connect: ConnectLocal, workspace: Path, comment: Pa
     return PreviewRun(result, comment, comment.read_text() if comment.exists() else "")
 
 
-def content(connect: ConnectLocal, app: str) -> dict[str, Any]:
+def content(connect: ConnectServer, app: str) -> dict[str, Any]:
     return connect.content_by_name(f"{NAMESPACE}-{app}")
+
+
+def viewer_key(connect: ConnectServer) -> str:
+    """vic's key: a viewer with a key of their own exists on the stand-in only."""
+    if not connect.is_stand_in:
+        not_applicable(
+            "needs a viewer's own API key (vic): the stand-in makes users with keys from its "
+            "command line; Connect's API cannot mint a key for another user"
+        )
+    return VIEWER_KEY
 
 
 def layout_of(url: str, key: str) -> tuple[int, str]:
@@ -104,15 +128,14 @@ def layout_of(url: str, key: str) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def connect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectLocal]:
-    state = tmp_path_factory.mktemp("connect") / "state"
+def connect(connect_server: ConnectServers) -> Iterator[ConnectServer]:
     users = [("vic", "viewer", VIEWER_KEY), ("pat", "publisher", OTHER_KEY)]
-    with running_connect_local(state, api_key=API_KEY, users=users) as server:
+    with connect_server.start("preview-drafts", api_key=API_KEY, users=users) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def workspace(connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def workspace(connect: ConnectServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """alpha and beta deployed as main has them; then alpha changes, gamma is new."""
     names = ("alpha", "beta", "gamma")
     apps = {name: {"app.py": app_source(f"{name} live")} for name in names}
@@ -123,7 +146,7 @@ def workspace(connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory) -
     work = tmp_path_factory.mktemp("deploy")
     deploy = run_deploy_tool(
         connect.url,
-        API_KEY,
+        connect.api_key,
         work,
         "--workspace",
         str(root),
@@ -138,17 +161,17 @@ def workspace(connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="module")
-def active_before(connect: ConnectLocal, workspace: Path) -> dict[str, str]:
+def active_before(connect: ConnectServer, workspace: Path) -> dict[str, str]:
     return {app: content(connect, app)["bundle_id"] for app in ("alpha", "beta")}
 
 
 @pytest.fixture(scope="module")
-def first(connect: ConnectLocal, workspace: Path, active_before: dict[str, str]) -> PreviewRun:
+def first(connect: ConnectServer, workspace: Path, active_before: dict[str, str]) -> PreviewRun:
     comment = workspace.parent / "comment" / f"pr-{PR}.md"
     return run_preview("preview", connect, workspace, comment)
 
 
-def test_only_the_changed_app_gets_a_draft(first: PreviewRun, connect: ConnectLocal) -> None:
+def test_only_the_changed_app_gets_a_draft(first: PreviewRun, connect: ConnectServer) -> None:
     assert first.result.returncode == 0, first.explain()
     record = first.record
     assert [d.app for d in record.drafts] == ["alpha"]
@@ -164,23 +187,23 @@ def test_only_the_changed_app_gets_a_draft(first: PreviewRun, connect: ConnectLo
 
 
 def test_the_active_bundles_are_unchanged(
-    first: PreviewRun, connect: ConnectLocal, active_before: dict[str, str]
+    first: PreviewRun, connect: ConnectServer, active_before: dict[str, str]
 ) -> None:
     assert {app: content(connect, app)["bundle_id"] for app in active_before} == active_before
     draft = first.record.drafts[0]
     bundle = connect.api("GET", f"v1/content/{draft.guid}/bundles/{draft.bundle_id}")
     assert bundle["active"] is False
     live = content(connect, "alpha")["content_url"]
-    assert "alpha live" in layout_of(live, API_KEY)[1]
-    status, layout = layout_of(draft.url, API_KEY)
+    assert "alpha live" in layout_of(live, connect.api_key)[1]
+    status, layout = layout_of(draft.url, connect.api_key)
     assert status == 200 and "alpha draft one" in layout
 
 
-def test_the_draft_is_refused_to_a_viewer(first: PreviewRun, connect: ConnectLocal) -> None:
+def test_the_draft_is_refused_to_a_viewer(first: PreviewRun, connect: ConnectServer) -> None:
     draft = first.record.drafts[0]
     live = content(connect, "alpha")["content_url"]
-    assert layout_of(live, VIEWER_KEY)[0] == 200  # alpha is open to all...
-    status, layout = layout_of(draft.url, VIEWER_KEY)
+    assert layout_of(live, viewer_key(connect))[0] == 200  # alpha is open to all...
+    status, layout = layout_of(draft.url, viewer_key(connect))
     assert status == 403 and "alpha draft" not in layout  # ...its draft is not
 
 
@@ -197,18 +220,32 @@ def browsing_as(browser: Any, key: str) -> Iterator[None]:
         browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})
 
 
+def draft_page(connect: ConnectServer, draft: Draft) -> DeployedContent | RemoteContent:
+    """What ``AppPage`` opens for a draft: with the draft process's log on the stand-in."""
+    name = f"{NAMESPACE}-alpha draft"
+    if not isinstance(connect, ConnectLocal):
+        return RemoteContent(name, draft.url, connect.url)
+    log = connect.state_dir / "content" / draft.guid / "bundles" / draft.bundle_id / "app.log"
+    return DeployedContent(name, draft.url, connect.url, log)
+
+
 @pytest.mark.browser
-def test_the_draft_opens_in_chromium_for_its_editor_only(
-    first: PreviewRun, connect: ConnectLocal, browser: Any
+def test_the_draft_opens_in_chromium_for_its_editor(
+    first: PreviewRun, connect: ConnectServer, browser: Any
 ) -> None:
     draft = first.record.drafts[0]
-    log = connect.state_dir / "content" / draft.guid / "bundles" / draft.bundle_id / "app.log"
-    served = DeployedContent(f"{NAMESPACE}-alpha draft", draft.url, connect.url, log)
-    with browsing_as(browser, API_KEY):
-        page = AppPage(browser, served, "preview-draft-editor").open()  # type: ignore[arg-type]
+    with browsing_as(browser, connect.api_key):
+        page = AppPage(browser, draft_page(connect, draft), "preview-draft-editor").open()  # type: ignore[arg-type]
         page.check()
         assert page.text("h1") == "alpha draft one"
-    with browsing_as(browser, VIEWER_KEY):
+
+
+@pytest.mark.browser
+def test_the_draft_is_refused_in_chromium_to_a_viewer(
+    first: PreviewRun, connect: ConnectServer, browser: Any
+) -> None:
+    draft = first.record.drafts[0]
+    with browsing_as(browser, viewer_key(connect)):
         browser.get(draft.url)
         body = browser.find_element(By.TAG_NAME, "body").text
         assert "alpha draft" not in body
@@ -217,13 +254,13 @@ def test_the_draft_opens_in_chromium_for_its_editor_only(
 
 
 @pytest.fixture(scope="module")
-def second(first: PreviewRun, connect: ConnectLocal, workspace: Path) -> PreviewRun:
+def second(first: PreviewRun, connect: ConnectServer, workspace: Path) -> PreviewRun:
     set_heading(workspace, "alpha", "alpha draft two")
     return run_preview("preview", connect, workspace, first.comment)
 
 
 def test_a_later_push_replaces_the_draft(
-    first: PreviewRun, second: PreviewRun, connect: ConnectLocal
+    first: PreviewRun, second: PreviewRun, connect: ConnectServer
 ) -> None:
     assert second.result.returncode == 0, second.explain()
     old, new = first.record.drafts, second.record.drafts
@@ -232,15 +269,15 @@ def test_a_later_push_replaces_the_draft(
         "GET", f"__api__/v1/content/{old[0].guid}/bundles/{old[0].bundle_id}"
     )
     assert status == 404, "the superseded draft was not deleted"
-    assert "alpha draft two" in layout_of(new[0].url, API_KEY)[1]
+    assert "alpha draft two" in layout_of(new[0].url, connect.api_key)[1]
 
 
-def bundle_status(connect: ConnectLocal, guid: str, bundle_id: str) -> int:
+def bundle_status(connect: ConnectServer, guid: str, bundle_id: str) -> int:
     return connect.request("GET", f"__api__/v1/content/{guid}/bundles/{bundle_id}")[0]
 
 
 @pytest.fixture(scope="module")
-def outsider_draft(second: PreviewRun, connect: ConnectLocal) -> tuple[str, str]:
+def outsider_draft(second: PreviewRun, connect: ConnectServer) -> tuple[str, str]:
     """A draft of beta someone made by hand: in no record, so cleanup must leave it."""
     beta = content(connect, "beta")["guid"]
     before = {b["id"] for b in connect.api("GET", f"v1/content/{beta}/bundles")}
@@ -249,7 +286,7 @@ def outsider_draft(second: PreviewRun, connect: ConnectLocal) -> tuple[str, str]
     command = [rsconnect_executable(), "deploy", "dash", "--draft", "--app-id", beta]
     result = subprocess.run(
         [*command, "--entrypoint", "app:app", str(bundle)],
-        env={**environ, "CONNECT_SERVER": connect.url, "CONNECT_API_KEY": API_KEY},
+        env={**environ, "CONNECT_SERVER": connect.url, "CONNECT_API_KEY": connect.api_key},
         capture_output=True,
         text=True,
         timeout=900,
@@ -262,7 +299,7 @@ def outsider_draft(second: PreviewRun, connect: ConnectLocal) -> tuple[str, str]
 
 @pytest.fixture(scope="module")
 def cleanup(
-    second: PreviewRun, outsider_draft: tuple[str, str], connect: ConnectLocal, workspace: Path
+    second: PreviewRun, outsider_draft: tuple[str, str], connect: ConnectServer, workspace: Path
 ) -> PreviewRun:
     return run_preview("cleanup", connect, workspace, second.comment)
 
@@ -271,7 +308,7 @@ def test_cleanup_deletes_exactly_the_recorded_drafts(
     second: PreviewRun,
     cleanup: PreviewRun,
     outsider_draft: tuple[str, str],
-    connect: ConnectLocal,
+    connect: ConnectServer,
     active_before: dict[str, str],
 ) -> None:
     assert cleanup.result.returncode == 0, cleanup.explain()
@@ -280,13 +317,13 @@ def test_cleanup_deletes_exactly_the_recorded_drafts(
     assert bundle_status(connect, *outsider_draft) == 200
     assert {app: content(connect, app)["bundle_id"] for app in active_before} == active_before
     live = content(connect, "alpha")["content_url"]
-    assert "alpha live" in layout_of(live, API_KEY)[1]
+    assert "alpha live" in layout_of(live, connect.api_key)[1]
     assert cleanup.record.closed and not cleanup.record.drafts
     assert "its previews were deleted" in cleanup.text
 
 
 def test_cleanup_twice_deletes_nothing_more(
-    cleanup: PreviewRun, connect: ConnectLocal, workspace: Path
+    cleanup: PreviewRun, connect: ConnectServer, workspace: Path
 ) -> None:
     again = run_preview("cleanup", connect, workspace, cleanup.comment)
     assert again.result.returncode == 0, again.explain()
@@ -294,12 +331,13 @@ def test_cleanup_twice_deletes_nothing_more(
 
 
 def test_cleanup_leaves_content_the_deployer_does_not_own(
-    connect: ConnectLocal, workspace: Path, tmp_path: Path
+    connect: ConnectServer, workspace: Path, tmp_path: Path
 ) -> None:
     """A record naming another user's content (an edited comment) deletes nothing there."""
-    theirs = connect.api_as(OTHER_KEY, "POST", "v1/content", {"name": "pats-report"})
+    name = prefixed("pats-report")
+    theirs = connect.api_as(OTHER_KEY, "POST", "v1/content", {"name": name})
     connect.api_as(OTHER_KEY, "PATCH", f"v1/content/{theirs['guid']}", {"access_type": "all"})
-    draft = Draft("intruder", "pats-report", theirs["guid"], "1", theirs["content_url"])
+    draft = Draft("intruder", name, theirs["guid"], "1", theirs["content_url"])
     comment = tmp_path / f"pr-{PR}.md"
     comment.write_text(render(PreviewRecord(pr=PR, drafts=[draft])))
     run = run_preview("cleanup", connect, workspace, comment)
@@ -310,7 +348,7 @@ def test_cleanup_leaves_content_the_deployer_does_not_own(
 
 def test_a_failed_build_is_reported_and_changes_nothing(
     cleanup: PreviewRun,
-    connect: ConnectLocal,
+    connect: ConnectServer,
     workspace: Path,
     tmp_path: Path,
     active_before: dict[str, str],
@@ -330,13 +368,17 @@ def test_a_failed_build_is_reported_and_changes_nothing(
 # -- forged records: each is refused, and every content item and bundle stays ---------------
 
 
-def everything(connect: ConnectLocal) -> dict[str, tuple[str | None, list[str]]]:
-    """Every content item of the deployer and of pat: GUID -> (active bundle, bundle ids)."""
+def everything(connect: ConnectServer) -> dict[str, tuple[str | None, list[str]]]:
+    """Every content item of the deployer and of pat: GUID -> (active bundle, bundle ids).
+    On a real server (no pat there) the deployer's items of this run: the rest of a
+    shared server changes meanwhile, and no forged record names it."""
     found = {}
-    for key in (API_KEY, OTHER_KEY):
+    keys = (connect.api_key, OTHER_KEY) if connect.is_stand_in else (connect.api_key,)
+    for key in keys:
         me = connect.api_as(key, "GET", "v1/user")["guid"]
         for item in connect.api_as(key, "GET", "v1/content"):
-            if item["owner_guid"] == me:
+            ours = connect.is_stand_in or str(item["name"]).startswith(prefixed(""))
+            if item["owner_guid"] == me and ours:
                 bundles = connect.api_as(key, "GET", f"v1/content/{item['guid']}/bundles")
                 found[item["guid"]] = (item.get("bundle_id"), sorted(b["id"] for b in bundles))
     return found
@@ -351,17 +393,30 @@ class Targets:
     hand_made_draft: str
     beta_active: str
     alpha: str
-    theirs: str
+    theirs: str | None  # None on a real server: pat (a second user with a key) is the stand-in's
+
+    def their_guid(self) -> str:
+        if self.theirs is None:
+            not_applicable(
+                "aims at another user's content: needs pat's own API key, which the stand-in "
+                "makes from its command line and Connect's API cannot mint"
+            )
+        return self.theirs
 
 
 @pytest.fixture(scope="module")
-def targets(cleanup: PreviewRun, outsider_draft: tuple[str, str], connect: ConnectLocal) -> Targets:
-    theirs = connect.api_as(OTHER_KEY, "POST", "v1/content", {"name": "pats-dashboard"})
-    connect.api_as(OTHER_KEY, "PATCH", f"v1/content/{theirs['guid']}", {"access_type": "all"})
+def targets(
+    cleanup: PreviewRun, outsider_draft: tuple[str, str], connect: ConnectServer
+) -> Targets:
+    theirs = None
+    if connect.is_stand_in:
+        made = connect.api_as(OTHER_KEY, "POST", "v1/content", {"name": prefixed("pats-dashboard")})
+        connect.api_as(OTHER_KEY, "PATCH", f"v1/content/{made['guid']}", {"access_type": "all"})
+        theirs = made["guid"]
     beta = content(connect, "beta")
     return Targets(
         beta["guid"], outsider_draft[1], beta["bundle_id"], content(connect, "alpha")["guid"],
-        theirs["guid"],
+        theirs,
     )  # fmt: skip
 
 
@@ -386,14 +441,14 @@ def forged_comment(kind: str, t: Targets) -> tuple[str, int, str]:
     """(comment text, expected exit status, what the output must say)."""
     hand_made = draft_of(t.beta, t.hand_made_draft)
     if kind == "dot-segments":  # requests would turn this into DELETE v1/content/<theirs>
-        return raw_record(t.alpha, f"../../{t.theirs}"), 2, "is not a bundle id"
+        return raw_record(t.alpha, f"../../{t.their_guid()}"), 2, "is not a bundle id"
     if kind == "encoded-dot-segments":
-        return raw_record(t.alpha, f"%2e%2e%2f%2e%2e%2f{t.theirs}"), 2, "is not a bundle id"
+        return raw_record(t.alpha, f"%2e%2e%2f%2e%2e%2f{t.their_guid()}"), 2, "is not a bundle id"
     if kind == "guid-with-a-path":
         return raw_record(f"{t.alpha}/bundles/1", "1"), 2, "is not a content GUID"
     if kind == "another-owners-content":
         return (
-            render(PreviewRecord(pr=PR, mode=DRAFTS, drafts=[draft_of(t.theirs, "1")])),
+            render(PreviewRecord(pr=PR, mode=DRAFTS, drafts=[draft_of(t.their_guid(), "1")])),
             1,
             ("is not the deployer's own; not deleted"),
         )
@@ -431,7 +486,7 @@ FORGERIES = [
 
 @pytest.mark.parametrize("kind", FORGERIES)
 def test_a_forged_record_deletes_nothing(
-    kind: str, targets: Targets, connect: ConnectLocal, workspace: Path, tmp_path: Path
+    kind: str, targets: Targets, connect: ConnectServer, workspace: Path, tmp_path: Path
 ) -> None:
     text, status, says = forged_comment(kind, targets)
     before = everything(connect)
@@ -446,7 +501,7 @@ def test_a_forged_record_deletes_nothing(
 
 @pytest.mark.parametrize("author", ["person", "another-bot"])
 def test_a_record_in_a_comment_not_written_by_the_workflow_is_never_read(
-    author: str, targets: Targets, connect: ConnectLocal, workspace: Path, tmp_path: Path
+    author: str, targets: Targets, connect: ConnectServer, workspace: Path, tmp_path: Path
 ) -> None:
     """A well-formed record naming a real, deletable draft: only its author is wrong."""
     record = render(

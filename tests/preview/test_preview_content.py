@@ -1,10 +1,17 @@
-"""Previews as their own content (the default) against the stand-in, with the real rsconnect CLI.
+"""Previews as their own content (the default) against a Connect server (the stand-in, or a
+real one under ``make test-connect CONNECT_SERVER=...``), with the real rsconnect CLI.
 
 Production content is deployed first by its own account (pat, the production
 key) with the production value of a variable. A pull request then changes
 ``alpha`` only: its preview is a new item ``pv-pr41-alpha`` owned by the preview
 account (another key), open to the team's group only, with the preview value;
 production is untouched. Closing deletes the preview and nothing else.
+
+Every name made carries the run's prefix (``NAMESPACE``, the team's group). On a
+real server there is one key, the suite's: it deploys production too, and what
+needs a second user with a key of their own (pat's item named like a preview,
+the viewer vic) or the stand-in's login form (a team member's visit) is not
+applicable there, and says why.
 """
 
 from __future__ import annotations
@@ -13,22 +20,27 @@ import subprocess
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from scripts.catalog import REPO_ROOT
-from scripts.connect_local.launch import ConnectLocal, running_connect_local
 from scripts.deploy.invoke import run_deploy_tool
 from scripts.preview.comment import PreviewRecord, parse
+from tests.support.connect_server import ConnectServer, ConnectServers, not_applicable, prefixed
 from tests.support.preview_tool import run_preview_tool
 from tests.support.workspace import scratch_workspace
 
 PREVIEW_KEY = f"preview-key-{uuid.uuid4().hex}"  # the preview account (the stand-in's --api-key)
 PROD_KEY = f"prod-key-{uuid.uuid4().hex}"  # the production service account
 VIEWER_KEY = f"viewer-key-{uuid.uuid4().hex}"  # signed in, not in the team
-NAMESPACE, PR, TEAM = "pv", 41, "data-team"
+NAMESPACE, PR, TEAM = prefixed("pv"), 41, prefixed("data-team")
+ANOTHER_USERS_KEY = (
+    "a second user with a key of their own: the stand-in makes such users from its "
+    "command line; Connect's API cannot mint a key for another user"
+)
 HELLO_APP = (REPO_ROOT / "apps" / "hello" / "app.py").read_text()
 LIVE_HEADING = 'html.H1("Hello, Connect")'
 # Open to everyone in production; declares GREETING, shown in its heading.
@@ -62,15 +74,21 @@ def key(value: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def connect(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    state = tmp_path_factory.mktemp("connect") / "state"
+def connect(connect_server: ConnectServers) -> Iterator[ConnectServer]:
     users = [("pat", "publisher", PROD_KEY), ("vic", "viewer", VIEWER_KEY), f"tess:{TEAM}"]
-    with running_connect_local(state, api_key=PREVIEW_KEY, users=users) as server:
+    with connect_server.start("preview-content", api_key=PREVIEW_KEY, users=users) as server:
+        if not server.is_stand_in:  # the stand-in makes tess's group
+            server.api("POST", "v1/groups", {"name": TEAM})
         yield server
 
 
+def prod_key(connect: ConnectServer) -> str:
+    """The production account's key: pat on the stand-in; on a real server the suite's one key."""
+    return PROD_KEY if connect.is_stand_in else connect.api_key
+
+
 @pytest.fixture(scope="module")
-def workspace(connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def workspace(connect: ConnectServer, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """(the workspace, the base commit): production deployed from base, then alpha changed."""
     apps = {name: {"app.py": app_source("v1")} for name in ("alpha", "beta")}
     root = scratch_workspace(tmp_path_factory.mktemp("preview") / "ws", apps)
@@ -81,7 +99,7 @@ def workspace(connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory) -
             app_pyproject.write(DEPLOY_TABLE)
     deploy = run_deploy_tool(
         connect.url,
-        PROD_KEY,
+        prod_key(connect),
         tmp_path_factory.mktemp("deploy"),
         "--workspace",
         str(root),
@@ -98,7 +116,7 @@ def workspace(connect: ConnectLocal, tmp_path_factory: pytest.TempPathFactory) -
     return root, base
 
 
-def run_tool(action: str, connect: ConnectLocal, workspace: Path, base: str, comment: Path) -> Any:
+def run_tool(action: str, connect: ConnectServer, workspace: Path, base: str, comment: Path) -> Any:
     values = {
         "BASE": base,
         "GREETING": "from-production",  # in the job's environment by mistake: never used
@@ -107,7 +125,7 @@ def run_tool(action: str, connect: ConnectLocal, workspace: Path, base: str, com
     return run_preview_tool(
         action,
         server=connect.url,
-        key=PREVIEW_KEY,
+        key=connect.api_key,
         workspace=workspace,
         comment=comment,
         namespace=NAMESPACE,
@@ -116,35 +134,37 @@ def run_tool(action: str, connect: ConnectLocal, workspace: Path, base: str, com
     )
 
 
-def named(connect: ConnectLocal, name: str, as_key: str = PREVIEW_KEY) -> list[dict[str, Any]]:
-    return [
-        c for c in connect.api_as(as_key, "GET", f"v1/content?name={name}") if c["name"] == name
-    ]
+def named(connect: ConnectServer, name: str, as_key: str | None = None) -> list[dict[str, Any]]:
+    found = connect.api_as(as_key or connect.api_key, "GET", f"v1/content?name={name}")
+    return [c for c in found if c["name"] == name]
 
 
 @pytest.fixture(scope="module")
-def others(connect: ConnectLocal, workspace: tuple[Path, str]) -> dict[str, str]:
-    """Items the run must tell apart: a stale preview, another PR's, another owner's."""
+def others(connect: ConnectServer, workspace: tuple[Path, str]) -> dict[str, str]:
+    """Items the run must tell apart: a stale preview, another PR's, another owner's
+    (that one on the stand-in only: pat is a second user with a key of their own)."""
     mine = {"name": f"{NAMESPACE}-pr{PR}-gamma"}  # an app the pull request no longer changes
-    return {
+    made = {
         "stale": connect.api("POST", "v1/content", mine)["guid"],
         "other-pr": connect.api("POST", "v1/content", {"name": f"{NAMESPACE}-pr{PR}1-alpha"})[
             "guid"
         ],
-        "other-owner": connect.api_as(
-            PROD_KEY, "POST", "v1/content", {"name": f"{NAMESPACE}-pr{PR}-beta"}
-        )["guid"],
     }
+    if connect.is_stand_in:
+        theirs = {"name": f"{NAMESPACE}-pr{PR}-beta"}
+        made["other-owner"] = connect.api_as(PROD_KEY, "POST", "v1/content", theirs)["guid"]
+    return made
 
 
 @pytest.fixture(scope="module")
-def production(connect: ConnectLocal, workspace: tuple[Path, str]) -> dict[str, Any]:
-    return {app: named(connect, f"{NAMESPACE}-{app}", PROD_KEY)[0] for app in ("alpha", "beta")}
+def production(connect: ConnectServer, workspace: tuple[Path, str]) -> dict[str, Any]:
+    key = prod_key(connect)
+    return {app: named(connect, f"{NAMESPACE}-{app}", key)[0] for app in ("alpha", "beta")}
 
 
 @pytest.fixture(scope="module")
 def preview(
-    connect: ConnectLocal,
+    connect: ConnectServer,
     workspace: tuple[Path, str],
     others: dict[str, str],
     production: dict[str, Any],
@@ -159,14 +179,14 @@ def preview(
 
 
 def test_only_the_changed_app_gets_its_own_preview_item(
-    preview: tuple[Any, PreviewRecord], connect: ConnectLocal
+    preview: tuple[Any, PreviewRecord], connect: ConnectServer
 ) -> None:
     _, record = preview
     assert [p.app for p in record.previews] == ["alpha"]
     item = connect.api("GET", f"v1/content/{record.previews[0].guid}")
     me = connect.api("GET", "v1/user")["guid"]
     assert item["name"] == f"{NAMESPACE}-pr{PR}-alpha" and item["owner_guid"] == me
-    assert item["access_type"] == "acl" and "(PR 41)" in item["title"]
+    assert item["access_type"] == "acl" and f"(PR {PR})" in item["title"]
     groups = connect.api("GET", f"v1/groups?prefix={TEAM}")["results"]
     permissions = connect.api("GET", f"v1/content/{item['guid']}/permissions")
     assert [(p["principal_guid"], p["role"]) for p in permissions] == [
@@ -175,20 +195,20 @@ def test_only_the_changed_app_gets_its_own_preview_item(
 
 
 def test_the_preview_has_the_preview_values_and_production_is_untouched(
-    preview: tuple[Any, PreviewRecord], connect: ConnectLocal, production: dict[str, Any]
+    preview: tuple[Any, PreviewRecord], connect: ConnectServer, production: dict[str, Any]
 ) -> None:
     _, record = preview
-    status, layout = layout_of(record.previews[0].url, key(PREVIEW_KEY))
+    status, layout = layout_of(record.previews[0].url, key(connect.api_key))
     assert status == 200 and "from-preview v2" in layout and "from-production" not in layout
     for app, item in production.items():
-        now = connect.api_as(PROD_KEY, "GET", f"v1/content/{item['guid']}")
+        now = connect.api_as(prod_key(connect), "GET", f"v1/content/{item['guid']}")
         assert now["bundle_id"] == item["bundle_id"], app
-    status, layout = layout_of(production["alpha"]["content_url"], key(PROD_KEY))
+    status, layout = layout_of(production["alpha"]["content_url"], key(prod_key(connect)))
     assert status == 200 and "from-production v1" in layout
 
 
 def test_the_preview_opens_for_the_team_only(
-    preview: tuple[Any, PreviewRecord], connect: ConnectLocal
+    preview: tuple[Any, PreviewRecord], connect: ConnectServer
 ) -> None:
     url = preview[1].previews[0].url
     team_member = {"Cookie": connect.visitor_cookie("tess", [TEAM])}
@@ -198,29 +218,54 @@ def test_the_preview_opens_for_the_team_only(
 
 
 def test_stale_previews_of_this_pull_request_go_and_nothing_else(
-    preview: tuple[Any, PreviewRecord], connect: ConnectLocal, others: dict[str, str]
+    preview: tuple[Any, PreviewRecord], connect: ConnectServer, others: dict[str, str]
 ) -> None:
     assert connect.request("GET", f"__api__/v1/content/{others['stale']}")[0] == 404
     assert connect.request("GET", f"__api__/v1/content/{others['other-pr']}")[0] == 200
+
+
+def test_the_preview_leaves_another_owners_item_named_like_a_preview(
+    preview: tuple[Any, PreviewRecord], connect: ConnectServer, others: dict[str, str]
+) -> None:
+    another_owners_item_is_there(connect, others)
+
+
+def another_owners_item_is_there(connect: ConnectServer, others: dict[str, str]) -> None:
+    """pat's item named like this pull request's preview of beta is still there."""
+    if "other-owner" not in others:
+        not_applicable(f"pat's item named like a preview needs {ANOTHER_USERS_KEY}")
     assert connect.api_as(PROD_KEY, "GET", f"v1/content/{others['other-owner']}")
 
 
+@pytest.fixture(scope="module")
+def closing(
+    preview: tuple[Any, PreviewRecord], connect: ConnectServer, workspace: tuple[Path, str]
+) -> tuple[Any, Path]:
+    """The pull request closed: (the cleanup's result, its comment)."""
+    root, base = workspace
+    comment = root.parent / "comment" / f"pr-{PR}.md"
+    return run_tool("cleanup", connect, root, base, comment), comment
+
+
 def test_closing_deletes_the_preview_and_nothing_else(
-    preview: tuple[Any, PreviewRecord],
-    connect: ConnectLocal,
-    workspace: tuple[Path, str],
+    closing: tuple[Any, Path],
+    connect: ConnectServer,
     others: dict[str, str],
     production: dict[str, Any],
 ) -> None:
-    root, base = workspace
-    comment = root.parent / "comment" / f"pr-{PR}.md"
-    result = run_tool("cleanup", connect, root, base, comment)
+    result, comment = closing
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"deleted {NAMESPACE}-pr{PR}-alpha" in result.stdout
     assert not named(connect, f"{NAMESPACE}-pr{PR}-alpha")
     assert connect.request("GET", f"__api__/v1/content/{others['other-pr']}")[0] == 200
-    assert connect.api_as(PROD_KEY, "GET", f"v1/content/{others['other-owner']}")
     for item in production.values():
-        assert connect.api_as(PROD_KEY, "GET", f"v1/content/{item['guid']}")["bundle_id"]
+        assert connect.api_as(prod_key(connect), "GET", f"v1/content/{item['guid']}")["bundle_id"]
     record = parse(comment.read_text())
     assert record is not None and record.closed
+
+
+def test_closing_leaves_another_owners_item_named_like_a_preview(
+    closing: tuple[Any, Path], connect: ConnectServer, others: dict[str, str]
+) -> None:
+    assert closing[0].returncode == 0, closing[0].stdout + closing[0].stderr
+    another_owners_item_is_there(connect, others)
