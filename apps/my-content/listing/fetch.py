@@ -11,9 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-from posit.connect.errors import ClientError
-
 from listing.rows import ContentRow, sorted_rows
 
 
@@ -29,6 +26,11 @@ class ListingError(Exception):
 
 def fetch_listing(client: Any) -> Listing:
     """Who the key acts as, and the content it may see (ListingError when Connect says no)."""
+    # Imported here, at the first listing: at start-up they cost the app ~60 ms of
+    # its cold start, and the client (posit-sdk) loads them by then anyway.
+    import requests
+    from posit.connect.errors import ClientError
+
     try:
         username = str(client.me["username"])
         items = client.content.find()
