@@ -47,7 +47,6 @@ if TYPE_CHECKING:
 
 # A callback body is a few KiB; anything much larger is forged (413 before parsing).
 MAX_REQUEST_BYTES = 64 * 1024
-ASSET_MAX_AGE_S = 365 * 24 * 3600
 FILTER_INPUTS = (
     ("dates", "start_date"),
     ("dates", "end_date"),
@@ -284,10 +283,6 @@ def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
     backend = Backend(settings)
     app = create_app(__name__, layout=lambda: dashboard(settings, backend))
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
-    # Dash links assets with ``?m=<mtime>``: a changed file gets a new URL, so a
-    # year-long cache is safe, and a repeat visit does not fetch plotly.js again
-    # (without it, the compressed responses' ETags never matched: 391 KiB each visit).
-    app.server.config["SEND_FILE_MAX_AGE_DEFAULT"] = ASSET_MAX_AGE_S
 
     def start_backend_once_sent(response: Response) -> Response:
         response.call_on_close(backend.start)  # after the first byte, not before

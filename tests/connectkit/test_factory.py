@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import importlib.util
 import json
 import re
 import subprocess
@@ -156,3 +157,23 @@ def test_each_app_shows_the_title_it_is_deployed_with(
 ) -> None:
     module = import_app(name, monkeypatch)
     assert module.app.title == find_app(name).settings()["deploy"]["title"]
+
+
+def test_every_apps_assets_are_cached_for_a_year(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dash links assets with ?m=<mtime>, so a year is safe: a repeat visit fetches none."""
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "style.css").write_text("body { margin: 0 }\n")
+    (tmp_path / "app.py").write_text(
+        "from connectkit import create_app\nfrom dash import html\n"
+        "app = create_app(__name__, title='Assets', layout=html.Div('x'))\n"
+    )
+    spec = importlib.util.spec_from_file_location("_assets_app", tmp_path / "app.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "_assets_app", module)  # Dash finds assets/ through it
+    spec.loader.exec_module(module)
+    with module.app.server.test_client().get("/assets/style.css") as answer:
+        assert answer.status_code == 200
+        assert "max-age=31536000" in answer.headers["Cache-Control"]

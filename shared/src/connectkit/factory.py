@@ -27,6 +27,11 @@ COMPRESSION = {
     "COMPRESS_ALGORITHM": ["zstd", "br", "gzip"],
     "COMPRESS_REGISTER": False,  # registered below, behind the small-JSON rule
 }
+# Dash links assets/ files with ``?m=<mtime>``: a changed file gets a new URL,
+# so a year-long cache is safe, and a repeat visit fetches none of them again
+# (without it, compressed responses' ETags never matched: the group dashboard
+# sent its 391 KiB plotly.js bundle on every visit).
+ASSET_MAX_AGE_S = 365 * 24 * 3600
 # A callback answer smaller than this fits in one packet as it is: compressing
 # it saves no round trip and costs every callback CPU time.
 MIN_COMPRESSED_JSON_BYTES = 1024
@@ -96,6 +101,7 @@ def create_app(
         **dash_kwargs,
     )
     enable_compression(app.server)
+    app.server.config["SEND_FILE_MAX_AGE_DEFAULT"] = ASSET_MAX_AGE_S
     serve_stylesheet(app, full_bootstrap=full_bootstrap)
     init_identity(app.server, environ)
     init_directory(app.server, environ)
