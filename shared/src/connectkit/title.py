@@ -24,9 +24,8 @@ def app_title(app_dir: Path) -> str:
         if isinstance(title, str) and title.strip():
             return title.strip()
     bundled = app_dir / BUNDLED_TITLE_FILE
-    if bundled.is_file() and bundled.read_text().strip():
-        return bundled.read_text().strip()
-    return app_dir.name
+    text = bundled.read_text().strip() if bundled.is_file() else ""
+    return text or app_dir.name
 
 
 def title_of_module(import_name: str) -> str:
