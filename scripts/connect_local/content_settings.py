@@ -24,7 +24,7 @@ from scripts.connect_local.errors import (
     CODE_UNKNOWN_ACCESS_TYPE,
     bad_request,
 )
-from scripts.connect_rules import ACCESS_TYPES, MAX_DESCRIPTION, MAX_TIMEOUT_S, TITLE_LENGTH
+from scripts.connect_rules.limits import ACCESS_TYPES, MAX_DESCRIPTION, MAX_TIMEOUT_S, TITLE_LENGTH
 
 CONTENT_FIELDS = ("name", "title", "description", "access_type", "locked", "content_category")
 TIMEOUT_FIELDS = ("connection_timeout", "read_timeout", "init_timeout", "idle_timeout")

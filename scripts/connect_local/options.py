@@ -11,7 +11,7 @@ from scripts.connect_local.api.oauth import TEMPLATES
 from scripts.connect_local.content_settings import Policy
 from scripts.connect_local.directory import ROLES
 from scripts.connect_local.oauth_tokens import DEFAULT_TTL_S
-from scripts.connect_rules import ACCESS_TYPES
+from scripts.connect_rules.limits import ACCESS_TYPES
 
 # New enough for rsconnect's draft -> verify -> activate flow (2025.06.0+) and
 # for multipart uploads with git metadata (newer than 2025.11.0). It promises

@@ -31,16 +31,16 @@ from typing import Any
 
 from scripts.catalog import AppInfo
 from scripts.checks.app_environment import PIPELINE_PREFIXES, pipeline_credentials
-from scripts.connect_rules import (
+from scripts.connect_rules.limits import (
     ACCESS_TYPES,
     MAX_DESCRIPTION,
     MAX_TIMEOUT_S,
     PROHIBITED_ENV_PREFIXES,
     TITLE_LENGTH,
 )
+from scripts.connect_rules.thumbnails import JPEG, MAX_THUMBNAIL_BYTES, PNG, image_type
+from scripts.connect_rules.vanity import InvalidVanity, normalise_vanity
 from scripts.deploy.team import TeamError, TeamGroups, load_team
-from scripts.thumbnail_images import JPEG, MAX_THUMBNAIL_BYTES, PNG, image_type
-from scripts.vanity import InvalidVanity, normalise_vanity
 
 # Connect's default for new content: only the owner (and collaborators) can view.
 DEFAULT_ACCESS_TYPE = "acl"

@@ -14,7 +14,7 @@ import requests
 from posit.connect import Client
 from posit.connect.errors import ClientError
 
-from scripts.thumbnail_images import image_type
+from scripts.connect_rules.thumbnails import image_type
 
 NOT_FOUND = 404
 

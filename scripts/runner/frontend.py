@@ -15,7 +15,7 @@ from typing import Any
 from connectkit.credentials import ENVIRON_KEY
 from connectkit.oauth import ENVIRON_KEY as SESSION_TOKEN_ENVIRON_KEY
 
-from scripts.vanity import normalise_vanity
+from scripts.connect_rules.vanity import normalise_vanity
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]

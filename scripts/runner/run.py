@@ -29,6 +29,7 @@ from scripts.catalog import (
     find_app,
     listing,
 )
+from scripts.connect_rules.vanity import normalise_vanity
 from scripts.ports import PortBusyError, check_port_free
 from scripts.runner.frontend import (
     ConnectLikeFrontend,
@@ -36,7 +37,6 @@ from scripts.runner.frontend import (
 )
 from scripts.runner.shutdown import stop
 from scripts.runner.worker import REDIS_URL_ENV, start_worker
-from scripts.vanity import normalise_vanity
 
 READY_MESSAGE = "Serving {name} at {url}"
 

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from scripts.catalog import REPO_ROOT, AppInfo
+from scripts.connect_rules.thumbnails import MAX_THUMBNAIL_BYTES
 from scripts.deploy.content_extras import check_server_version
 from scripts.deploy.invoke import DeployRun, run_deploy_tool
 from scripts.deploy.settings import SettingsError, load_settings, parse_settings
-from scripts.thumbnail_images import MAX_THUMBNAIL_BYTES
 from tests.support.connect_server import (
     ConnectServer,
     ConnectServers,

@@ -9,11 +9,11 @@ import pytest
 from connectkit.credentials import credentials_header
 from werkzeug.test import Client
 
+from scripts.connect_rules.vanity import normalise_vanity
 from scripts.runner.frontend import (
     ConnectLikeFrontend,
     normalise_prefix,
 )
-from scripts.vanity import normalise_vanity
 
 
 def echo_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:

@@ -15,7 +15,7 @@ from scripts.connect_local.directory import ANONYMOUS_PRINCIPAL, Principal, pars
 from scripts.connect_local.errors import ApiError
 from scripts.connect_local.faults import Faults, Unavailable
 from scripts.connect_local.tasks import Task
-from scripts.vanity import normalise_vanity
+from scripts.connect_rules.vanity import normalise_vanity
 
 OWNER = Principal("owner", "u-owner", (), ())
 ALICE = Principal("alice", "u-alice", ("analysts",), ("g-analysts",))

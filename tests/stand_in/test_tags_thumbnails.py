@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scripts.connect_local.launch import ConnectLocal, running_connect_local
-from scripts.thumbnail_images import MAX_THUMBNAIL_BYTES
+from scripts.connect_rules.thumbnails import MAX_THUMBNAIL_BYTES
 from tests.stand_in.conftest import KEYED_USERS, ROOT, VIC
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -16,7 +16,7 @@ from scripts.connect_local.errors import (
     bad_request,
     refusal,
 )
-from scripts.connect_rules import PROHIBITED_ENV_PREFIXES
+from scripts.connect_rules.limits import PROHIBITED_ENV_PREFIXES
 
 # Registered by scripts.connect_local.api.install, with the key check in front.
 routes = Blueprint("environment", __name__)

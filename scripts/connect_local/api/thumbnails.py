@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request
 
 from scripts.connect_local.api.common import content_for, current_store
 from scripts.connect_local.errors import CODE_BAD_REQUEST, CODE_NOT_FOUND, ApiError
-from scripts.thumbnail_images import MAX_THUMBNAIL_BYTES, image_type
+from scripts.connect_rules.thumbnails import MAX_THUMBNAIL_BYTES, image_type
 
 # Registered by scripts.connect_local.api.install, with the key check in front.
 routes = Blueprint("thumbnails", __name__)

@@ -16,7 +16,7 @@ from scripts.connect_local.errors import (
     refusal,
 )
 from scripts.connect_local.store import Record
-from scripts.vanity import InvalidVanity, normalise_vanity
+from scripts.connect_rules.vanity import InvalidVanity, normalise_vanity
 
 # Registered by scripts.connect_local.api.install, with the key check in front.
 routes = Blueprint("vanity", __name__)
