@@ -2,7 +2,10 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-# uv: from PATH, else installed from PyPI into .tools/ on first use.
+# uv: from PATH, else installed from PyPI into .tools/ on first use. The version is
+# pyproject.toml's [tool.uv] required-version and every workflow's setup-uv
+# `version:` (tests/repo/test_uv_pinned.py keeps the three equal).
+UV_VERSION := 0.13.9
 UV ?= $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 PORT ?= 8050
@@ -23,7 +26,7 @@ help: ## List the targets
 $(CURDIR)/.tools/bin/uv:
 	@echo "uv not found: installing it from PyPI into .tools/"
 	python3 -m venv $(CURDIR)/.tools
-	$(CURDIR)/.tools/bin/python -m pip install --quiet uv
+	$(CURDIR)/.tools/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
 
 .venv/.synced: $(UV) uv.lock pyproject.toml shared/pyproject.toml $(wildcard apps/*/pyproject.toml)
 	@# --compile-bytecode: .pyc files written once, as pip does on a server, so a
