@@ -438,14 +438,17 @@ def draft_of(guid: str, bundle_id: str, app: str = "beta") -> Draft:
 
 
 def forged_comment(kind: str, t: Targets) -> tuple[str, int, str]:
-    """(comment text, expected exit status, what the output must say)."""
+    """(comment text, expected exit status, what the output must say).
+
+    A record refused as a whole (unparseable, not this pull request's) is exit 1: the
+    close still deletes the previews by name, and no draft."""
     hand_made = draft_of(t.beta, t.hand_made_draft)
     if kind == "dot-segments":  # requests would turn this into DELETE v1/content/<theirs>
-        return raw_record(t.alpha, f"../../{t.their_guid()}"), 2, "is not a bundle id"
+        return raw_record(t.alpha, f"../../{t.their_guid()}"), 1, "is not a bundle id"
     if kind == "encoded-dot-segments":
-        return raw_record(t.alpha, f"%2e%2e%2f%2e%2e%2f{t.their_guid()}"), 2, "is not a bundle id"
+        return raw_record(t.alpha, f"%2e%2e%2f%2e%2e%2f{t.their_guid()}"), 1, "is not a bundle id"
     if kind == "guid-with-a-path":
-        return raw_record(f"{t.alpha}/bundles/1", "1"), 2, "is not a content GUID"
+        return raw_record(f"{t.alpha}/bundles/1", "1"), 1, "is not a content GUID"
     if kind == "another-owners-content":
         return (
             render(PreviewRecord(pr=PR, mode=DRAFTS, drafts=[draft_of(t.their_guid(), "1")])),
@@ -457,7 +460,7 @@ def forged_comment(kind: str, t: Targets) -> tuple[str, int, str]:
         return (
             render(PreviewRecord(pr=PR, mode=DRAFTS, drafts=[forged])),
             1,
-            (f"is '{NAMESPACE}-beta', not '{NAMESPACE}-alpha'"),
+            (f"on '{NAMESPACE}-beta': not alpha's production content; refused"),
         )
     if kind == "active-bundle":
         active = draft_of(t.beta, t.beta_active)
@@ -469,7 +472,7 @@ def forged_comment(kind: str, t: Targets) -> tuple[str, int, str]:
         return text, 0, "nothing to delete"
     assert kind == "a-second-record-appended"
     ours = render(PreviewRecord(pr=PR, mode=DRAFTS))
-    return ours + raw_record(t.beta, t.hand_made_draft, app="beta"), 2, "holds 2 preview records"
+    return ours + raw_record(t.beta, t.hand_made_draft, app="beta"), 1, "holds 2 preview records"
 
 
 FORGERIES = [
