@@ -146,6 +146,10 @@ preview: .venv/.synced ## Each changed app as its own preview item <namespace>-p
 preview-cleanup: .venv/.synced ## Delete PR=number's preview items (and drafts recorded in build/preview/pr-N.md)
 	@$(RUN) python -m scripts.preview cleanup --pr "$(PR)"
 
+.PHONY: github-check
+github-check: .venv/.synced ## Compare the repository's GitHub settings with docs/security.md: GITHUB_TOKEN= GITHUB_REPOSITORY=owner/repo (reads only)
+	@$(RUN) python -m scripts.checks.github_settings
+
 .PHONY: typecheck
 typecheck: .venv/.synced ## mypy (strict) over connectkit, the tooling and each app
 	$(RUN) python -m scripts.checks.typecheck
