@@ -113,11 +113,11 @@ fuzz: .venv/.synced ## Property-based tests (credentials header...) with 10,000 
 	$(RUN) pytest -m hypothesis --hypothesis-profile=fuzz --hypothesis-show-statistics
 
 .PHONY: lint
-lint: .venv/.synced ## ruff check and format check, actionlint and zizmor on .github/workflows/
+lint: .venv/.synced ## ruff check and format check, actionlint and zizmor (auditor persona) on .github/workflows/
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) actionlint
-	$(RUN) zizmor --offline --quiet .github/workflows
+	$(RUN) zizmor --offline --quiet --persona auditor .github/workflows
 
 .PHONY: fmt
 fmt: .venv/.synced ## Format and fix what ruff can

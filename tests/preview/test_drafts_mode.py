@@ -333,7 +333,9 @@ def test_cleanup_twice_deletes_nothing_more(
 def test_cleanup_leaves_content_the_deployer_does_not_own(
     connect: ConnectServer, workspace: Path, tmp_path: Path
 ) -> None:
-    """A record naming another user's content (an edited comment) deletes nothing there."""
+    """A record naming another user's content (an edited comment) deletes nothing there:
+    an app the repository does not have is refused before the server is asked, and
+    another owner's content under a real app's name is refused by the server check."""
     name = prefixed("pats-report")
     theirs = connect.api_as(OTHER_KEY, "POST", "v1/content", {"name": name})
     connect.api_as(OTHER_KEY, "PATCH", f"v1/content/{theirs['guid']}", {"access_type": "all"})
@@ -342,8 +344,14 @@ def test_cleanup_leaves_content_the_deployer_does_not_own(
     comment.write_text(render(PreviewRecord(pr=PR, drafts=[draft])))
     run = run_preview("cleanup", connect, workspace, comment)
     assert run.result.returncode == 1, run.explain()
+    assert "draft of 'intruder': not an app of this repository; refused" in run.result.stderr
+    assert connect.api_as(OTHER_KEY, "GET", f"v1/content/{theirs['guid']}")["name"] == name
+    as_beta = Draft("beta", f"{NAMESPACE}-beta", theirs["guid"], "1", theirs["content_url"])
+    comment.write_text(render(PreviewRecord(pr=PR, mode=DRAFTS, drafts=[as_beta])))
+    run = run_preview("cleanup", connect, workspace, comment)
+    assert run.result.returncode == 1, run.explain()
     assert "is not the deployer's own; not deleted" in run.result.stdout
-    assert run.record.leftover == [draft] and not run.record.closed  # still listed
+    assert run.record.leftover == [as_beta] and not run.record.closed  # still listed
 
 
 def test_a_failed_build_is_reported_and_changes_nothing(
@@ -460,7 +468,7 @@ def forged_comment(kind: str, t: Targets) -> tuple[str, int, str]:
         return (
             render(PreviewRecord(pr=PR, mode=DRAFTS, drafts=[forged])),
             1,
-            (f"on '{NAMESPACE}-beta': not alpha's production content; refused"),
+            (f"is '{NAMESPACE}-beta', not '{NAMESPACE}-alpha'"),
         )
     if kind == "active-bundle":
         active = draft_of(t.beta, t.beta_active)
