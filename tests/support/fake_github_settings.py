@@ -9,12 +9,13 @@ Paths are relative to ``repos/<owner>/<repo>/``; a path not in the table answers
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from tests.support.fake_github import FakeGitHub
 
 REPOSITORY = "team/monorepo"
 TOKEN = "settings-token"
@@ -26,24 +27,15 @@ def fake_settings_api(answers: Answers) -> Iterator[dict[str, str]]:
     """Serve ``answers`` on a free port; the environment that points the check at it."""
     prefix = f"/repos/{REPOSITORY}/"
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(FakeGitHub):  # its JSON replies; GET answers from the table instead
         def do_GET(self) -> None:
             path = self.path.split("?")[0]
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                status, body = 401, {"message": "Bad credentials"}
+                self._reply(401, {"message": "Bad credentials"})
             elif path.startswith(prefix) and path[len(prefix) :] in answers:
-                status, body = answers[path[len(prefix) :]]
+                self._reply(*answers[path[len(prefix) :]])
             else:
-                status, body = 404, {"message": "Not Found"}
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
+                self._reply(404, {"message": "Not Found"})
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
