@@ -8,7 +8,7 @@ a server without the exchange falls back to ``CONNECT_API_KEY``, saying so.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -74,10 +74,14 @@ def test_production_subject_deploys_every_app_as_the_service_account(
         assert found[0]["bundle_id"], app.name
 
 
-FORGED = {
-    "pull-request subject": {"subject": "repo:acme/dash-apps:pull_request"},
-    "other audience": {"audience": "https://other.example.test"},
-    "expired": {"issued_ago_s": 900, "lifetime_s": 300},
+FORGED: dict[str, Callable[[LocalIssuer], str]] = {
+    "pull-request subject": lambda i: i.token(
+        audience=AUDIENCE, subject="repo:acme/dash-apps:pull_request"
+    ),
+    "other audience": lambda i: i.token(audience="https://other.example.test"),
+    "expired": lambda i: i.token(audience=AUDIENCE, issued_ago_s=900, lifetime_s=300),
+    "alg none": lambda i: i.unsigned_token(audience=AUDIENCE),
+    "unknown key": lambda i: i.foreign_key_token(audience=AUDIENCE, kid="not-in-jwks"),
 }
 
 
@@ -86,8 +90,7 @@ def test_a_forged_token_stops_the_run_with_nothing_written(
     connect: ConnectLocal, issuer: LocalIssuer, tmp_path: Path, kind: str
 ) -> None:
     before = connect.api_as(ROOT_KEY, "GET", "v1/content")
-    options = {"audience": AUDIENCE, **FORGED[kind]}
-    run = keyless_deploy(connect.url, tmp_path, issuer.token(**options))  # type: ignore[arg-type]
+    run = keyless_deploy(connect.url, tmp_path, FORGED[kind](issuer))
     assert run.result.returncode == 2, run.explain()
     assert "the identity token was refused" in run.result.stderr
     assert not run.bundles_dir.exists() and run.report is None

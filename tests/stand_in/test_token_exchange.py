@@ -7,8 +7,6 @@ rsconnect turns into its message, and no key is minted for it.
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 import subprocess
 import time
@@ -16,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from rsconnect.exception import RSConnectException
 from rsconnect.oauth import exchange_token_for_api_key
 
@@ -91,24 +88,13 @@ def test_a_subject_pattern_matches_within_one_segment(
     assert user_behind(connect, exchange_token_for_api_key(connect.url, token)) == "previewer"
 
 
-def _unsigned(claims: dict[str, object]) -> str:
-    def part(data: dict[str, object]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
-
-
 def _forged(issuer: LocalIssuer, kind: str) -> str:
-    now = int(time.time())
     if kind == "alg-none":
-        claims = {"iss": issuer.issuer, "sub": PRODUCTION_SUBJECT, "aud": AUDIENCE}
-        return _unsigned({**claims, "iat": now, "exp": now + 300})
+        return issuer.unsigned_token(audience=AUDIENCE)
     if kind == "unknown-key":
-        other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        return issuer.token(audience=AUDIENCE, kid="not-in-jwks", key=other)
+        return issuer.foreign_key_token(audience=AUDIENCE, kid="not-in-jwks")
     if kind == "wrong-signature":  # the right kid, another key
-        other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        return issuer.token(audience=AUDIENCE, key=other)
+        return issuer.foreign_key_token(audience=AUDIENCE)
     if kind == "pull-request-subject":
         return issuer.token(audience=AUDIENCE, subject="repo:acme/dash-apps:pull_request")
     if kind == "pattern-across-segments":  # pre* must not reach past a ':'

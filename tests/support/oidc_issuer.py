@@ -7,6 +7,7 @@ Nothing leaves the machine: the stand-in gets the JWKS inside its trust file
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import time
@@ -60,6 +61,21 @@ class LocalIssuer:
         return jwt.encode(
             claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid}
         )
+
+    def unsigned_token(self, *, audience: str, subject: str = PRODUCTION_SUBJECT) -> str:
+        """A token with ``alg: none`` and no signature, otherwise like ``token``'s."""
+
+        def part(data: dict[str, Any]) -> str:
+            return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+        now = int(time.time())
+        claims = {"iss": self.issuer, "sub": subject, "aud": audience, "iat": now}
+        return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({**claims, 'exp': now + 300})}."
+
+    def foreign_key_token(self, *, audience: str, kid: str | None = None) -> str:
+        """Signed by a key that is not this issuer's (under ``kid``, or this issuer's kid)."""
+        other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return self.token(audience=audience, kid=kid, key=other)
 
     def trust_file(
         self,
