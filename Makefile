@@ -129,7 +129,7 @@ bundles: .venv/.synced ## Build build/bundles/<app>/ for every app (vendored con
 	@$(RUN) python -m scripts.bundle $(APP)
 
 .PHONY: deploy-all
-deploy-all: .venv/.synced ## Deploy every app to Connect (CONNECT_SERVER+CONNECT_API_KEY or SERVER=) [JOBS=4] [NAMESPACE=] [DRY_RUN=1] [FORCE=1] [VERBOSE=1]
+deploy-all: .venv/.synced ## Deploy every app to Connect (CONNECT_SERVER + CONNECT_API_KEY or CONNECT_IDENTITY_TOKEN[_FILE], or SERVER=) [JOBS=4] [NAMESPACE=] [DRY_RUN=1] [FORCE=1] [VERBOSE=1]
 	@$(RUN) python -m scripts.deploy
 
 .PHONY: deploy

@@ -64,9 +64,11 @@ def keyless_deploy(url: str, work: Path, token: str, *args: str, key: str = "") 
 def test_production_subject_deploys_every_app_as_the_service_account(
     connect: ConnectLocal, issuer: LocalIssuer, tmp_path: Path
 ) -> None:
-    run = keyless_deploy(connect.url, tmp_path, issuer.token(audience=AUDIENCE))
+    token = issuer.token(audience=AUDIENCE)
+    run = keyless_deploy(connect.url, tmp_path, token)
     assert run.result.returncode == 0, run.explain()
     assert "keyless: exchanged the identity token" in run.output
+    assert token not in run.output and token.split(".")[2] not in run.output
     deployer = connect.api("GET", "v1/users?prefix=deployer")["results"][0]
     for app in discover_apps():
         found = connect.api_as(ROOT_KEY, "GET", f"v1/content?name={NAMESPACE}-{app.name}")
