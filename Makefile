@@ -52,11 +52,12 @@ run: .venv/.synced ## Serve APP like Connect: [PORT=8050] [PREFIX=/content/<id>/
 CONNECT_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),3939)
 
 .PHONY: connect-local
-connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=3939] [API_KEY=] [STATE_DIR=] [USER= GROUPS=] [USER_KEYS="ada:administrator:ada-key ..."]
+connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=3939] [API_KEY=] [STATE_DIR=] [USER= GROUPS=] [USER_KEYS="ada:administrator:ada-key ..."] [IDENTITY_TRUST=trust.json]
 	@$(RUN) python -m scripts.connect_local --port $(CONNECT_PORT) --groups-from-apps \
 		$(foreach spec,$(USER_KEYS),--user-key "$(spec)") \
 		--state-dir "$(or $(STATE_DIR),build/connect-local)" \
 		$(if $(API_KEY),--api-key "$(API_KEY)") \
+		$(if $(IDENTITY_TRUST),--identity-trust "$(IDENTITY_TRUST)") \
 		$(if $(VISITOR),--visitor "$(VISITOR):$(VISITOR_GROUPS)")
 
 .PHONY: browser
