@@ -2,7 +2,10 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-# uv: from PATH, else installed from PyPI into .tools/ on first use.
+# uv: from PATH, else installed from PyPI into .tools/ on first use. The version is
+# pyproject.toml's [tool.uv] required-version and every workflow's setup-uv
+# `version:` (tests/repo/test_uv_pinned.py keeps the three equal).
+UV_VERSION := 0.13.9
 UV ?= $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --frozen --no-sync
 PORT ?= 8050
@@ -23,7 +26,7 @@ help: ## List the targets
 $(CURDIR)/.tools/bin/uv:
 	@echo "uv not found: installing it from PyPI into .tools/"
 	python3 -m venv $(CURDIR)/.tools
-	$(CURDIR)/.tools/bin/python -m pip install --quiet uv
+	$(CURDIR)/.tools/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
 
 .venv/.synced: $(UV) uv.lock pyproject.toml shared/pyproject.toml $(wildcard apps/*/pyproject.toml)
 	@# --compile-bytecode: .pyc files written once, as pip does on a server, so a
@@ -49,11 +52,12 @@ run: .venv/.synced ## Serve APP like Connect: [PORT=8050] [PREFIX=/content/<id>/
 CONNECT_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),3939)
 
 .PHONY: connect-local
-connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=3939] [API_KEY=] [STATE_DIR=] [USER= GROUPS=] [USER_KEYS="ada:administrator:ada-key ..."]
+connect-local: .venv/.synced ## Local Connect stand-in, dev/test only: [PORT=3939] [API_KEY=] [STATE_DIR=] [USER= GROUPS=] [USER_KEYS="ada:administrator:ada-key ..."] [IDENTITY_TRUST=trust.json]
 	@$(RUN) python -m scripts.connect_local --port $(CONNECT_PORT) --groups-from-apps \
 		$(foreach spec,$(USER_KEYS),--user-key "$(spec)") \
 		--state-dir "$(or $(STATE_DIR),build/connect-local)" \
 		$(if $(API_KEY),--api-key "$(API_KEY)") \
+		$(if $(IDENTITY_TRUST),--identity-trust "$(IDENTITY_TRUST)") \
 		$(if $(VISITOR),--visitor "$(VISITOR):$(VISITOR_GROUPS)")
 
 .PHONY: browser
@@ -110,11 +114,11 @@ fuzz: .venv/.synced ## Property-based tests (credentials header...) with 10,000 
 	$(RUN) pytest -m hypothesis --hypothesis-profile=fuzz --hypothesis-show-statistics
 
 .PHONY: lint
-lint: .venv/.synced ## ruff check and format check, actionlint and zizmor on .github/workflows/
+lint: .venv/.synced ## ruff check and format check, actionlint and zizmor (auditor persona) on .github/workflows/
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) actionlint
-	$(RUN) zizmor --offline --quiet .github/workflows
+	$(RUN) zizmor --offline --quiet --persona auditor .github/workflows
 
 .PHONY: fmt
 fmt: .venv/.synced ## Format and fix what ruff can
@@ -126,7 +130,7 @@ bundles: .venv/.synced ## Build build/bundles/<app>/ for every app (vendored con
 	@$(RUN) python -m scripts.bundle $(APP)
 
 .PHONY: deploy-all
-deploy-all: .venv/.synced ## Deploy every app to Connect (CONNECT_SERVER+CONNECT_API_KEY or SERVER=) [JOBS=4] [NAMESPACE=] [DRY_RUN=1] [FORCE=1] [VERBOSE=1]
+deploy-all: .venv/.synced ## Deploy every app to Connect (CONNECT_SERVER + CONNECT_API_KEY or CONNECT_IDENTITY_TOKEN[_FILE], or SERVER=) [JOBS=4] [NAMESPACE=] [DRY_RUN=1] [FORCE=1] [VERBOSE=1]
 	@$(RUN) python -m scripts.deploy
 
 .PHONY: deploy
@@ -142,6 +146,10 @@ preview: .venv/.synced ## Each changed app as its own preview item <namespace>-p
 .PHONY: preview-cleanup
 preview-cleanup: .venv/.synced ## Delete PR=number's preview items (and drafts recorded in build/preview/pr-N.md)
 	@$(RUN) python -m scripts.preview cleanup --pr "$(PR)"
+
+.PHONY: github-check
+github-check: .venv/.synced ## Compare the repository's GitHub settings with docs/security.md: GITHUB_TOKEN= GITHUB_REPOSITORY=owner/repo (reads only)
+	@$(RUN) python -m scripts.checks.github_settings
 
 .PHONY: typecheck
 typecheck: .venv/.synced ## mypy (strict) over connectkit, the tooling and each app

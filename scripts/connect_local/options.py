@@ -184,6 +184,18 @@ def _add_oauth_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_identity_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("OIDC token exchange (keyless deploys)")
+    group.add_argument(
+        "--identity-trust",
+        default="",
+        metavar="FILE",
+        help="a JSON file of trusted issuers (with their JWKS) and rules mapping issuer, "
+        "audience and subject to a service account (scripts/connect_local/identity_trust.py); "
+        "without it the server has no token exchange",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m scripts.connect_local",
@@ -193,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_people_options(parser)
     _add_policy_options(parser)
     _add_oauth_options(parser)
+    _add_identity_options(parser)
     return parser
 
 

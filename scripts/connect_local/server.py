@@ -21,13 +21,14 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from scripts.connect_local import api, pages
+from scripts.connect_local import api, pages, token_exchange
 from scripts.connect_local.api.oauth import DEFAULT_INTEGRATIONS, ensure_integrations
 from scripts.connect_local.app_processes import ProcessManager
 from scripts.connect_local.content_settings import Policy
 from scripts.connect_local.deployer import Deployer, ServerIdentity
 from scripts.connect_local.directory import ensure_group, register_visitor, set_role
 from scripts.connect_local.faults import Faults
+from scripts.connect_local.identity_trust import TrustFileError, load_trust
 from scripts.connect_local.oauth_tokens import TokenMint
 from scripts.connect_local.options import groups_named_by_apps, parse_args
 from scripts.connect_local.proxy import ContentProxy
@@ -37,7 +38,10 @@ from scripts.connect_local.tasks import TaskRegistry
 from scripts.ports import PortBusyError, check_port_free
 
 READY_MESSAGE = "connect-local serving at {url} (state: {state_dir})"
-OWN_PREFIXES = ("/__api__", "/__faults__", "/__login__", "/__ping__", "/connect/")
+OWN_PREFIXES = (
+    *("/__api__", "/__faults__", "/__login__", "/__ping__", "/connect/"),
+    *("/__oauth__/", "/.well-known/"),  # the token exchange (token_exchange)
+)
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -82,6 +86,10 @@ class StandIn:
         self.tasks = TaskRegistry()
         self.processes = ProcessManager(self.store.state_dir / "run")
         mint = oauth_setup(args, self.store)
+        try:
+            trust = load_trust(Path(args.identity_trust)) if args.identity_trust else None
+        except TrustFileError as error:
+            raise SystemExit(f"error: {error}") from None
         self.identity = ServerIdentity(python_versions=args.python_versions, mint=mint)
         self.deployer = Deployer(
             self.store,
@@ -122,6 +130,7 @@ class StandIn:
             tasks=self.tasks,
         )
         pages.install(flask_app, proxy=self.proxy, processes=self.processes)
+        token_exchange.install(flask_app, trust=trust, mint=mint, store=self.store)
         self.wsgi = Dispatcher(flask_app, self.proxy)
 
     def serve(self, host: str, port: int) -> None:

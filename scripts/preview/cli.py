@@ -15,8 +15,10 @@ The comment body (Markdown, with the record) is written to ``--comment``
 (default ``build/preview/pr-<N>.md``), which the workflow posts.
 
 ``preview-cleanup``: delete this pull request's preview content items (found
-by name among the deployer's own content), and the drafts the record lists
-(checked on the server first); then rewrite the comment to say so.
+by name among the deployer's own content, whatever the record says, even when
+it is refused or missing), and, in drafts mode only, the drafts the vetted
+record lists (``scripts.preview.vetting``; checked on the server first); then
+rewrite the comment to say so.
 """
 
 from __future__ import annotations
@@ -52,7 +54,6 @@ from scripts.preview.comment import (
     Preview,
     PreviewRecord,
     RecordError,
-    parse,
     render,
 )
 from scripts.preview.drafts import DraftRun, delete_drafts, describe, draft_app
@@ -63,15 +64,21 @@ from scripts.preview.items import (
     preview_name,
     preview_settings,
 )
+from scripts.preview.vetting import TRUTHY, vetted
 
 PREVIEW_DIR = REPO_ROOT / "build" / "preview"
-TRUTHY = {"1", "true", "yes", "on"}
 PREVIEW_JOBS = 4
 EXIT_FAILED, EXIT_UNUSABLE = 1, 2
 
 
-def read_record(path: Path) -> PreviewRecord | None:
-    return parse(path.read_text(), str(path)) if path.is_file() else None
+def read_record(args: argparse.Namespace) -> PreviewRecord | None:
+    """The comment file's record, vetted for this pull request (RecordError: refused)."""
+    if not args.comment.is_file():
+        return None
+    text = args.comment.read_text()
+    return vetted(
+        text, str(args.comment), args.pr, args.namespace, args.workspace, drafts=args.drafts
+    )
 
 
 def write_comment(record: PreviewRecord, path: Path) -> None:
@@ -151,7 +158,7 @@ def preview_drafts(args: argparse.Namespace, environ: Mapping[str, str]) -> Prev
     """The opt-in drafts mode: drafts of production content; earlier drafts replaced."""
     target, client, info = connect(environ, drafts=True)
     run = DraftRun(client, target, info.user_guid, args.namespace)
-    previous = read_record(args.comment)
+    previous = read_record(args)
     record = PreviewRecord(pr=args.pr, commit=args.commit, server=target.url, mode=DRAFTS)
     for app in select_apps(args.apps, args.workspace / "apps"):
         draft_app(run, app, (args.bundles, args.workspace), environ, record)
@@ -171,11 +178,16 @@ def run_preview(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
 
 def run_cleanup(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    """Delete this pull request's preview items (by name) and the record's drafts (checked)."""
-    record = read_record(args.comment)  # RecordError: a forged record stops before any delete
-    if record is not None and record.pr != args.pr:
-        raise RecordError(f"{args.comment} records PR {record.pr}, not PR {args.pr}")
-    recorded = [*record.drafts, *record.leftover] if record is not None else []
+    """Delete this pull request's preview items (by name) and, in drafts mode, the vetted
+    record's drafts (checked on the server). A refused record deletes no draft, but the
+    previews go all the same: they are found by name, never from the record."""
+    refused = ""
+    try:
+        record = read_record(args)
+    except RecordError as error:
+        refused, record = str(error), None
+        print(f"error: {refused}: no draft is deleted; previews are, by name", file=sys.stderr)
+    recorded = [*record.drafts, *record.leftover] if record is not None and args.drafts else []
     target, client, info = connect(environ, drafts=False)
     deleted = delete_previews(client, args.namespace, args.pr, info.user_guid)
     for app, outcome in deleted.items():
@@ -184,14 +196,14 @@ def run_cleanup(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     failed = delete_drafts(run, recorded) if recorded else {}
     if not recorded and not deleted:
         print(f"no previews of PR {args.pr} and no drafts in {args.comment}: nothing to delete")
-        return 0
+        return EXIT_FAILED if refused else 0
     base = record or PreviewRecord(pr=args.pr)
     closed = PreviewRecord(pr=args.pr, commit=base.commit, server=target.url, mode=base.mode)
     closed.leftover = [d for d in recorded if d.key in failed]
     closed.failed = {d.app: failed[d.key] for d in closed.leftover}
     closed.closed = not failed
     write_comment(closed, args.comment)
-    return EXIT_FAILED if failed else 0
+    return EXIT_FAILED if failed or refused else 0
 
 
 def build_parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:

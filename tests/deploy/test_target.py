@@ -30,10 +30,19 @@ def test_nothing_configured_is_none() -> None:
     assert resolve_target({}) is None
 
 
+@pytest.mark.parametrize("url", ["http://127.0.0.1:3939", "http://localhost:1", "http://[::1]:2"])
+def test_plain_http_is_accepted_on_loopback_only(url: str) -> None:
+    assert resolve_target({"CONNECT_SERVER": url, "CONNECT_API_KEY": KEY}) is not None
+
+
 @pytest.mark.parametrize(
     ("environ", "message"),
     [
-        ({"CONNECT_SERVER": "https://c"}, "CONNECT_API_KEY is empty"),
+        ({"CONNECT_SERVER": "https://c"}, "neither CONNECT_API_KEY nor an identity token"),
+        ({"CONNECT_SERVER": "http://c.example.com", "CONNECT_API_KEY": KEY}, "plain http"),
+        ({"CONNECT_SERVER": "http://10.0.0.1:3939", "CONNECT_API_KEY": KEY}, "plain http"),
+        ({"CONNECT_IDENTITY_TOKEN": "t", "CONNECT_IDENTITY_TOKEN_FILE": "f"}, "set one of"),
+        ({"SERVER": "prod", "CONNECT_IDENTITY_TOKEN": "t"}, "needs CONNECT_SERVER"),
         ({"CONNECT_API_KEY": KEY}, "CONNECT_SERVER is not"),
         ({"CONNECT_SERVER": "c.example.com", "CONNECT_API_KEY": KEY}, "expected a URL"),
         ({"SERVER": "prod", "CONNECT_SERVER": "https://c"}, "use one of them"),

@@ -333,7 +333,9 @@ def test_cleanup_twice_deletes_nothing_more(
 def test_cleanup_leaves_content_the_deployer_does_not_own(
     connect: ConnectServer, workspace: Path, tmp_path: Path
 ) -> None:
-    """A record naming another user's content (an edited comment) deletes nothing there."""
+    """A record naming another user's content (an edited comment) deletes nothing there:
+    an app the repository does not have is refused before the server is asked, and
+    another owner's content under a real app's name is refused by the server check."""
     name = prefixed("pats-report")
     theirs = connect.api_as(OTHER_KEY, "POST", "v1/content", {"name": name})
     connect.api_as(OTHER_KEY, "PATCH", f"v1/content/{theirs['guid']}", {"access_type": "all"})
@@ -342,8 +344,14 @@ def test_cleanup_leaves_content_the_deployer_does_not_own(
     comment.write_text(render(PreviewRecord(pr=PR, drafts=[draft])))
     run = run_preview("cleanup", connect, workspace, comment)
     assert run.result.returncode == 1, run.explain()
+    assert "draft of 'intruder': not an app of this repository; refused" in run.result.stderr
+    assert connect.api_as(OTHER_KEY, "GET", f"v1/content/{theirs['guid']}")["name"] == name
+    as_beta = Draft("beta", f"{NAMESPACE}-beta", theirs["guid"], "1", theirs["content_url"])
+    comment.write_text(render(PreviewRecord(pr=PR, mode=DRAFTS, drafts=[as_beta])))
+    run = run_preview("cleanup", connect, workspace, comment)
+    assert run.result.returncode == 1, run.explain()
     assert "is not the deployer's own; not deleted" in run.result.stdout
-    assert run.record.leftover == [draft] and not run.record.closed  # still listed
+    assert run.record.leftover == [as_beta] and not run.record.closed  # still listed
 
 
 def test_a_failed_build_is_reported_and_changes_nothing(
@@ -438,14 +446,17 @@ def draft_of(guid: str, bundle_id: str, app: str = "beta") -> Draft:
 
 
 def forged_comment(kind: str, t: Targets) -> tuple[str, int, str]:
-    """(comment text, expected exit status, what the output must say)."""
+    """(comment text, expected exit status, what the output must say).
+
+    A record refused as a whole (unparseable, not this pull request's) is exit 1: the
+    close still deletes the previews by name, and no draft."""
     hand_made = draft_of(t.beta, t.hand_made_draft)
     if kind == "dot-segments":  # requests would turn this into DELETE v1/content/<theirs>
-        return raw_record(t.alpha, f"../../{t.their_guid()}"), 2, "is not a bundle id"
+        return raw_record(t.alpha, f"../../{t.their_guid()}"), 1, "is not a bundle id"
     if kind == "encoded-dot-segments":
-        return raw_record(t.alpha, f"%2e%2e%2f%2e%2e%2f{t.their_guid()}"), 2, "is not a bundle id"
+        return raw_record(t.alpha, f"%2e%2e%2f%2e%2e%2f{t.their_guid()}"), 1, "is not a bundle id"
     if kind == "guid-with-a-path":
-        return raw_record(f"{t.alpha}/bundles/1", "1"), 2, "is not a content GUID"
+        return raw_record(f"{t.alpha}/bundles/1", "1"), 1, "is not a content GUID"
     if kind == "another-owners-content":
         return (
             render(PreviewRecord(pr=PR, mode=DRAFTS, drafts=[draft_of(t.their_guid(), "1")])),
@@ -469,7 +480,7 @@ def forged_comment(kind: str, t: Targets) -> tuple[str, int, str]:
         return text, 0, "nothing to delete"
     assert kind == "a-second-record-appended"
     ours = render(PreviewRecord(pr=PR, mode=DRAFTS))
-    return ours + raw_record(t.beta, t.hand_made_draft, app="beta"), 2, "holds 2 preview records"
+    return ours + raw_record(t.beta, t.hand_made_draft, app="beta"), 1, "holds 2 preview records"
 
 
 FORGERIES = [
