@@ -24,6 +24,7 @@ from scripts.connect_local.errors import (
     CODE_REQUIRES_AUTHENTICATION,
     CODE_UNAUTHENTICATED,
     CODE_UNPARSEABLE_BODY,
+    CODE_UNSUPPORTED,
     CODE_USER_LOCKED,
     ApiError,
     refusal,
@@ -107,6 +108,27 @@ def require_role(*roles: str) -> Principal:
             f"{caller.username} is a {caller.role}: this needs the role {' or '.join(roles)}",
         )
     return caller
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """``2025.06.0`` -> (2025, 6, 0); non-numeric parts end it (``2025.06.0-dev`` too)."""
+    parts = []
+    for part in version.split("."):
+        digits = re.match(r"\d+", part)
+        if digits is None:
+            break
+        parts.append(int(digits.group()))
+    return tuple(parts)
+
+
+def require_version(since: str) -> None:
+    """An endpoint newer than the version the stand-in claims: Connect's 404 code 2."""
+    version = current_config().version
+    if version_tuple(version) < version_tuple(since):
+        raise refusal(
+            CODE_UNSUPPORTED,
+            f"{request.method} {request.path} needs Connect {since} or later (this is {version})",
+        )
 
 
 def json_body() -> Any:
