@@ -9,7 +9,7 @@ The deploy records the environment's distributions (and its Python) per bundle
   every content item the caller sees. Both from 2024.11.0 (posit-sdk's
   ``@requires``); before that 404 code 2, as Connect lacks them.
 - ``GET v1/content/{guid}/lockfile`` (2025.12.0+): ``name==version`` lines, text,
-  with ``Generated-By: connect-local python=X.Y.Z``; editors only. No active
+  with ``Generated-By: connect-local; python=X.Y.Z``; editors only. No active
   bundle: 404 code 4.
 
 The stand-in installs gunicorn beside the app's requirements to run it, so it
@@ -102,5 +102,6 @@ def lockfile(guid: str) -> Response:
         raise ApiError(404, CODE_NOT_FOUND, f"content {guid} has no built active bundle")
     text = "".join(f"{name}=={version}\n" for name, version in build["packages"])
     response = Response(text, mimetype="text/plain")
-    response.headers["Generated-By"] = f"connect-local python={build['python']}"
+    # Connect's reads "connect; python=3.11.4" (posit-sdk's Lockfile docstring)
+    response.headers["Generated-By"] = f"connect-local; python={build['python']}"
     return response
