@@ -9,6 +9,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,7 +92,7 @@ def _concrete(path: str) -> str:
 def test_each_call_is_served_or_refused_as_the_table_says(
     connect: ConnectLocal, call: SdkCall
 ) -> None:
-    body = {} if call.method in ("POST", "PUT", "PATCH", "DELETE") else None
+    body: dict[str, Any] | None = {} if call.method in ("POST", "PUT", "PATCH", "DELETE") else None
     status, answer = connect.request(call.method, f"__api__/{_concrete(call.path)}", body, key=ROOT)
     code = answer.get("code") if isinstance(answer, dict) else None
     if call.verdict == "refused":

@@ -141,6 +141,9 @@ def update_environment(guid: str) -> Response:
     fields = _checked(json_body(), CHANGEABLE)
     if "title" in fields and not (fields["title"] or "").strip():
         raise refusal(CODE_BAD_REQUEST, "an execution environment needs a title")
+    for interpreter in INTERPRETERS:  # null: none of that interpreter
+        if interpreter in fields and fields[interpreter] is None:
+            fields[interpreter] = {"installations": []}
     with current_store().change() as state:
         record = state["execution_environments"][guid]
         record.update(fields, updated_time=now_iso())
