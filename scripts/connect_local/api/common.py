@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from scripts.connect_local.access import is_editor, is_visible
 from scripts.connect_local.content_settings import Policy
 from scripts.connect_local.deployer import Deployer
-from scripts.connect_local.directory import Principal, is_locked, visitor_by_guid
+from scripts.connect_local.directory import Principal, is_locked, now_iso, visitor_by_guid
 from scripts.connect_local.errors import (
     CODE_BAD_REQUEST,
     CODE_INTERNAL,
@@ -136,6 +136,14 @@ def json_body() -> Any:
     if body is None:
         raise refusal(CODE_UNPARSEABLE_BODY, "the request body must be JSON")
     return body
+
+
+def change_record(table: str, key: str, fields: Record) -> Record:
+    """Apply checked ``fields`` to one stored record, stamping ``updated_time``."""
+    with current_store().change() as state:
+        record: Record = state[table][key]
+        record.update(fields, updated_time=now_iso())
+        return dict(record)
 
 
 def base_url() -> str:

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, jsonify
 from scripts.connect_local.access import EDITOR_ROLES
 from scripts.connect_local.api.common import (
     GUID_PATTERN,
+    change_record,
     current_store,
     json_body,
     require_role,
@@ -144,10 +145,7 @@ def update_environment(guid: str) -> Response:
     for interpreter in INTERPRETERS:  # null: none of that interpreter
         if interpreter in fields and fields[interpreter] is None:
             fields[interpreter] = {"installations": []}
-    with current_store().change() as state:
-        record = state["execution_environments"][guid]
-        record.update(fields, updated_time=now_iso())
-        return jsonify(dict(record))
+    return jsonify(change_record("execution_environments", guid, fields))
 
 
 @routes.delete("/v1/environments/<guid>")

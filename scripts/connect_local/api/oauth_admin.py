@@ -17,7 +17,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from scripts.connect_local.api.common import current_store, json_body, require_role
+from scripts.connect_local.api.common import (
+    change_record,
+    current_store,
+    json_body,
+    require_role,
+)
 from scripts.connect_local.api.oauth import (
     TEMPLATES,
     association_json,
@@ -85,10 +90,7 @@ def update_integration(guid: str) -> Response:
     require_role("administrator")
     find_integration(guid)
     fields = _checked(json_body(), creating=False)
-    with current_store().change() as state:
-        record = state["oauth_integrations"][guid]
-        record.update(fields, updated_time=now_iso())
-        return jsonify(dict(record))
+    return jsonify(change_record("oauth_integrations", guid, fields))
 
 
 @routes.delete("/v1/oauth/integrations/<guid>")

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from scripts.connect_local.access import EDITOR_ROLES
 from scripts.connect_local.api.common import (
+    change_record,
     current_caller,
     current_store,
     json_body,
@@ -30,7 +31,6 @@ from scripts.connect_local.directory import (
     find_group,
     find_user,
     members_of,
-    now_iso,
     remove_member,
     set_locked,
 )
@@ -164,10 +164,8 @@ def update_user(guid: str) -> Response:
     changes = _user_changes(json_body(), user)
     if not is_admin and changes.get("user_role", user["user_role"]) != user["user_role"]:
         raise ApiError(403, CODE_NOT_YOURS, "only an administrator changes a user's role")
-    with current_store().change() as state:
-        record = state["users"][guid]
-        record.update(changes, updated_time=now_iso())
-        return jsonify({k: record.get(k) for k in (*EDITABLE_USER_FIELDS, "updated_time")})
+    record = change_record("users", guid, changes)
+    return jsonify({k: record.get(k) for k in (*EDITABLE_USER_FIELDS, "updated_time")})
 
 
 @routes.post("/v1/users/<guid>/lock")
