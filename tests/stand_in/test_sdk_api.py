@@ -226,6 +226,10 @@ def test_jobs_list_the_app_process_and_a_kill_order_stops_it(
     assert refused(lambda: list(client_as(VIC).content.get(deployed).jobs)) == 403
     assert refused(lambda: client_as(BOB).content.get(deployed).jobs.find(job["key"])) == 403
 
+    status, _ = connect.request(
+        "DELETE", f"__api__/v1/content/{deployed}/jobs/{job['key']}", key=BOB
+    )
+    assert status == 403  # bob sees the item but may not change it
     content.jobs.find(job["key"]).destroy()
     ended = content.jobs.find(job["key"])
     assert ended["status"] == 1 and ended["end_time"] is not None
