@@ -449,7 +449,10 @@ SDK_CALLS: tuple[SdkCall, ...] = (
         "v1/packages",
         "client.Client.packages",
         "different",
-        "the packages of every visible content item's built environment (as for one item)",
+        (
+            "the packages of each built environment, for the content the caller sees"
+            " (whether Connect limits them so: unverified)"
+        ),
         _held("sdk_api", "test_packages_and_lockfile_come_from_the_built_environment"),
     ),
     *_calls(

@@ -251,6 +251,12 @@ def test_packages_and_lockfile_come_from_the_built_environment(
     everywhere = client_as(ROOT).packages.fetch(name="dash", app_guid=deployed)
     assert [(p["app_guid"], p["version"]) for p in everywhere] == [(deployed, "4.4.1")]
     assert [p["name"] for p in client_as(VIC).packages.fetch(app_guid=deployed)] == list(packages)
+    connect.api("PATCH", f"v1/content/{deployed}", {"access_type": "acl"})
+    try:  # vic no longer sees the app, nor its packages
+        assert list(client_as(VIC).packages.fetch(app_guid=deployed)) == []
+        assert refused(lambda: list(client_as(VIC).content.get(deployed).packages)) == 403
+    finally:
+        connect.api("PATCH", f"v1/content/{deployed}", {"access_type": "logged_in"})
 
     lockfile = content.get_lockfile()
     assert "dash==4.4.1\n" in lockfile.text

@@ -5,9 +5,12 @@ The deploy records the environment's distributions (and its Python) per bundle
 
 - ``GET v1/content/{guid}/packages`` (``language``, ``name``, ``version``
   filters): the active bundle's packages, for whoever sees the content.
-- ``GET v1/packages`` (also ``app_guid``, ``app_id``, ``bundle_id``): paged, over
-  every content item the caller sees. Both from 2024.11.0 (posit-sdk's
-  ``@requires``); before that 404 code 2, as Connect lacks them.
+- ``GET v1/packages`` (also ``app_guid``, ``app_id``, ``bundle_id``, which
+  posit-sdk sends; the reference names ``name`` only): paged, sorted by language
+  and name, over every content item the caller sees (the reference says "all
+  content items" and names no role: whether Connect filters is unverified).
+  Both from 2024.11.0 (posit-sdk's ``@requires``); before that 404 code 2, as
+  Connect lacks them.
 - ``GET v1/content/{guid}/lockfile`` (2025.12.0+): ``name==version`` lines, text,
   with ``Generated-By: connect-local; python=X.Y.Z``; editors only. No active
   bundle: 404 code 4.
@@ -36,7 +39,7 @@ routes = Blueprint("packages", __name__)
 
 PACKAGES_SINCE, LOCKFILE_SINCE = "2024.11.0", "2025.12.0"
 CONTENT_FILTERS = ("language", "name", "version")
-SERVER_FILTERS = (*CONTENT_FILTERS, "app_guid", "app_id", "bundle_id")
+SERVER_FILTERS = (*CONTENT_FILTERS, "app_guid", "app_id", "bundle_id", "content_guid")
 
 
 def _active_build(state: Record, content: Record) -> Record | None:
@@ -50,11 +53,14 @@ def _rows(state: Record, content: Record) -> list[Record]:
     return [
         {
             "language": "python",
+            "language_version": (build or {}).get("python"),
             "name": name,
             "version": version,
             "hash": None,
             "bundle_id": content["bundle_id"],
-            "app_id": content["id"],
+            "content_id": content["id"],
+            "content_guid": content["guid"],
+            "app_id": content["id"],  # the deprecated names, still answered
             "app_guid": content["guid"],
         }
         for name, version in (build or {}).get("packages", [])
@@ -89,6 +95,7 @@ def all_packages() -> Response:
             if is_visible(content, state["permissions"].get(content["guid"], []), caller)
             for row in _rows(state, content)
         ]
+    rows.sort(key=lambda r: (r["language"], r["name"].lower()))  # as the reference says
     return jsonify(paged(_filtered(rows, SERVER_FILTERS)))
 
 
