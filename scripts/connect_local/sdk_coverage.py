@@ -194,19 +194,34 @@ SDK_CALLS: tuple[SdkCall, ...] = (
         _held("sdk_api", "test_vanities_are_listed_for_administrators_only"),
     ),
     *_calls(
-        "GET/POST",
+        "GET",
         "v1/content/{guid}/tags",
-        "tags.ContentItemTags",
+        "tags.ContentItemTags.find",
         "same",
-        "adding a tag adds the tags above it",
+        "whoever sees the content",
+        _held("tags_thumbnails", "test_tagging_content_adds_and_removes_the_tags_above"),
+    ),
+    *_calls(
+        "POST",
+        "v1/content/{guid}/tags",
+        "tags.ContentItemTags.add",
+        "different",
+        (
+            "adds the tags above it too, as Connect does; but a tag category (no parent)"
+            " is added too, where Connect's reference says categories cannot be added"
+            " to content (scripts/deploy's tests add one)"
+        ),
         _held("tags_thumbnails", "test_tagging_content_adds_and_removes_the_tags_above"),
     ),
     *_calls(
         "DELETE",
         "v1/content/{guid}/tags/{id}",
         "tags.ContentItemTags.delete",
-        "same",
-        "removes the tags above it too",
+        "different",
+        (
+            "removes the tags above it too, as posit-sdk's docstring says; Connect's"
+            " reference says it removes the tags below it: unverified which Connect does"
+        ),
         _held("tags_thumbnails", "test_tagging_content_adds_and_removes_the_tags_above"),
     ),
     *_calls(
