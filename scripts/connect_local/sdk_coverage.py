@@ -351,8 +351,8 @@ SDK_CALLS: tuple[SdkCall, ...] = (
         "users.User.update",
         "same",
         (
-            "oneself or an administrator; only administrators change a role; returns the editable "
-            "fields"
+            "oneself or an administrator; only administrators change a role; answers"
+            " the editable fields; on a real Connect too: test_as_connect"
         ),
         _held("sdk_api", "test_a_user_changes_themselves_and_an_administrator_anyone"),
     ),
@@ -425,7 +425,7 @@ SDK_CALLS: tuple[SdkCall, ...] = (
         "same",
         (
             "administrators; DELETE removes the tags below it and untags their content;"
-            " a tag cannot move under itself"
+            " a tag cannot move under itself; on a real Connect too: test_as_connect"
         ),
         _held("sdk_api", "test_an_administrator_renames_moves_and_deletes_tags"),
     ),
@@ -434,7 +434,7 @@ SDK_CALLS: tuple[SdkCall, ...] = (
         "v1/tags/{id}/content",
         "tags.TagContentItems.find",
         "same",
-        "the tagged content the caller may see",
+        "the tagged content the caller may see (administrators: all)",
         _held("sdk_api", "test_an_administrator_renames_moves_and_deletes_tags"),
     ),
     *_calls(
