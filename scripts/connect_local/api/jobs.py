@@ -11,6 +11,7 @@ Connect starts a new job.
 
 from __future__ import annotations
 
+import os
 import socket
 
 from flask import Blueprint, Response, jsonify
@@ -44,7 +45,7 @@ def job_json(app: AppProcess, content: Record) -> Record:
     alive = app.alive()
     return {
         "id": str(app.process.pid),
-        "ppid": str(app.process.pid),
+        "ppid": str(os.getpid()),  # the stand-in started it
         "pid": str(app.process.pid),
         "key": app.job_key,
         "remote_id": None,
