@@ -8,10 +8,12 @@ request; if the process exits first, the error is the tail of its output.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import http.client
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -19,12 +21,17 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 START_TIMEOUT_S = 120.0
 SHIM_DIR = Path(__file__).resolve().parent / "app_shim"  # holds connect_local_wsgi.py only
 ERROR_TAIL_LINES = 30
+JOB_HISTORY = 500  # processes remembered for GET v1/content/{guid}/jobs, newest kept
+
+
+def _now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class AppStartError(RuntimeError):
@@ -61,6 +68,10 @@ class AppProcess:
     socket_path: Path
     log_path: Path
     process: subprocess.Popen[bytes]
+    python: Path  # the environment's interpreter (the runtime cache it uses)
+    job_key: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+    start_time: str = field(default_factory=_now_iso)
+    end_time: str | None = None
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -81,6 +92,7 @@ class AppProcess:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        self.end_time = self.end_time or _now_iso()
         self.socket_path.unlink(missing_ok=True)
 
 
@@ -153,6 +165,7 @@ class ProcessManager:
         run_dir.mkdir(parents=True, exist_ok=True)
         self._processes: dict[str, AppProcess] = {}
         self._spawned: list[AppProcess] = []  # every process, even one still starting
+        self._history: list[AppProcess] = []  # the jobs: every process started, newest last
         self._lock = threading.RLock()
         self._counter = 0
         self._reap_leftovers()
@@ -213,9 +226,10 @@ class ProcessManager:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # its own process group: stop() ends workers too
             )
-        app = AppProcess(key, socket_path, log_path, process)
+        app = AppProcess(key, socket_path, log_path, process, python)
         with self._lock:
             self._spawned.append(app)
+            self._history = [*self._history, app][-JOB_HISTORY:]
             self._record_pids()
         _wait_until_answering(app, timeout)
         with self._lock:
@@ -232,6 +246,27 @@ class ProcessManager:
             self._record_pids()
         if app is not None:
             app.stop()
+
+    def history(self, content_guid: str) -> list[AppProcess]:
+        """Every process started for a content item (active and drafts), oldest first."""
+        with self._lock:
+            return [
+                p
+                for p in self._history
+                if p.key == content_guid or p.key.startswith(f"{content_guid}/")
+            ]
+
+    def kill(self, app: AppProcess) -> None:
+        """End one process; the next request for its content starts a new one."""
+        with self._lock:
+            if self._processes.get(app.key) is app:
+                del self._processes[app.key]
+            self._record_pids()
+        app.stop()
+
+    def pythons_in_use(self) -> set[Path]:
+        with self._lock:
+            return {p.python for p in self._spawned if p.alive()}
 
     def keys(self) -> list[str]:
         with self._lock:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
@@ -212,3 +213,46 @@ def build(app_dir: Path, environments_dir: Path, log: Log, *, python: str = sys.
             _install(uv, venv_python, ["gunicorn"], log)
         (venv / BUILT_MARKER).write_text("built\n")
     return venv_python
+
+
+# -- what a built environment holds: packages, its Python, removal (runtime caches) --
+
+
+def environment_of(python: Path) -> Path:
+    """The environment folder of an environment's ``bin/python``."""
+    return python.parent.parent
+
+
+def python_version_of(environment: Path) -> str | None:
+    """The full Python version (``3.11.9``) ``pyvenv.cfg`` records, if any."""
+    try:
+        lines = (environment / "pyvenv.cfg").read_text().splitlines()
+    except OSError:
+        return None
+    settings = dict(line.partition("=")[::2] for line in lines if "=" in line)
+    cleaned = {k.strip(): v.strip() for k, v in settings.items()}
+    return cleaned.get("version_info") or cleaned.get("version")
+
+
+def installed_packages(environment: Path) -> list[tuple[str, str]]:
+    """(name, version) of every distribution installed in the environment, by name."""
+    sites = [str(p) for p in environment.glob("lib/python*/site-packages")]
+    found = {
+        (dist.metadata["Name"], dist.version)
+        for dist in importlib.metadata.distributions(path=sites)
+        if dist.metadata["Name"]
+    }
+    return sorted(found, key=lambda p: p[0].lower())
+
+
+def built_environments(environments_dir: Path) -> list[Path]:
+    """Every finished environment in the folder."""
+    if not environments_dir.is_dir():
+        return []
+    return sorted(p for p in environments_dir.iterdir() if (p / BUILT_MARKER).is_file())
+
+
+def remove_environment(environments_dir: Path, environment: Path) -> None:
+    """Delete one environment (never while it is being built); the next start rebuilds it."""
+    with _building(environments_dir, environment.name):
+        shutil.rmtree(environment, ignore_errors=True)

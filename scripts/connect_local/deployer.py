@@ -19,7 +19,10 @@ from scripts.connect_local.builder import (
     BuildError,
     Log,
     build,
+    environment_of,
+    installed_packages,
     interpreter_for,
+    python_version_of,
     read_manifest,
     require_python,
     this_python,
@@ -132,6 +135,7 @@ class Deployer:
         if injected is not None:
             raise BuildError(injected)
         python = self._ensure_built(bundle_dir, task.log)
+        self._record_packages(guid, bundle_id, environment_of(python))
         prefix = content_prefix(guid) if activate else draft_prefix(guid, bundle_id)
         key = process_key(guid, None if activate else bundle_id)
         task.log(f"Starting the app at {prefix}")
@@ -154,6 +158,15 @@ class Deployer:
                 for bundle in state["bundles"].get(guid, {}).values():
                     bundle["active"] = bundle["id"] == bundle_id
             task.log("Activated: this bundle now serves the content.")
+
+    def _record_packages(self, guid: str, bundle_id: str, environment: Path) -> None:
+        """What the bundle's build installed, as Connect records it (packages, lockfile)."""
+        record = {
+            "python": python_version_of(environment),
+            "packages": [list(p) for p in installed_packages(environment)],
+        }
+        with self.store.change() as state:
+            state["packages"].setdefault(guid, {})[bundle_id] = record
 
     def _ensure_built(self, bundle_dir: Path, log: Log = _quiet) -> Path:
         """Unpack (once) and build; the environment's python."""
@@ -249,6 +262,7 @@ class Deployer:
             shutil.rmtree(self.store.bundle_dir(guid, bundle_id), ignore_errors=True)
             with self.store.change() as state:
                 state["bundles"].get(guid, {}).pop(bundle_id, None)
+                state["packages"].get(guid, {}).pop(bundle_id, None)
         return True
 
     def restart(self, guid: str) -> None:

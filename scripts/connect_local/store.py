@@ -39,6 +39,8 @@ def _empty_state() -> dict[str, Any]:
         "tags": {},  # tag id -> tag record (a tree through parent_id)
         "content_tags": {},  # content guid -> [tag id]
         "thumbnails": {},  # content guid -> media type (the bytes: thumbnail_path)
+        "packages": {},  # content guid -> {bundle id -> {"python", "packages": [[name, version]]}}
+        "execution_environments": {},  # guid -> execution environment (v1/environments)
     }
 
 

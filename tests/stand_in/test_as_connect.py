@@ -223,3 +223,35 @@ def test_a_python_the_server_lists_but_lacks_fails_the_build(
         task = wait_for_task(server, started["task_id"])
     assert task["code"] != 0
     assert any("uv venv --python 3.99.0 failed" in line for line in task["output"]), task
+
+
+def test_an_administrator_renames_moves_and_deletes_tags(server: ConnectServer) -> None:
+    key = admin_key(server)
+    top = server.api_as(key, "POST", "v1/tags", {"name": prefixed("tag-top")})
+    body = {"name": prefixed("tag-child"), "parent_id": top["id"]}
+    child = server.api_as(key, "POST", "v1/tags", body)
+    other = server.api_as(key, "POST", "v1/tags", {"name": prefixed("tag-other")})
+    renamed = server.api_as(key, "PATCH", f"v1/tags/{child['id']}", {"name": prefixed("tag-new")})
+    assert (renamed["name"], renamed["parent_id"]) == (prefixed("tag-new"), top["id"])
+    moved = server.api_as(key, "PATCH", f"v1/tags/{child['id']}", {"parent_id": other["id"]})
+    assert moved["parent_id"] == other["id"]
+
+    item = content(server, "tagged-by-tree")
+    server.api_as(key, "POST", f"v1/content/{item['guid']}/tags", {"tag_id": child["id"]})
+    tagged = server.api_as(key, "GET", f"v1/tags/{child['id']}/content")
+    assert [c["guid"] for c in tagged] == [item["guid"]]
+    assert server.request("DELETE", f"__api__/v1/tags/{other['id']}", key=key)[0] == 204
+    for gone in (other, child):  # a tag goes with the tags below it
+        assert server.request("GET", f"__api__/v1/tags/{gone['id']}", key=key)[0] == 404
+    assert server.request("DELETE", f"__api__/v1/tags/{top['id']}", key=key)[0] == 204
+
+
+def test_an_administrator_changes_a_user(server: ConnectServer) -> None:
+    key = admin_key(server)
+    name = prefixed("ursula")
+    body = {"username": name, "email": f"{name}@example.com", "password": "s3cur3p@ss"}
+    user = server.api_as(key, "POST", "v1/users", body)
+    change = {"first_name": "Ursula", "user_role": "publisher"}
+    changed = server.api_as(key, "PUT", f"v1/users/{user['guid']}", change)
+    assert (changed["first_name"], changed["user_role"]) == ("Ursula", "publisher")
+    assert server.api_as(key, "GET", f"v1/users/{user['guid']}")["first_name"] == "Ursula"

@@ -56,7 +56,7 @@ def test_old_server_deploys_without_a_draft_and_everything_survives_a_restart(
         assert stable(after) == stable(before)  # URLs carry the new port
         wait_until_running(connect.url, guid)  # started at startup, before any visit
         assert connect.api("GET", f"v1/content/{guid}/environment") == ["KEPT"]
-        assert connect.api("GET", "v1/vanities")[0]["path"] == "/survivor/"
+        assert connect.api("GET", f"v1/content/{guid}/vanity")["path"] == "/survivor/"
         status, text = greeting(connect, guid)
         assert status == 200 and "Hello, carol!" in text
         status, page, _ = visit(connect, "/survivor/")  # the vanity URL serves the app too

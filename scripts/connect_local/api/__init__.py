@@ -10,9 +10,13 @@ Each key belongs to one user, whose role and ownership decide what it may do
 One module per resource: ``content``, ``bundles`` (with deploys and tasks),
 ``permissions``, ``environment``, ``vanity``, ``principals`` (users and
 groups), ``server_settings``, ``oauth`` (integrations, associations, the
-credentials exchange), ``tags``, ``thumbnails``, ``fault_injection``; ``common`` holds what they
-share. Each module has its own ``routes`` blueprint; ``install`` registers the
-ones listed in ``RESOURCES`` behind the key check, and nothing registers on import.
+credentials exchange), ``oauth_admin`` (creating, changing, deleting
+integrations; OAuth sessions), ``tags``, ``thumbnails``, ``jobs``, ``packages``
+(and the lockfile), ``execution_environments``, ``runtime_caches``,
+``fault_injection``; ``common`` holds what they share. posit-sdk's calls, and
+which of them the stand-in refuses, are listed in ``sdk_coverage``. Each module
+has its own ``routes`` blueprint; ``install`` registers the ones listed in
+``RESOURCES`` behind the key check, and nothing registers on import.
 """
 
 from __future__ import annotations
@@ -25,9 +29,14 @@ from scripts.connect_local.api import (
     bundles,
     content,
     environment,
+    execution_environments,
+    jobs,
     oauth,
+    oauth_admin,
+    packages,
     permissions,
     principals,
+    runtime_caches,
     server_settings,
     tags,
     thumbnails,
@@ -52,6 +61,7 @@ __all__ = ["ApiConfig", "install", "visitor_from_key"]
 RESOURCES = (
     *(bundles, content, environment, permissions, principals, server_settings, vanity),
     *(oauth, tags, thumbnails),  # OAuth integrations and the exchange, tags, thumbnails
+    *(oauth_admin, jobs, packages, execution_environments, runtime_caches),  # posit-sdk's others
 )
 
 

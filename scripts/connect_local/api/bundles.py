@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import tarfile
 from typing import Any
 
@@ -17,6 +16,7 @@ from scripts.connect_local.api.common import (
     current_deployer,
     current_store,
     current_tasks,
+    version_tuple,
 )
 from scripts.connect_local.directory import now_iso
 from scripts.connect_local.errors import (
@@ -117,17 +117,6 @@ def list_bundles(guid: str) -> Response:
 def get_bundle(guid: str, bundle_id: str) -> Response:
     content_for(guid, edit=True)
     return jsonify(_bundle(guid, bundle_id))
-
-
-def version_tuple(version: str) -> tuple[int, ...]:
-    """``2025.06.0`` -> (2025, 6, 0); non-numeric parts end it (``2025.06.0-dev`` too)."""
-    parts = []
-    for part in version.split("."):
-        digits = re.match(r"\d+", part)
-        if digits is None:
-            break
-        parts.append(int(digits.group()))
-    return tuple(parts)
 
 
 def _check_activate_known(body: Record) -> None:

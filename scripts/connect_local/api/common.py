@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from scripts.connect_local.access import is_editor, is_visible
 from scripts.connect_local.content_settings import Policy
 from scripts.connect_local.deployer import Deployer
-from scripts.connect_local.directory import Principal, is_locked, visitor_by_guid
+from scripts.connect_local.directory import Principal, is_locked, now_iso, visitor_by_guid
 from scripts.connect_local.errors import (
     CODE_BAD_REQUEST,
     CODE_INTERNAL,
@@ -24,6 +24,7 @@ from scripts.connect_local.errors import (
     CODE_REQUIRES_AUTHENTICATION,
     CODE_UNAUTHENTICATED,
     CODE_UNPARSEABLE_BODY,
+    CODE_UNSUPPORTED,
     CODE_USER_LOCKED,
     ApiError,
     refusal,
@@ -109,11 +110,40 @@ def require_role(*roles: str) -> Principal:
     return caller
 
 
+def version_tuple(version: str) -> tuple[int, ...]:
+    """``2025.06.0`` -> (2025, 6, 0); non-numeric parts end it (``2025.06.0-dev`` too)."""
+    parts = []
+    for part in version.split("."):
+        digits = re.match(r"\d+", part)
+        if digits is None:
+            break
+        parts.append(int(digits.group()))
+    return tuple(parts)
+
+
+def require_version(since: str) -> None:
+    """An endpoint newer than the version the stand-in claims: Connect's 404 code 2."""
+    version = current_config().version
+    if version_tuple(version) < version_tuple(since):
+        raise refusal(
+            CODE_UNSUPPORTED,
+            f"{request.method} {request.path} needs Connect {since} or later (this is {version})",
+        )
+
+
 def json_body() -> Any:
     body = request.get_json(force=True, silent=True)  # whatever the Content-Type says
     if body is None:
         raise refusal(CODE_UNPARSEABLE_BODY, "the request body must be JSON")
     return body
+
+
+def change_record(table: str, key: str, fields: Record) -> Record:
+    """Apply checked ``fields`` to one stored record, stamping ``updated_time``."""
+    with current_store().change() as state:
+        record: Record = state[table][key]
+        record.update(fields, updated_time=now_iso())
+        return dict(record)
 
 
 def base_url() -> str:

@@ -178,7 +178,7 @@ def delete_content(guid: str) -> Response:
     with current_store().change() as state:
         for table in ("content", "bundles", "environment", "permissions", "vanities"):
             state[table].pop(guid, None)
-        for table in ("oauth_associations", "content_tags", "thumbnails"):
+        for table in ("oauth_associations", "content_tags", "thumbnails", "packages"):
             state[table].pop(guid, None)
         current_store().thumbnail_path(guid).unlink(missing_ok=True)
     return Response(status=204)

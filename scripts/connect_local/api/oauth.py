@@ -98,10 +98,10 @@ def list_integrations() -> Response:
 @routes.get("/v1/oauth/integrations/<guid>")
 def get_integration(guid: str) -> Response:
     require_role(*EDITOR_ROLES)
-    return jsonify(_integration(guid))
+    return jsonify(find_integration(guid))
 
 
-def _integration(guid: str) -> Record:
+def find_integration(guid: str) -> Record:
     with current_store().read() as state:
         integration = state["oauth_integrations"].get(guid)
     if integration is None:
@@ -109,7 +109,7 @@ def _integration(guid: str) -> Record:
     return integration
 
 
-def _association_json(content_guid: str, integration: Record) -> Record:
+def association_json(content_guid: str, integration: Record) -> Record:
     return {
         "app_guid": content_guid,
         "oauth_integration_guid": integration["guid"],
@@ -131,7 +131,7 @@ def associated(content_guid: str) -> list[Record]:
 @routes.get("/v1/content/<guid>/oauth/integrations/associations")
 def get_associations(guid: str) -> Response:
     content_for(guid)
-    return jsonify([_association_json(guid, i) for i in associated(guid)])
+    return jsonify([association_json(guid, i) for i in associated(guid)])
 
 
 @routes.put("/v1/content/<guid>/oauth/integrations/associations")
@@ -146,7 +146,7 @@ def set_associations(guid: str) -> Response:
         )
     wanted = list(dict.fromkeys(a["oauth_integration_guid"] for a in body))
     for integration_guid in wanted:
-        _integration(integration_guid)
+        find_integration(integration_guid)
     with current_store().change() as state:
         if wanted:
             state["oauth_associations"][guid] = wanted

@@ -1,8 +1,10 @@
 """Users and groups: ``v1/user``, ``v1/users``, ``v1/groups`` and group members.
 
-Administrators create and lock users; publishers and administrators create
-groups, and a group's owner or an administrator deletes it or changes its
-members. Users are never deleted (Connect has no such call): they are locked.
+Administrators create and lock users; a user changes their own name and email
+(``PUT v1/users/{guid}``), an administrator anyone's, and only an administrator
+a role. Publishers and administrators create groups, and a group's owner or
+an administrator deletes it or changes its members. Users are never deleted
+(Connect has no such call): they are locked.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from scripts.connect_local.access import EDITOR_ROLES
 from scripts.connect_local.api.common import (
+    change_record,
     current_caller,
     current_store,
     json_body,
@@ -39,9 +42,11 @@ from scripts.connect_local.errors import (
     CODE_LOCK_NOT_ALLOWED,
     CODE_MISSING_PARAMETER,
     CODE_NO_PERMISSION,
+    CODE_NOT_YOURS,
     CODE_UNKNOWN_ROLE,
     CODE_USER_NOT_FOUND,
     CODE_USERNAME_TAKEN,
+    ApiError,
     refusal,
 )
 from scripts.connect_local.store import Record
@@ -52,6 +57,8 @@ routes = Blueprint("principals", __name__)
 # GET v1/users?account_status=...: which users each value lists.
 ACCOUNT_STATUS = {"locked": True, "licensed": False}
 USER_FIELDS = ("email", "first_name", "last_name")
+# What PUT v1/users/{guid} may change and answers with (Connect's EditableUser).
+EDITABLE_USER_FIELDS = ("email", "username", *USER_FIELDS[1:], "user_role")
 
 
 @routes.get("/v1/user")
@@ -119,6 +126,46 @@ def create_user() -> Response:
 @routes.get("/v1/users/<guid>")
 def get_user(guid: str) -> Response:
     return jsonify(_user(guid))
+
+
+def _user_changes(body: Any, user: Record) -> Record:
+    """The checked changes of ``PUT v1/users/{guid}`` (nothing is written on a refusal)."""
+    if not isinstance(body, dict):
+        raise refusal(CODE_BAD_REQUEST, "expected a JSON object of user fields")
+    unknown = sorted(set(body) - set(EDITABLE_USER_FIELDS))
+    if unknown:
+        raise refusal(
+            CODE_BAD_REQUEST,
+            f"unknown user fields {', '.join(unknown)}; expected {', '.join(EDITABLE_USER_FIELDS)}",
+        )
+    if any(not isinstance(value, str) for value in body.values()):
+        raise refusal(CODE_BAD_REQUEST, "every user field is a string")
+    if body.get("user_role", user["user_role"]) not in ROLES:
+        raise refusal(
+            CODE_UNKNOWN_ROLE, f"user_role {body['user_role']!r} is not one of {', '.join(ROLES)}"
+        )
+    username = str(body.get("username", user["username"]))
+    if not 1 <= len(username.strip()) <= 64:
+        raise refusal(CODE_MISSING_PARAMETER, "a username has 1 to 64 characters")
+    taken = find_user(current_store(), username)
+    if taken is not None and taken["guid"] != user["guid"]:
+        raise refusal(CODE_USERNAME_TAKEN, f"the username {username!r} is already in use")
+    return dict(body)
+
+
+@routes.put("/v1/users/<guid>")
+def update_user(guid: str) -> Response:
+    """Oneself or, as an administrator, anyone; a role only as an administrator."""
+    caller = current_caller()
+    user = _user(guid)
+    is_admin = caller.role == "administrator"
+    if not is_admin and caller.user_guid != guid:
+        raise ApiError(403, CODE_NOT_YOURS, f"{caller.username} may change their own user only")
+    changes = _user_changes(json_body(), user)
+    if not is_admin and changes.get("user_role", user["user_role"]) != user["user_role"]:
+        raise ApiError(403, CODE_NOT_YOURS, "only an administrator changes a user's role")
+    record = change_record("users", guid, changes)
+    return jsonify({k: record.get(k) for k in (*EDITABLE_USER_FIELDS, "updated_time")})
 
 
 @routes.post("/v1/users/<guid>/lock")

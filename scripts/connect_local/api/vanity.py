@@ -1,4 +1,7 @@
-"""Vanity URLs: one path per content item, never nested in another."""
+"""Vanity URLs: one path per content item, never nested in another.
+
+``GET v1/vanities`` lists every vanity URL, for administrators only (others 403).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from scripts.connect_local.api.common import content_for, current_store, json_body
+from scripts.connect_local.api.common import (
+    content_for,
+    current_store,
+    json_body,
+    require_role,
+)
 from scripts.connect_local.directory import now_iso
 from scripts.connect_local.errors import (
     CODE_NOT_FOUND,
@@ -74,6 +82,7 @@ def delete_vanity(guid: str) -> Response:
 
 @routes.get("/v1/vanities")
 def list_vanities() -> Response:
+    require_role("administrator")  # "You must have administrator privileges" (API reference)
     with current_store().read() as state:
         items = [_vanity_json(g, p) for g, p in state["vanities"].items()]
     return jsonify(items)
