@@ -147,6 +147,14 @@ preview-cleanup: .venv/.synced ## Delete PR=number's preview items (and drafts r
 typecheck: .venv/.synced ## mypy (strict) over connectkit, the tooling and each app
 	$(RUN) python -m scripts.checks.typecheck
 
+.PHONY: release-check
+release-check: .venv/.synced ## connectkit: version bumped for its code (shared/release.json), wheel+sdist build, twine check, install alone
+	@UV="$(UV)" $(RUN) python -m scripts.release check
+
+.PHONY: release-record
+release-record: .venv/.synced ## connectkit: record its files as its (bumped) version, after the CHANGELOG entry
+	@$(RUN) python -m scripts.release record
+
 .PHONY: check
 check: lint typecheck gallery-check test ## What CI runs: format check, lint, type check, gallery, every test
 
