@@ -36,7 +36,9 @@ def check_dist(version: str) -> None:
     wrong = {k: found.get(k) for k, v in expected.items() if found.get(k) != v}
     inside = str(found.get("file", "")).startswith(tmp)
     if wrong or not inside:
-        raise dist.DistError(f"the installed wheel is not what was built: {wrong} (from {found.get('file')})")
+        raise dist.DistError(
+            f"the installed wheel is not what was built: {wrong} (from {found.get('file')})"
+        )
     print(f"installed alone in a fresh venv and imported from it: connectkit {version}")
 
 
@@ -47,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.action == "record":
             new = record.record()
-            print(f"recorded connectkit {new.version} ({new.digest[:12]}) in shared/{record.RECORD_FILE.name}")
+            print(
+                f"recorded connectkit {new.version} ({new.digest[:12]}) in shared/{record.RECORD_FILE.name}"
+            )
             return 0
         version = record.check()
         print(f"connectkit {version}: its files are the ones recorded for it")

@@ -47,7 +47,11 @@ class Dist:
 
 def find_uv() -> str:
     """uv from ``$UV``, else PATH, else next to this Python (as the Makefile's)."""
-    for candidate in (os.environ.get("UV"), shutil.which("uv"), str(Path(sys.executable).parent / "uv")):
+    for candidate in (
+        os.environ.get("UV"),
+        shutil.which("uv"),
+        str(Path(sys.executable).parent / "uv"),
+    ):
         if candidate and Path(candidate).is_file():
             return candidate
     raise DistError("uv not found: set UV=/path/to/uv or put uv on PATH")
@@ -72,17 +76,27 @@ def build(out_dir: Path, shared_dir: Path = SHARED_DIR) -> Dist:
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in [*out_dir.glob("connectkit-*.whl"), *out_dir.glob("connectkit-*.tar.gz")]:
         old.unlink()
-    _run([find_uv(), "build", "--quiet", "--out-dir", str(out_dir), str(shared_dir)], timeout=BUILD_TIMEOUT_S)
-    wheels, sdists = list(out_dir.glob("connectkit-*.whl")), list(out_dir.glob("connectkit-*.tar.gz"))
+    _run(
+        [find_uv(), "build", "--quiet", "--out-dir", str(out_dir), str(shared_dir)],
+        timeout=BUILD_TIMEOUT_S,
+    )
+    wheels, sdists = (
+        list(out_dir.glob("connectkit-*.whl")),
+        list(out_dir.glob("connectkit-*.tar.gz")),
+    )
     if len(wheels) != 1 or len(sdists) != 1:
-        raise DistError(f"uv build left {wheels + sdists} in {out_dir}; expected one wheel and one sdist")
+        raise DistError(
+            f"uv build left {wheels + sdists} in {out_dir}; expected one wheel and one sdist"
+        )
     return Dist(wheel=wheels[0], sdist=sdists[0])
 
 
 def twine_check(dist: Dist) -> None:
     """PyPI's metadata check (``twine check --strict``: warnings fail too)."""
     twine = Path(sys.executable).parent / "twine"
-    _run([str(twine), "check", "--strict", str(dist.wheel), str(dist.sdist)], timeout=BUILD_TIMEOUT_S)
+    _run(
+        [str(twine), "check", "--strict", str(dist.wheel), str(dist.sdist)], timeout=BUILD_TIMEOUT_S
+    )
 
 
 def install_alone(wheel: Path, venv: Path) -> Path:
@@ -90,7 +104,10 @@ def install_alone(wheel: Path, venv: Path) -> Path:
     uv = find_uv()
     _run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], timeout=INSTALL_TIMEOUT_S)
     python = venv / "bin" / "python"
-    _run([uv, "pip", "install", "--quiet", "--python", str(python), str(wheel)], timeout=INSTALL_TIMEOUT_S)
+    _run(
+        [uv, "pip", "install", "--quiet", "--python", str(python), str(wheel)],
+        timeout=INSTALL_TIMEOUT_S,
+    )
     return python
 
 

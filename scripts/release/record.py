@@ -99,7 +99,9 @@ def read_record(path: Path = RECORD_FILE) -> Record | None:
 
 
 def write_record(record: Record, path: Path = RECORD_FILE) -> None:
-    path.write_text(json.dumps({"version": record.version, "digest": record.digest}, indent=2) + "\n")
+    path.write_text(
+        json.dumps({"version": record.version, "digest": record.digest}, indent=2) + "\n"
+    )
 
 
 def consistent_version(shared_dir: Path = SHARED_DIR) -> str:
