@@ -49,9 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.action == "record":
             new = record.record()
-            print(
-                f"recorded connectkit {new.version} ({new.digest[:12]}) in shared/{record.RECORD_FILE.name}"
-            )
+            where = record.RECORD_FILE.relative_to(REPO_ROOT)
+            print(f"recorded connectkit {new.version} ({new.digest[:12]}) in {where}")
             return 0
         version = record.check()
         print(f"connectkit {version}: its files are the ones recorded for it")

@@ -22,15 +22,16 @@ BUILD_TIMEOUT_S = 300.0
 INSTALL_TIMEOUT_S = 600.0
 # What the installed package says about itself, printed as JSON by the fresh interpreter.
 _PROBE = """
-import json, sys
+import json
 from importlib.metadata import entry_points, version
+from importlib.resources import files
 import connectkit
 print(json.dumps({
     "file": connectkit.__file__,
     "version": connectkit.__version__,
     "metadata_version": version("connectkit"),
     "entry_points": [e.value for e in entry_points(group="dash_hooks") if e.name == "connectkit"],
-    "typed": __import__("importlib.resources").resources.files("connectkit").joinpath("py.typed").is_file(),
+    "typed": files("connectkit").joinpath("py.typed").is_file(),
 }))
 """
 

@@ -79,9 +79,9 @@ def module_version(shared_dir: Path = SHARED_DIR) -> str | None:
     for node in ast.parse(init.read_text()).body:
         if isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == "__version__" for t in targets):
-                if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                    return node.value.value
+            named = any(isinstance(t, ast.Name) and t.id == "__version__" for t in targets)
+            if named and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                return node.value.value
     return None
 
 

@@ -7,7 +7,6 @@ a bare app must come out exactly as Dash alone makes it.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys

@@ -29,5 +29,5 @@ def test_a_failed_build_says_why(tmp_path: Path) -> None:
     broken = tmp_path / "shared"
     broken.mkdir()
     (broken / "pyproject.toml").write_text("[project]\nname = 'connectkit'\n")  # no version
-    with pytest.raises(dist.DistError, match="uv build .* failed"):
+    with pytest.raises(dist.DistError, match=r"uv build .* failed"):
         dist.build(tmp_path / "dist", broken)

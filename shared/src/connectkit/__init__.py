@@ -3,10 +3,11 @@
 Attach it explicitly: ``create_app(__name__, title=..., layout=...)`` builds
 the Dash object with the page chrome, local Bootstrap CSS, compression and a
 health route; or, in any Dash app, install the package and set
-``CONNECTKIT_PLUGIN=true`` (``connectkit.plugin``: Dash loads it as a plugin). ``current_visitor()`` tells who is visiting (the Connect
-credentials header, believed only on Connect or behind ``make run``, parsed
-once per request). Importing this package does no work and never imports
-pandas, plotly or posit-sdk.
+``CONNECTKIT_PLUGIN=true`` (``connectkit.plugin``: Dash loads it as a plugin).
+``current_visitor()`` tells who is visiting (the Connect credentials header,
+believed only on Connect or behind ``make run``, parsed once per request).
+Importing this package does no work and never imports pandas, plotly or
+posit-sdk.
 
 Modules, one concept each, each importing only those above it in this list:
 ``visitor`` (the typed value), ``credentials`` (the header's format: read and

@@ -2,9 +2,8 @@
 # as its documentation writes it. connectkit changes two lines, marked "connectkit:";
 # the rest (visitor, gate, health, compression) comes from installing it and the
 # content's settings (CONNECTKIT_PLUGIN, CONNECTKIT_ALLOWED_GROUPS).
-from dash import Dash, Input, Output, callback, dcc, html
-
 from connectkit import current_visitor  # connectkit: the one added import
+from dash import Dash, Input, Output, callback, dcc, html
 
 app = Dash()
 
