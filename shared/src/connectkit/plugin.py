@@ -36,7 +36,7 @@ from connectkit.compression import enable_compression
 from connectkit.directory import init_directory
 from connectkit.health import HEALTH_PATH
 from connectkit.identity import init_identity
-from connectkit.job_identity import carry_visitor_into_jobs
+from connectkit.job_identity import ATTACHED_EXTENSION, carry_visitor_into_jobs
 from connectkit.settings import read_flag
 from connectkit.static_assets import serve_stylesheet
 
@@ -73,6 +73,7 @@ def attachment_from_environ(environ: Mapping[str, str]) -> Attachment | None:
 
 def attach(app: Dash, attachment: Attachment) -> None:
     """Give ``app`` what ``attachment`` asks for; run before its routes exist (Dash's setup)."""
+    app.server.extensions[ATTACHED_EXTENSION] = attachment
     if app.config.health_endpoint is None:
         app.config.health_endpoint = HEALTH_PATH  # Dash adds the route in init_app, next
     enable_compression(app.server)
