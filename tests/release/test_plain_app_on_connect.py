@@ -13,13 +13,12 @@ gate nor health route is attached.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scripts.connect_local.launch import ConnectLocal, DeployedContent, running_connect_local
+from scripts.connect_local.launch import ConnectLocal, DeployedContent
 from scripts.release import dist
 from tests.stand_in.conftest import deploy, deployed_guid
 
@@ -47,20 +46,6 @@ fetch(arguments[0], {
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return dist.build(tmp_path_factory.mktemp("dist")).wheel
-
-
-@pytest.fixture(scope="module")
-def connect(
-    tmp_path_factory: pytest.TempPathFactory, environments_dir: Path
-) -> Iterator[ConnectLocal]:
-    state = tmp_path_factory.mktemp("connect") / "state"
-    with running_connect_local(
-        state,
-        default_visitor=f"alice:{MEMBERS}",
-        users=["bob:sales"],
-        environments_dir=environments_dir,
-    ) as server:
-        yield server
 
 
 def plain_app_folder(parent: Path, wheel: Path) -> Path:
