@@ -156,7 +156,7 @@ release-record: .venv/.synced ## connectkit: record its files as its (bumped) ve
 	@$(RUN) python -m scripts.release record
 
 .PHONY: check
-check: lint typecheck gallery-check test ## What CI runs: format check, lint, type check, gallery, every test
+check: lint typecheck gallery-check release-check test ## What CI runs: format check, lint, type check, gallery, connectkit's release, every test
 
 .PHONY: new-app
 new-app: .venv/.synced browser ## Create apps/NAME from the template, with its test and its gallery picture: NAME=my-report [DESCRIPTION=...]

@@ -178,3 +178,12 @@ def test_dash_loads_the_plugin_from_its_entry_point() -> None:
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["OK", "True"]
+
+
+def test_an_app_on_another_server_than_flask_is_refused(plugin_on: Any) -> None:
+    from connectkit.plugin import Attachment, attach
+
+    app = Dash(__name__)
+    app.server = object()  # as a FastAPI or Quart backend would give
+    with pytest.raises(SettingError, match=r"Flask server only, and this app is served by object"):
+        attach(app, Attachment(environ={}))

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+import flask
 from dash import Dash, hooks
 
 from connectkit.access import parse_group_list, require_groups
@@ -37,7 +38,7 @@ from connectkit.directory import init_directory
 from connectkit.health import HEALTH_PATH
 from connectkit.identity import init_identity
 from connectkit.job_identity import ATTACHED_EXTENSION, carry_visitor_into_jobs
-from connectkit.settings import read_flag
+from connectkit.settings import SettingError, read_flag
 from connectkit.static_assets import serve_stylesheet
 
 PLUGIN_ENV = "CONNECTKIT_PLUGIN"
@@ -73,6 +74,11 @@ def attachment_from_environ(environ: Mapping[str, str]) -> Attachment | None:
 
 def attach(app: Dash, attachment: Attachment) -> None:
     """Give ``app`` what ``attachment`` asks for; run before its routes exist (Dash's setup)."""
+    if not isinstance(app.server, flask.Flask):
+        raise SettingError(
+            f"connectkit attaches to Dash's Flask server only, and this app is served by "
+            f"{type(app.server).__name__}: unset {PLUGIN_ENV} for it, or use Dash's Flask backend"
+        )
     app.server.extensions[ATTACHED_EXTENSION] = attachment
     if app.config.health_endpoint is None:
         app.config.health_endpoint = HEALTH_PATH  # Dash adds the route in init_app, next
