@@ -104,8 +104,19 @@ def write_record(record: Record, path: Path = RECORD_FILE) -> None:
     )
 
 
+def locked_version(shared_dir: Path = SHARED_DIR) -> str | None:
+    """connectkit's version in the workspace's ``uv.lock`` (beside ``shared/``), if there is one."""
+    lock = shared_dir.parent / "uv.lock"
+    if not lock.is_file():
+        return None
+    for package in tomllib.loads(lock.read_text()).get("package", []):
+        if package.get("name") == "connectkit":
+            return str(package.get("version"))
+    return None
+
+
 def consistent_version(shared_dir: Path = SHARED_DIR) -> str:
-    """The one version pyproject, ``__version__`` and the changelog agree on."""
+    """The one version pyproject, ``__version__``, the changelog and uv.lock agree on."""
     version = project_version(shared_dir)
     try:
         Version(version)
@@ -115,6 +126,11 @@ def consistent_version(shared_dir: Path = SHARED_DIR) -> str:
         "connectkit.__version__": module_version(shared_dir),
         "the newest shared/CHANGELOG.md entry": changelog_version(shared_dir),
     }
+    locked = locked_version(shared_dir)
+    if locked is not None and locked != version:
+        raise ReleaseError(
+            f"shared/pyproject.toml says {version}, uv.lock says {locked}: run `uv lock`"
+        )
     for where, value in others.items():
         if value != version:
             raise ReleaseError(

@@ -111,3 +111,13 @@ def test_no_record_says_how_to_make_one(shared: Path) -> None:
     (shared / "release.json").unlink()
     with pytest.raises(ReleaseError, match=r"release\.json is missing: run `make release-record`"):
         check(shared)
+
+
+def test_the_lock_must_follow_the_version(shared: Path) -> None:
+    lock = (record.SHARED_DIR.parent / "uv.lock").read_text()
+    (shared.parent / "uv.lock").write_text(lock)
+    assert check(shared)
+    bump(shared, "9.0.0")
+    locked = re.escape(record.project_version())
+    with pytest.raises(ReleaseError, match=rf"uv\.lock says {locked}: run `uv lock`"):
+        check(shared)
