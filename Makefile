@@ -155,8 +155,16 @@ github-check: .venv/.synced ## Compare the repository's GitHub settings with doc
 typecheck: .venv/.synced ## mypy (strict) over connectkit, the tooling and each app
 	$(RUN) python -m scripts.checks.typecheck
 
+.PHONY: release-check
+release-check: .venv/.synced ## connectkit: version bumped for its code (shared/release.json), wheel+sdist build, twine check, install alone
+	@UV="$(UV)" $(RUN) python -m scripts.release check
+
+.PHONY: release-record
+release-record: .venv/.synced ## connectkit: record its files as its (bumped) version, after the CHANGELOG entry
+	@$(RUN) python -m scripts.release record
+
 .PHONY: check
-check: lint typecheck gallery-check test ## What CI runs: format check, lint, type check, gallery, every test
+check: lint typecheck gallery-check release-check test ## What CI runs: format check, lint, type check, gallery, connectkit's release, every test
 
 .PHONY: new-app
 new-app: .venv/.synced browser ## Create apps/NAME from the template, with its test and its gallery picture: NAME=my-report [DESCRIPTION=...]

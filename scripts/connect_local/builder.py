@@ -5,9 +5,12 @@ caches environments too), so a redeploy does not reinstall anything. The
 folder may be shared by several stand-ins at once (parallel test workers): a
 file lock per environment makes one build it while the others wait.
 
-``uv venv`` then ``uv pip install -r requirements.txt``: offline from uv's
-cache first (fast, and works without a network), online when something is
-missing there. Every installer line goes to the task log; a failing install
+``uv venv`` then ``uv pip install -r requirements.txt``, run in the bundle's
+folder as Connect's build runs pip there, so a wheel shipped in the bundle
+and named by a relative path (``./pkg-1.0-py3-none-any.whl``) installs; a
+path leading outside the bundle fails the build (Connect sees only the
+bundle). Offline from uv's cache first (fast, and works without a network),
+online when something is missing there. Every installer line goes to the task log; a failing install
 raises BuildError carrying the installer's last lines.
 """
 
@@ -85,11 +88,12 @@ def _installer_env() -> dict[str, str]:
     return env
 
 
-def _run(command: Sequence[str], log: Log) -> tuple[int, list[str]]:
+def _run(command: Sequence[str], log: Log, cwd: Path | None = None) -> tuple[int, list[str]]:
     """Run ``command``, streaming its merged output to ``log``; (exit code, all lines)."""
     log("$ " + " ".join(command))
     process = subprocess.Popen(
         command,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -105,21 +109,53 @@ def _run(command: Sequence[str], log: Log) -> tuple[int, list[str]]:
     return process.wait(), lines
 
 
-def _install(uv: str, python: Path, args: Sequence[str], log: Log) -> None:
+def _install(uv: str, python: Path, args: Sequence[str], log: Log, cwd: Path) -> None:
     base = [uv, "pip", "install", "--python", str(python)]
-    code, _ = _run([*base, "--offline", *args], log)
+    code, _ = _run([*base, "--offline", *args], log, cwd)
     if code == 0:
         return
     log("Offline install from the uv cache failed; retrying online.")
-    code, lines = _run([*base, *args], log)
+    code, lines = _run([*base, *args], log, cwd)
     if code != 0:
         tail = "\n".join(lines[-ERROR_TAIL_LINES:])
         raise BuildError(f"installing {' '.join(args)} failed (uv exit {code}):\n{tail}")
 
 
+_LOCAL_ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip")
+
+
+def local_archives(requirements: Path) -> list[Path]:
+    """The package files a requirements file names by path, resolved in its folder.
+
+    A path leading outside that folder (the bundle) is a BuildError: on
+    Connect nothing but the bundle's files is there to install.
+    """
+    bundle = requirements.parent.resolve()
+    found = []
+    for raw in requirements.read_text().splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if line.startswith("file:"):
+            line = line.removeprefix("file:").removeprefix("//")
+        if not line.endswith(_LOCAL_ARCHIVE_SUFFIXES) or "://" in line:
+            continue
+        path = (bundle / line).resolve()
+        if not path.is_relative_to(bundle):
+            raise BuildError(
+                f"{requirements.name} names {line!r}, outside the bundle: Connect installs "
+                "only files the bundle carries; put the file in the app's folder and name it "
+                f"./{Path(line).name}"
+            )
+        found.append(path)
+    return found
+
+
 def environment_key(requirements: Path, python: str) -> str:
-    """Bundles with the same requirements share one environment, as on Connect."""
+    """Bundles with the same requirements share one environment, as on Connect;
+    a package file the bundle carries counts by its content, not its name."""
     digest = hashlib.sha256(requirements.read_bytes())
+    for archive in local_archives(requirements):
+        if archive.is_file():
+            digest.update(b"\0" + hashlib.sha256(archive.read_bytes()).digest())
     digest.update(f"\0{python}\0{sys.version}".encode())
     return digest.hexdigest()[:16]
 
@@ -207,10 +243,10 @@ def build(app_dir: Path, environments_dir: Path, log: Log, *, python: str = sys.
         if code != 0:
             tail = "\n".join(lines[-ERROR_TAIL_LINES:])
             raise BuildError(f"uv venv --python {python} failed (exit {code}):\n{tail}")
-        _install(uv, venv_python, ["-r", str(requirements)], log)
+        _install(uv, venv_python, ["-r", str(requirements)], log, app_dir)
         if not (venv / "bin" / "gunicorn").exists():
             log("gunicorn is not in the bundle's requirements: adding it to serve the app.")
-            _install(uv, venv_python, ["gunicorn"], log)
+            _install(uv, venv_python, ["gunicorn"], log, app_dir)
         (venv / BUILT_MARKER).write_text("built\n")
     return venv_python
 

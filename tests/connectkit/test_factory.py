@@ -17,7 +17,7 @@ from pathlib import Path
 import flask
 import pytest
 from connectkit import create_app, factory
-from connectkit.factory import MIN_COMPRESSED_JSON_BYTES
+from connectkit.compression import MIN_COMPRESSED_JSON_BYTES
 from connectkit.static_assets import BOOTSTRAP_CSS, BOOTSTRAP_SUBSET_CSS, DASH_THEME_CSS
 from connectkit.title import BUNDLED_TITLE_FILE, app_title
 from dash import html

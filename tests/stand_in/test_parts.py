@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +11,12 @@ import pytest
 from scripts.connect_local.access import Decision, decide
 from scripts.connect_local.api.vanity import vanity_path_from_body
 from scripts.connect_local.app_processes import summarise
-from scripts.connect_local.builder import BuildError, require_python
+from scripts.connect_local.builder import (
+    BuildError,
+    environment_key,
+    local_archives,
+    require_python,
+)
 from scripts.connect_local.directory import ANONYMOUS_PRINCIPAL, Principal, parse_visitor_spec
 from scripts.connect_local.errors import ApiError
 from scripts.connect_local.faults import Faults, Unavailable
@@ -123,3 +129,23 @@ def test_bundle_python_is_matched_as_connect_matches(
 def test_bundle_python_the_server_lacks_fails_the_build(manifest: dict[str, Any]) -> None:
     with pytest.raises(BuildError, match=r"this server has Python 3\.10\.4, 3\.12\.1"):
         require_python(manifest, ["3.10.4", "3.12.1"])
+
+
+def test_a_wheel_in_the_bundle_counts_by_its_content(tmp_path: Path) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("dash==4.4.1\n./pkg-1.0-py3-none-any.whl  # ours\nrequests\n")
+    wheel = tmp_path / "pkg-1.0-py3-none-any.whl"
+    wheel.write_bytes(b"one")
+    assert local_archives(requirements) == [wheel]
+    first = environment_key(requirements, "3.11")
+    wheel.write_bytes(b"two")  # same name, other bytes: another environment
+    assert environment_key(requirements, "3.11") != first
+
+
+@pytest.mark.parametrize("line", ["../pkg-1.0-py3-none-any.whl", "/tmp/pkg-1.0.tar.gz"])
+def test_a_package_file_outside_the_bundle_fails_the_build(tmp_path: Path, line: str) -> None:
+    requirements = tmp_path / "bundle" / "requirements.txt"
+    requirements.parent.mkdir()
+    requirements.write_text(f"{line}\n")
+    with pytest.raises(BuildError, match=r"outside the bundle: Connect installs only files"):
+        local_archives(requirements)

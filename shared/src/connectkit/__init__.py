@@ -2,10 +2,12 @@
 
 Attach it explicitly: ``create_app(__name__, title=..., layout=...)`` builds
 the Dash object with the page chrome, local Bootstrap CSS, compression and a
-health route. ``current_visitor()`` tells who is visiting (the Connect
-credentials header, believed only on Connect or behind ``make run``, parsed
-once per request). Importing this package does no work and never imports
-pandas, plotly or posit-sdk.
+health route; or, in any Dash app, install the package and set
+``CONNECTKIT_PLUGIN=true`` (``connectkit.plugin``: Dash loads it as a plugin).
+``current_visitor()`` tells who is visiting (the Connect credentials header,
+believed only on Connect or behind ``make run``, parsed once per request).
+Importing this package does no work and never imports pandas, plotly or
+posit-sdk.
 
 Modules, one concept each, each importing only those above it in this list:
 ``visitor`` (the typed value), ``credentials`` (the header's format: read and
@@ -15,11 +17,15 @@ header is believed), ``health``, ``identity`` (the request's visitor),
 visitor of a background job, and its result slot), ``directory`` (names for
 GUIDs), ``oauth`` (acting as the visitor: Connect's session-token exchange),
 ``access`` (gate and scopes), ``navigation``,
-``chrome``, ``static_assets``, ``factory``.
+``compression``, ``static_assets``, ``plugin`` (what is attached to an app,
+and Dash's setup hook), ``entry_point`` (what Dash imports), ``chrome``,
+``factory``.
 
 ``__all__`` is what apps use, no more (tests/connectkit/test_public_names.py
 keeps it so); the tooling and the tests import the rest from its module.
 """
+
+__version__ = "0.2.0"  # the same as shared/pyproject.toml's (make release-check)
 
 from connectkit.access import access_from_environ, require_groups, scope_for
 from connectkit.directory import group_display_names, visitor_display_name

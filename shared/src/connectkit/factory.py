@@ -9,49 +9,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from dash import Dash
-from flask import Flask, Response
-from flask_compress import Compress
 
 from connectkit.chrome import Layout, page
-from connectkit.directory import init_directory
-from connectkit.health import HEALTH_PATH
-from connectkit.identity import init_identity
 from connectkit.navigation import NavItems
-from connectkit.static_assets import serve_stylesheet
+from connectkit.plugin import Attachment, attaching
 from connectkit.title import title_of_module
 
 DBC_MODULE = "dash_bootstrap_components"
-COMPRESSION = {
-    # zstd, then br, then gzip: flask-compress's order (Dash's own compress=True
-    # means the same, plus a package-metadata lookup at every start).
-    "COMPRESS_ALGORITHM": ["zstd", "br", "gzip"],
-    "COMPRESS_REGISTER": False,  # registered below, behind the small-JSON rule
-}
-# Dash links assets/ files with ``?m=<mtime>``: a changed file gets a new URL,
-# so a year-long cache is safe, and a repeat visit fetches none of them again
-# (without it, compressed responses' ETags never matched: the group dashboard
-# sent its 391 KiB plotly.js bundle on every visit).
-ASSET_MAX_AGE_S = 365 * 24 * 3600
-# A callback answer smaller than this fits in one packet as it is: compressing
-# it saves no round trip and costs every callback CPU time.
-MIN_COMPRESSED_JSON_BYTES = 1024
-
-
-def enable_compression(server: Flask) -> None:
-    """Compress what is worth it: scripts, CSS, the index, callback answers over 1 KiB."""
-    for key, value in COMPRESSION.items():
-        server.config.setdefault(key, value)
-    compress = Compress(server)
-
-    def compress_unless_small_json(response: Response) -> Response:
-        if response.mimetype == "application/json" and (
-            response.content_length is not None
-            and response.content_length < MIN_COMPRESSED_JSON_BYTES
-        ):
-            return response
-        return compress.after_request(response)
-
-    server.after_request(compress_unless_small_json)
 
 
 def create_app(
@@ -65,6 +29,11 @@ def create_app(
     **dash_kwargs: Any,
 ) -> Dash:
     """Build a Dash app with page chrome, local Bootstrap, compression and health.
+
+    What it attaches besides the chrome is connectkit's Dash plugin
+    (``connectkit.plugin.attach``), switched on for this app alone; the gate
+    stays the app's own call (``require_groups``), and ``CONNECTKIT_PLUGIN``
+    and ``CONNECTKIT_ALLOWED_GROUPS`` play no part here.
 
     ``title`` defaults to the app's own (``connectkit.title``: its
     ``pyproject.toml``), the one the deploy gives Connect.
@@ -91,20 +60,17 @@ def create_app(
     title = title or title_of_module(import_name)
     if full_bootstrap is None:
         full_bootstrap = DBC_MODULE in sys.modules
-    app = Dash(
-        import_name,
-        title=title,
-        # keep the tab title steady while callbacks run (None is documented; the hint says str)
-        update_title=None,  # type: ignore[arg-type]
-        serve_locally=True,
-        health_endpoint=HEALTH_PATH,
-        **dash_kwargs,
-    )
-    enable_compression(app.server)
-    app.server.config["SEND_FILE_MAX_AGE_DEFAULT"] = ASSET_MAX_AGE_S
-    serve_stylesheet(app, full_bootstrap=full_bootstrap)
-    init_identity(app.server, environ)
-    init_directory(app.server, environ)
+    # connectkit's Dash plugin attaches itself inside Dash(), as it does for
+    # any app with CONNECTKIT_PLUGIN on: one implementation (connectkit.plugin).
+    with attaching(Attachment(environ=environ, full_bootstrap=full_bootstrap)):
+        app = Dash(
+            import_name,
+            title=title,
+            # keep the tab title steady while callbacks run (None is documented; the hint says str)
+            update_title=None,  # type: ignore[arg-type]
+            serve_locally=True,
+            **dash_kwargs,
+        )
     nav_items = nav(app) if nav is not None else ()
     app.layout = page(app, layout, title=title, nav_items=nav_items)
     gc.freeze()

@@ -8,7 +8,8 @@ every callback, the web process puts the visitor it resolved (trust rule
 applied, ``current_visitor()``) into the callback context, which Dash hands
 to the job; ``job_visitor()`` reads it back there. Nothing the browser sends
 takes part: a forged input cannot name another visitor. Where no visitor was
-carried (a job started by code without a request), the job is anonymous.
+carried (a job started by code without a request, or an app connectkit was
+not attached to: Dash runs the hook for every app), the job is anonymous.
 
 Dash keys a job's result by the callback's source and its inputs only: two
 visitors asking with the same inputs share one result slot, and a result
@@ -24,6 +25,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+import flask
 from dash import callback_context, hooks
 from dash.exceptions import MissingCallbackContextException
 
@@ -31,6 +33,7 @@ from connectkit.identity import current_visitor
 from connectkit.visitor import ANONYMOUS, Mode, Visitor
 
 NAMESPACE = "connectkit"  # callback_context.custom_data[NAMESPACE]
+ATTACHED_EXTENSION = "connectkit.attached"  # set in a Flask app's extensions by connectkit.plugin
 _registered = False
 
 
@@ -53,7 +56,11 @@ def visitor_from_record(record: Any) -> Visitor:
     return Visitor(user=user, groups=tuple(groups), mode=Mode(mode))
 
 
-def _carried_visitor(_context: Any) -> dict[str, Any]:
+def _carried_visitor(_context: Any) -> dict[str, Any] | None:
+    # Dash runs the hook for every app of the process: carry nothing for an app
+    # connectkit was not attached to (connectkit.plugin), which stays as Dash made it.
+    if not flask.current_app.extensions.get(ATTACHED_EXTENSION):
+        return None
     return {"visitor": visitor_record(current_visitor())}
 
 
