@@ -16,6 +16,7 @@ from connectkit.chrome import Layout, page
 from connectkit.directory import init_directory
 from connectkit.health import HEALTH_PATH
 from connectkit.identity import init_identity
+from connectkit.inputs import limit_request_size
 from connectkit.navigation import NavItems
 from connectkit.static_assets import serve_stylesheet
 from connectkit.title import title_of_module
@@ -82,6 +83,10 @@ def create_app(
     no source here names).
     Extra keyword arguments go to ``Dash`` (for example ``use_pages=True``).
 
+    A request body over ``connectkit.inputs.MAX_REQUEST_BYTES`` is refused
+    (413) before it is read: no callback here needs more, and an oversized
+    one would otherwise reach a background job's queue.
+
     Last, it freezes the garbage collector's view of everything built so far
     (``gc.freeze``): Dash, Flask and plotly leave some 60,000 objects that
     live as long as the process, and every full collection a callback
@@ -101,6 +106,7 @@ def create_app(
         **dash_kwargs,
     )
     enable_compression(app.server)
+    limit_request_size(app.server)
     app.server.config["SEND_FILE_MAX_AGE_DEFAULT"] = ASSET_MAX_AGE_S
     serve_stylesheet(app, full_bootstrap=full_bootstrap)
     init_identity(app.server, environ)

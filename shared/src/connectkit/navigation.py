@@ -92,13 +92,15 @@ def nav_links(entries: Iterable[NavEntry]) -> list[html.Li]:
     ]
 
 
-def strip_prefix(app: Dash, pathname: str | None) -> str | None:
+def strip_prefix(app: Dash, pathname: object) -> str | None:
     """``app.strip_relative_path``, or None for a path outside the app's prefix.
 
     Dash raises for such a path; a browser shows one when it reached the app
     through a URL Dash was not told about (for example a Connect vanity URL).
+    Anything but a string (a forged callback input: a number, a list) is no
+    path at all, so outside too.
     """
-    if pathname is None:  # Dash returns None for None too; its type hint says str only
+    if not isinstance(pathname, str):  # Dash returns None for None; it raises for a list
         return None
     try:
         return app.strip_relative_path(pathname)
