@@ -17,7 +17,7 @@ from connectkit.directory import init_directory
 from connectkit.health import HEALTH_PATH
 from connectkit.identity import init_identity
 from connectkit.inputs import limit_request_size
-from connectkit.navigation import NavItems
+from connectkit.navigation import NavItems, guard_page_router
 from connectkit.static_assets import serve_stylesheet
 from connectkit.title import title_of_module
 
@@ -111,6 +111,8 @@ def create_app(
     serve_stylesheet(app, full_bootstrap=full_bootstrap)
     init_identity(app.server, environ)
     init_directory(app.server, environ)
+    if app.use_pages:
+        guard_page_router(app)
     nav_items = nav(app) if nav is not None else ()
     app.layout = page(app, layout, title=title, nav_items=nav_items)
     gc.freeze()

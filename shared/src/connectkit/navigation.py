@@ -128,3 +128,38 @@ def page_navigation(app: Dash) -> NavItems:
         return [dcc.Location(id=LOCATION_ID, refresh=False), *nav_links(nav_entries(page_registry))]
 
     return items
+
+
+PAGES_ROUTER_OUTPUT = "_pages_content.children"  # in the key of Dash Pages' router callback
+PAGES_LOCATION_ID = "_pages_location"
+
+
+def guard_page_router(app: Dash) -> None:
+    """Refuse (400, one sentence) a router callback whose location is not text.
+
+    Dash Pages' own router callback (``dash.Dash._setup_routing``'s ``update``,
+    Dash 4.4) takes the browser's ``pathname`` and ``search`` as they come: a
+    number, a list or null there is a TypeError inside Dash, a 500 and a
+    traceback. The browser always sends text; only a forged request does not.
+    """
+    import flask
+
+    def check_location() -> flask.Response | None:
+        request = flask.request
+        if request.method != "POST" or not request.path.endswith("_dash-update-component"):
+            return None
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or PAGES_ROUTER_OUTPUT not in str(body.get("output")):
+            return None
+        inputs = body.get("inputs")
+        location = [
+            item.get("value")
+            for item in (inputs if isinstance(inputs, list) else [])
+            if isinstance(item, dict) and item.get("id") == PAGES_LOCATION_ID
+        ]
+        if len(location) == 2 and all(isinstance(value, str) for value in location):
+            return None
+        sentence = "The page address must be text; nothing was run."
+        return flask.Response(sentence, status=400, mimetype="text/plain")
+
+    app.server.before_request(check_location)
