@@ -2,9 +2,10 @@
 
 The apps come from the catalog and their callbacks from ``/_dash-dependencies``,
 so a new app, or a new callback, is covered without editing this file. Each
-callback is sent, for every one of its inputs and states alone and then for
-all of them at once: a float, a string, a bool, a nested list, a long list and
-null. A background callback's job is polled to its end. Every answer must be
+callback is sent, for every one of its inputs and states alone (the others
+as the page's layout holds them, so the bad value gets past the first check)
+and then for all of them at once: a float, a string, a bool, a nested list, a
+long list and null. A background callback's job is polled to its end. Every answer must be
 200 or 204 (a wrong type is refused with a sentence on the page: the apps'
 own tests check the sentences), or, for Dash Pages' own router, 400 with a
 sentence (``connectkit.navigation.guard_page_router``); the server must
@@ -41,7 +42,7 @@ MALFORMED: dict[str, Any] = {
     "long list": ["EMEA"] * 1_000,  # 8 KB (six: under the request limit), over any cap
     "null": None,
 }
-ROUTER_REFUSAL = b"The page address must be text; nothing was run."
+ROUTER_REFUSAL = b"The page address must be text under this app's address; nothing was run."
 TIMEOUT_S = 30.0
 JOB_DEADLINE_S = 60.0  # a failure bound for a background job, not a speed target
 
@@ -81,8 +82,15 @@ class Callback:
             "changedPropIds": [f"{c}.{p}" for c, p in self.inputs if not is_wildcard(c)],
         }
 
-    def malformed_bodies(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(what was sent, body): each input or state alone, then all together."""
+    def malformed_bodies(
+        self, initial: dict[tuple[str, str], Any]
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(what was sent, body): each input or state alone, the others as the page
+        holds them (a button as clicked once), then all of them together."""
+
+        def good(cid: str, name: str) -> Any:
+            return initial.get((cid, name), 1 if name == "n_clicks" else None)
+
         for kind, bad in MALFORMED.items():
             for cid, name in [*self.inputs, *self.state]:
                 if is_wildcard(cid):
@@ -91,7 +99,7 @@ class Callback:
                     f"{cid}.{name}={kind}",
                     self.body(
                         lambda c, p, cid=cid, name=name, bad=bad: (
-                            bad if (c, p) == (cid, name) else None
+                            bad if (c, p) == (cid, name) else good(c, p)
                         )
                     ),
                 )
@@ -113,6 +121,23 @@ class Page:
         with urllib.request.urlopen(url, timeout=TIMEOUT_S) as answer:
             specs = json.loads(answer.read())
         return [Callback(spec) for spec in specs if not spec.get("clientside_function")]
+
+    def initial_values(self) -> dict[tuple[str, str], Any]:
+        """(component id, property) -> value, for every component in the page's layout."""
+        with urllib.request.urlopen(f"{self.served.url}_dash-layout", timeout=TIMEOUT_S) as answer:
+            layout = json.loads(answer.read())
+        values: dict[tuple[str, str], Any] = {}
+        pending = [layout]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, list):
+                pending.extend(node)
+            elif isinstance(node, dict):
+                props = node.get("props", {})
+                if isinstance(props, dict) and isinstance(props.get("id"), str):
+                    values.update({(props["id"], k): v for k, v in props.items()})
+                pending.extend(node.values())
+        return values
 
     def post(self, data: bytes, **args: str) -> tuple[int, bytes]:
         query = urllib.parse.urlencode({"endId": self.end_id, **args})
@@ -156,8 +181,9 @@ def page(request: pytest.FixtureRequest, served_app: Any, tmp_path: Path) -> Ite
 
 def test_every_callback_takes_malformed_inputs_without_a_server_error(page: Page) -> None:
     failures = []
+    initial = page.initial_values()
     for callback in page.callbacks():
-        for sent, body in callback.malformed_bodies():
+        for sent, body in callback.malformed_bodies(initial):
             status, raw = page.fire(body)
             if status == 400 and raw == ROUTER_REFUSAL:
                 continue

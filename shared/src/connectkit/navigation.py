@@ -131,16 +131,17 @@ def page_navigation(app: Dash) -> NavItems:
 
 
 PAGES_ROUTER_OUTPUT = "_pages_content.children"  # in the key of Dash Pages' router callback
-PAGES_LOCATION_ID = "_pages_location"
 
 
 def guard_page_router(app: Dash) -> None:
-    """Refuse (400, one sentence) a router callback whose location is not text.
+    """Refuse (400, one sentence) a router callback whose location Dash cannot route.
 
     Dash Pages' own router callback (``dash.Dash._setup_routing``'s ``update``,
     Dash 4.4) takes the browser's ``pathname`` and ``search`` as they come: a
-    number, a list or null there is a TypeError inside Dash, a 500 and a
-    traceback. The browser always sends text; only a forged request does not.
+    number, a list or null there is a TypeError inside Dash, and a path
+    outside the app's prefix an UnsupportedRelativePath: a 500 and a
+    traceback. A browser sends text under the prefix, unless it reached the
+    app by an address Dash was not told about (a vanity URL).
     """
     import flask
 
@@ -152,14 +153,15 @@ def guard_page_router(app: Dash) -> None:
         if not isinstance(body, dict) or PAGES_ROUTER_OUTPUT not in str(body.get("output")):
             return None
         inputs = body.get("inputs")
+        # Dash hands the router its inputs by position: pathname, then search.
         location = [
-            item.get("value")
-            for item in (inputs if isinstance(inputs, list) else [])
-            if isinstance(item, dict) and item.get("id") == PAGES_LOCATION_ID
+            item.get("value") if isinstance(item, dict) else None
+            for item in (inputs[:2] if isinstance(inputs, list) else [])
         ]
-        if len(location) == 2 and all(isinstance(value, str) for value in location):
+        texts = len(location) == 2 and all(isinstance(value, str) for value in location)
+        if texts and strip_prefix(app, location[0]) is not None:
             return None
-        sentence = "The page address must be text; nothing was run."
+        sentence = "The page address must be text under this app's address; nothing was run."
         return flask.Response(sentence, status=400, mimetype="text/plain")
 
     app.server.before_request(check_location)
