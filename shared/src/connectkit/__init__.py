@@ -31,6 +31,7 @@ from connectkit.inputs import InputError, short_text, string_list, whole_number
 from connectkit.job_identity import carry_visitor_into_jobs, job_result_key, job_visitor
 from connectkit.navigation import page_navigation, strip_prefix
 from connectkit.oauth import VisitorAccessError, VisitorAccessReason, VisitorClients
+from connectkit.settings import read_number, read_whole_number
 from connectkit.visitor import Visitor
 
 __all__ = [
@@ -48,6 +49,8 @@ __all__ = [
     "job_result_key",
     "job_visitor",
     "page_navigation",
+    "read_number",
+    "read_whole_number",
     "require_groups",
     "scope_for",
     "short_text",
