@@ -32,8 +32,8 @@ from typing import Any
 from connectkit import job_result_key
 from dash import CeleryManager, DiskcacheManager
 from dash.background_callback.managers import BaseBackgroundCallbackManager
-from dash.background_callback.managers.diskcache_manager import _make_job_fn
 
+from reports.dash_job_fn import disk_job_fn
 from reports.owners import Owners
 from reports.settings import ReportSettings
 
@@ -128,7 +128,7 @@ class EmbeddedJobs(Owners, _Outcomes, DiskcacheManager):
     def make_job_fn(self, fn: Any, progress: Any, key: Any = None) -> Any:
         # Dash's job function takes the cache when the callback is registered
         # (at import): give it something that opens the cache when a job writes.
-        return _make_job_fn(fn, _CacheOnUse(self), progress)
+        return disk_job_fn(fn, _CacheOnUse(self), bool(progress))
 
     def _put(self, key: str, value: str) -> None:
         self.handle.set(key, value, expire=KEEP_S)
