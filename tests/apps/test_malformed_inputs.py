@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,8 +26,7 @@ import pytest
 from connectkit.inputs import MAX_REQUEST_BYTES
 
 from scripts.catalog import AppInfo, discover_apps, smoke_visitor
-from scripts.perf.dash_requests import UPDATE_PATH
-from scripts.perf.job_client import CONFIG
+from scripts.perf.job_client import PageSession
 from scripts.runner.serve import ServedApp
 from tests.apps.test_smoke import smoke_env
 
@@ -106,15 +103,12 @@ class Callback:
             yield f"everything={kind}", self.body(lambda _c, _p, bad=bad: bad)
 
 
-class Page:
-    """One page load of a served app: its end_id, and raw callback posts."""
+class Page(PageSession):
+    """One page load of a served app: its callbacks, its layout's values, raw posts."""
 
     def __init__(self, served: ServedApp) -> None:
+        super().__init__(served.url)
         self.served = served
-        with urllib.request.urlopen(served.url, timeout=TIMEOUT_S) as answer:
-            match = CONFIG.search(answer.read().decode())
-        assert match, f"{served.url} has no _dash-config"
-        self.end_id = str(json.loads(match.group(1))["end_id"])
 
     def callbacks(self) -> list[Callback]:
         url = f"{self.served.url}_dash-dependencies"
@@ -139,23 +133,13 @@ class Page:
                 pending.extend(node.values())
         return values
 
-    def post(self, data: bytes, **args: str) -> tuple[int, bytes]:
-        query = urllib.parse.urlencode({"endId": self.end_id, **args})
-        request = urllib.request.Request(
-            f"{self.served.url}{UPDATE_PATH}?{query}",
-            data=data,
-            headers={"Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
-                return answer.status, answer.read()
-        except urllib.error.HTTPError as error:
-            with error:
-                return error.code, error.read()
+    def post_raw(self, data: bytes, **args: str) -> tuple[int, bytes]:
+        exchange, raw = self.send(data, **args)
+        return exchange.status, raw
 
     def fire(self, body: dict[str, Any]) -> tuple[int, bytes]:
         """Post the callback; a background one is polled (as the renderer does) to its end."""
-        status, raw = self.post(json.dumps(body).encode())
+        status, raw = self.post_raw(json.dumps(body).encode())
         answer = json.loads(raw) if status == 200 else None
         if not (isinstance(answer, dict) and "cacheKey" in answer and "job" in answer):
             return status, raw
@@ -163,7 +147,7 @@ class Page:
         blank = json.dumps(body).encode()
         deadline = time.monotonic() + JOB_DEADLINE_S
         while time.monotonic() < deadline:
-            status, raw = self.post(blank, **handles)
+            status, raw = self.post_raw(blank, **handles)
             if status != 200 or b'"response"' in raw:
                 return status, raw
             time.sleep(0.2)
@@ -194,7 +178,7 @@ def test_every_callback_takes_malformed_inputs_without_a_server_error(page: Page
 
 
 def test_a_body_over_the_limit_is_refused_before_anything_runs(page: Page) -> None:
-    status, raw = page.post(b" " * (MAX_REQUEST_BYTES + 1))
+    status, raw = page.post_raw(b" " * (MAX_REQUEST_BYTES + 1))
     assert status == 413, raw[:200]
     assert b"KiB a callback of this app accepts; nothing was run." in raw
     assert not page.served.tracebacks(), page.served.stderr_tail(60)
