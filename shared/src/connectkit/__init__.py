@@ -12,7 +12,8 @@ Modules, one concept each, each importing only those above it in this list:
 type and size), ``credentials`` (the header's format: read and
 write, pure), ``groups`` (the group rule), ``settings``, ``trust`` (where the
 header is believed), ``health``, ``identity`` (the request's visitor),
-``connect_api`` (posit-sdk clients with a timeout), ``job_identity`` (the
+``connect_api`` (posit-sdk clients with a timeout; a server that did not
+answer is remembered briefly), ``job_identity`` (the
 visitor of a background job, and its result slot), ``directory`` (names for
 GUIDs), ``oauth`` (acting as the visitor: Connect's session-token exchange),
 ``access`` (gate and scopes), ``navigation``,
