@@ -34,19 +34,17 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import dash_bootstrap_components as dbc
-from connectkit import create_app, current_visitor, require_groups, scope_for
-from dash import Dash, Input, Output, State, dcc, html
+from connectkit import InputError, create_app, current_visitor, require_groups, scope_for
+from dash import Dash, Input, Output, State, dcc, html, no_update
 from flask import Response, has_request_context, request
 from sales.filters import Choices, Filters
 from sales.scope import REGIONS
 from sales.settings import GROUPS_SETTING, DashboardSettings, load_settings
-from sales.views import GRAPH_CONFIG, dashboard_outputs
+from sales.views import GRAPH_CONFIG, dashboard_outputs, refusal_outputs
 
 if TYPE_CHECKING:
     from sales.queries import SalesQueries
 
-# A callback body is a few KiB; anything much larger is forged (413 before parsing).
-MAX_REQUEST_BYTES = 64 * 1024
 FILTER_INPUTS = (
     ("dates", "start_date"),
     ("dates", "end_date"),
@@ -282,7 +280,6 @@ def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
     settings = load_settings(environ)
     backend = Backend(settings)
     app = create_app(__name__, layout=lambda: dashboard(settings, backend))
-    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
 
     def start_backend_once_sent(response: Response) -> Response:
         response.call_on_close(backend.start)  # after the first byte, not before
@@ -314,7 +311,10 @@ def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
         prevent_initial_call=True,  # the layout holds the first answer
     )
     def update(*values: Any) -> tuple[Any, ...]:
-        return dashboard_outputs(backend.queries().summary(*checked(*values)))
+        try:
+            return dashboard_outputs(backend.queries().summary(*checked(*values)))
+        except InputError as problem:  # a forged request: said on the page, nothing read
+            return refusal_outputs(str(problem))
 
     @app.callback(
         Output("download", "data"),
@@ -323,8 +323,11 @@ def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
         *(State(id_, prop) for id_, prop in FILTER_INPUTS),
         prevent_initial_call=True,
     )
-    def download(_clicks: Any, *values: Any) -> tuple[dict[str, Any], str]:
-        regions, chosen = checked(*values)
+    def download(_clicks: Any, *values: Any) -> tuple[Any, str]:
+        try:
+            regions, chosen = checked(*values)
+        except InputError as problem:
+            return no_update, str(problem)
         export = backend.queries().export(regions, chosen)
         name = f"sales-{'-'.join(regions) or 'none'}-{date.today().isoformat()}.csv"
         return {"content": export.csv_text, "filename": name, "type": "text/csv"}, export.note()

@@ -6,7 +6,7 @@ module-level ``app`` object, which is what Connect's entrypoint ``app:app``
 names.
 """
 
-from connectkit import create_app
+from connectkit import InputError, create_app, short_text
 from dash import Dash, Input, Output, dcc, html
 
 
@@ -29,8 +29,11 @@ def build_app() -> Dash:
     )
 
     @app.callback(Output("greeting", "children"), Input("name", "value"))
-    def greet(name: str | None) -> str:
-        return greeting_for(name)
+    def greet(name: object) -> str:
+        try:  # the browser sends text or nothing; a forged request, anything
+            return greeting_for(short_text(name, "Your name", max_chars=200))
+        except InputError as problem:
+            return str(problem)
 
     return app
 

@@ -32,7 +32,7 @@ from reports.history import REGIONS
 from reports.job import build_report
 from reports.managers import make_manager
 from reports.settings import GROUPS_SETTING, load_settings
-from reports.views import page, show_outcome
+from reports.views import download_of, page, show_outcome
 
 POLL_MS = 500  # how often an open page asks for progress while a job runs
 
@@ -85,11 +85,7 @@ def build_app(environ: Mapping[str, str] = os.environ) -> tuple[Dash, Any]:
         prevent_initial_call=True,
     )
     def download(_clicks: Any, outcome: Any) -> dict[str, str] | None:
-        if not isinstance(outcome, dict) or outcome.get("status") != "done":
-            return None
-        regions = "-".join(outcome["request"]["regions"])
-        name = f"forecast-{regions}-{outcome['request']['horizon']}m.csv"
-        return {"content": str(outcome["csv"]), "filename": name, "type": "text/csv"}
+        return download_of(outcome)
 
     return app, manager.handle if settings.redis_url else None
 

@@ -11,7 +11,14 @@ into an anonymous visitor, believes the header only on Connect or behind
 import os
 from collections.abc import Mapping, Sequence
 
-from connectkit import create_app, current_visitor, group_display_names, visitor_display_name
+from connectkit import (
+    InputError,
+    create_app,
+    current_visitor,
+    group_display_names,
+    short_text,
+    visitor_display_name,
+)
 from dash import Dash, Input, Output, dcc, html
 
 SALUTATIONS = ("Hello", "Greetings", "Aloha")
@@ -51,10 +58,13 @@ def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
     app = create_app(__name__, layout=body, environ=environ)
 
     @app.callback(Output("greeting", "children"), Input("salutation", "value"))
-    def greet(salutation: str | None) -> str:
+    def greet(salutation: object) -> str:
         visitor = current_visitor()  # from this request's header, not from the browser
         name = None if visitor.is_anonymous else visitor_display_name(visitor)
-        return greeting(salutation, name)
+        try:
+            return greeting(short_text(salutation, "Salutation", max_chars=40), name)
+        except InputError as problem:
+            return str(problem)
 
     return app
 

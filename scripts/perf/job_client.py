@@ -62,8 +62,16 @@ class PageSession:
         self.end_id = str(json.loads(match.group(1))["end_id"])
 
     def post(self, body: dict[str, Any], **args: str) -> tuple[Exchange, dict[str, Any] | None]:
+        exchange, raw = self.send(json.dumps(body).encode(), **args)
+        if exchange.status == 204:
+            return exchange, None
+        if exchange.status != 200:
+            raise JobProtocolError(f"HTTP {exchange.status} from {UPDATE_PATH}: {raw[:300]!r}")
+        return exchange, json.loads(raw)
+
+    def send(self, data: bytes, **args: str) -> tuple[Exchange, bytes]:
+        """POST ``data`` (any bytes: a test sends malformed ones) as this page load; any status."""
         query = urllib.parse.urlencode({"endId": self.end_id, **args})
-        data = json.dumps(body).encode()
         request = urllib.request.Request(
             f"{self.url}{UPDATE_PATH}?{query}",
             data=data,
@@ -76,12 +84,7 @@ class PageSession:
         except urllib.error.HTTPError as error:
             with error:
                 raw, status = error.read(), error.code
-        exchange = Exchange(sent=len(data) + len(query), received=len(raw), status=status)
-        if status == 204:
-            return exchange, None
-        if status != 200:
-            raise JobProtocolError(f"HTTP {status} from {UPDATE_PATH}: {raw[:300]!r}")
-        return exchange, json.loads(raw)
+        return Exchange(sent=len(data) + len(query), received=len(raw), status=status), raw
 
     def start(self, body: dict[str, Any]) -> tuple[Exchange, dict[str, str]]:
         exchange, answer = self.post(body)

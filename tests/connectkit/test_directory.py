@@ -114,9 +114,10 @@ def test_a_slow_or_failing_server_gives_the_guids_back(
         found = directory(fake.url, timeout_s=0.2)
         assert visitor_display_name(GUID_VISITOR, found) == ALICE
         assert group_display_names(GUID_VISITOR, found) == (ANALYSTS, UNKNOWN)
-        # failures are cached too: a slow server costs one timeout per GUID
+        # failures are cached too; a server that did not answer is not asked again for
+        # a while (connect_api.UNANSWERED): a slow one costs one timeout, not one per GUID
         assert visitor_display_name(GUID_VISITOR, found) == ALICE
-        assert len(fake.requests) == 3
+        assert len(fake.requests) == (1 if behaviour == "slow" else 3)
     expected = "ReadTimeout" if behaviour == "slow" else "internal error"
     assert any(expected in r.getMessage() for r in caplog.records), caplog.text
 

@@ -3,8 +3,10 @@
 ``Filters.checked`` turns callback values (which a forged request can make
 anything) into filters holding only values the visitor's scope offers
 (``Choices``); a selection left with nothing selects nothing, it never widens
-to "all". Importing this module imports no SQLAlchemy, so the page can be
-built while the database side is still starting (``app.Backend``).
+to "all". A value of the wrong type (a number for a date, a nested or huge
+list) is refused: ``connectkit.InputError``, a sentence the page shows.
+Importing this module imports no SQLAlchemy, so the page can be built while
+the database side is still starting (``app.Backend``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from connectkit import short_text, string_list
 
 Selection = tuple[str, ...] | None  # None: everything; (): nothing
 
@@ -43,6 +47,10 @@ class Filters:
         cls, choices: Choices, start: Any, end: Any, products: Any, channels: Any, countries: Any
     ) -> Filters:
         """From callback values, which a forged request can make anything."""
+        for value, label in ((start, "The start date"), (end, "The end date")):
+            short_text(value, label, max_chars=40)
+        for value, label in ((products, "Product"), (channels, "Channel"), (countries, "Country")):
+            string_list(value, label, single=True)
         first, last = choices.first_day, choices.last_day
         return cls(
             start=_clamp(_parse_date(start) or first, first, last),

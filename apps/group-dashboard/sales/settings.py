@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from connectkit import access_from_environ
+from connectkit import access_from_environ, read_number, read_whole_number
 
 from sales.scope import REGIONS
 
@@ -116,32 +116,6 @@ class DashboardSettings:
     refresh_s: float = DEFAULT_REFRESH_S
 
 
-def rows_from_environ(environ: Mapping[str, str]) -> int:
-    """``DASHBOARD_ROWS`` (default a million); bad values are a clear error."""
-    raw = environ.get(ROWS_SETTING, "").strip().replace("_", "")
-    if not raw:
-        return DEFAULT_ROWS
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{ROWS_SETTING} is {raw!r}; expected a positive whole number of rows")
-    return int(raw)
-
-
-def refresh_from_environ(environ: Mapping[str, str]) -> float:
-    raw = environ.get(REFRESH_SETTING, "").strip()
-    if not raw:
-        return DEFAULT_REFRESH_S
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= 86_400:
-        raise ValueError(
-            f"{REFRESH_SETTING} is {raw!r}; expected seconds between 0 and 86400 "
-            f"(0 asks the database on every change of filters)"
-        )
-    return seconds
-
-
 def database_from_environ(environ: Mapping[str, str], rows: int) -> Database:
     if environ.get(DATABASE_URL_SETTING, "").strip():
         return Database(url=postgres_url(environ[DATABASE_URL_SETTING]))
@@ -159,11 +133,19 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> DashboardSettings:
         default_scopes=DEFAULT_SCOPES,
         known=REGIONS,
     )
-    rows = rows_from_environ(environ)
+    rows = read_whole_number(environ, ROWS_SETTING, default=DEFAULT_ROWS, unit="rows")
     return DashboardSettings(
         allowed_groups=allowed,
         scope_grants=grants,
         rows=rows,
         database=database_from_environ(environ, rows),
-        refresh_s=refresh_from_environ(environ),
+        refresh_s=read_number(
+            environ,
+            REFRESH_SETTING,
+            default=DEFAULT_REFRESH_S,
+            low=0,
+            high=86_400,
+            unit="seconds",
+            hint="0 asks the database on every change of filters",
+        ),
     )

@@ -89,6 +89,12 @@ def top_table(summary: Summary) -> dbc.Table:
     return dbc.Table([header, html.Tbody(rows)], striped=True, hover=True, size="sm")
 
 
+def refusal_outputs(sentence: str) -> tuple[Any, ...]:
+    """The update callback's outputs for a refused input: nothing selected, and why."""
+    *nothing, _ = dashboard_outputs(Summary())
+    return (*nothing, dbc.Alert(sentence, color="warning", id="input-refused"))
+
+
 def dashboard_outputs(summary: Summary) -> tuple[Any, ...]:
     """Every output of the update callback, in its order: three KPIs, two figures, the table."""
     return (

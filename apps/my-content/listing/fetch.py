@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from connectkit import VisitorAccessError
+
 from listing.rows import ContentRow, sorted_rows
 
 
@@ -25,7 +27,8 @@ class ListingError(Exception):
 
 
 def fetch_listing(client: Any) -> Listing:
-    """Who the key acts as, and the content it may see (ListingError when Connect says no)."""
+    """Who the key acts as, and the content it may see: ListingError when Connect says
+    no, VisitorAccessError (unreachable, the exchange's wording) when it does not answer."""
     # Imported here, at the first listing: at start-up they cost the app ~60 ms of
     # its cold start, and the client (posit-sdk) loads them by then anyway.
     import requests
@@ -38,6 +41,6 @@ def fetch_listing(client: Any) -> Listing:
         raise ListingError(
             f"Connect refused the listing (HTTP {error.http_status}): {error.error_message}"
         ) from None
-    except requests.RequestException as error:
-        raise ListingError(f"the Connect API did not answer ({type(error).__name__})") from None
+    except requests.RequestException:  # a timeout, or a server remembered as not answering
+        raise VisitorAccessError.unreachable() from None
     return Listing(username, tuple(sorted_rows(items)))

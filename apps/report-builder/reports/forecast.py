@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from connectkit import string_list, whole_number
+
 from reports.history import PRODUCT_LINES, REGIONS, monthly_revenue
 
 HORIZONS = (3, 6, 12)  # months
@@ -47,24 +49,24 @@ class ReportRequest:
         allowed_regions: Iterable[str],
     ) -> ReportRequest:
         """Unknown values and regions outside ``allowed_regions`` are dropped, never
-        widened to "all"; a horizon or path count not offered takes the smallest."""
+        widened to "all"; a horizon or path count not offered takes the smallest.
+        A value of the wrong type (a float, a string for a list, a nested or huge
+        list) is an ``InputError`` whose message the page shows."""
         allowed = set(allowed_regions)
-        picked, wanted_lines = _strings(regions), _strings(lines)
+        picked = set(string_list(regions, "Regions") or ())
+        wanted_lines = set(string_list(lines, "Product lines") or ())
+        months = whole_number(horizon, "Months ahead")
+        count = whole_number(paths, "Simulated paths")
         return cls(
             regions=tuple(r for r in REGIONS if r in picked and r in allowed),
             lines=tuple(x for x in PRODUCT_LINES if x in wanted_lines),
-            horizon=horizon if horizon in HORIZONS else HORIZONS[0],
-            paths=paths if paths in PATH_COUNTS else PATH_COUNTS[0],
+            horizon=months if months in HORIZONS else HORIZONS[0],
+            paths=count if count in PATH_COUNTS else PATH_COUNTS[0],
         )
 
     @property
     def series(self) -> tuple[Series, ...]:
         return tuple((r, x) for r in self.regions for x in self.lines)
-
-
-def _strings(values: object) -> set[str]:
-    """The strings of a list from the browser; anything else is no choice at all."""
-    return {v for v in values if isinstance(v, str)} if isinstance(values, list | tuple) else set()
 
 
 @dataclass(frozen=True)

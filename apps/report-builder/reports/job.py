@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from connectkit import Visitor, has_required_group, scope_for
+from connectkit import InputError, Visitor, has_required_group, scope_for
 
 from reports.forecast import PATH_COUNTS, STEPS, ReportRequest, report_csv, run_forecast
 from reports.history import REGIONS
@@ -34,7 +34,10 @@ def build_report(
         return {"status": "refused", "reason": "your groups may not build this report"}
     allowed = scope_for(visitor, settings.scope_grants).restrict(REGIONS)
     regions, lines, horizon, paths = values
-    request = ReportRequest.checked(regions, lines, horizon, paths, allowed_regions=allowed)
+    try:
+        request = ReportRequest.checked(regions, lines, horizon, paths, allowed_regions=allowed)
+    except InputError as problem:  # a forged request: said on the page, nothing computed
+        return {"status": "invalid", "reason": str(problem)}
     if not request.series:
         return {"status": "empty", "reason": "pick at least one region and one product line"}
     rows = run_forecast(

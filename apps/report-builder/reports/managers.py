@@ -9,6 +9,8 @@
 
 What both get here, on top of Dash:
 
+- an owner per job (``reports.owners``): progress, result and cancel answer
+  only the visitor who started it, as the web process resolved them;
 - a result slot per job (``connectkit.job_result_key`` in ``cache_by``), read
   once and then deleted: Dash's own key is the callback and its inputs, which
   two visitors asking the same thing share;
@@ -30,8 +32,9 @@ from typing import Any
 from connectkit import job_result_key
 from dash import CeleryManager, DiskcacheManager
 from dash.background_callback.managers import BaseBackgroundCallbackManager
-from dash.background_callback.managers.diskcache_manager import _make_job_fn
 
+from reports.dash_job_fn import disk_job_fn
+from reports.owners import Owners
 from reports.settings import ReportSettings
 
 CANCELLED = {"status": "cancelled"}
@@ -100,7 +103,7 @@ class _Outcomes:
         return result
 
 
-class EmbeddedJobs(_Outcomes, DiskcacheManager):
+class EmbeddedJobs(Owners, _Outcomes, DiskcacheManager):
     """The embedded manager, its disk cache opened on first use, not at import:
     importing the app (the bundle's import check, a test) must leave no file."""
 
@@ -125,7 +128,7 @@ class EmbeddedJobs(_Outcomes, DiskcacheManager):
     def make_job_fn(self, fn: Any, progress: Any, key: Any = None) -> Any:
         # Dash's job function takes the cache when the callback is registered
         # (at import): give it something that opens the cache when a job writes.
-        return _make_job_fn(fn, _CacheOnUse(self), progress)
+        return disk_job_fn(fn, _CacheOnUse(self), bool(progress))
 
     def _put(self, key: str, value: str) -> None:
         self.handle.set(key, value, expire=KEEP_S)
@@ -145,7 +148,7 @@ class _CacheOnUse:
         return self._manager.handle.set(key, value)
 
 
-class CeleryJobs(_Outcomes, CeleryManager):
+class CeleryJobs(Owners, _Outcomes, CeleryManager):
     def __init__(self, settings: ReportSettings, celery_app: Any) -> None:
         self.lost_after_s = settings.lost_after_s
         super().__init__(celery_app, cache_by=[job_result_key], expire=KEEP_S)  # type: ignore[no-untyped-call]

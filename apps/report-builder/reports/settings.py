@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from connectkit import access_from_environ
+from connectkit import access_from_environ, read_number, read_whole_number
 
 from reports.history import REGIONS
 
@@ -58,21 +58,6 @@ class ReportSettings:
         return "celery" if self.redis_url else "diskcache"
 
 
-def _number(
-    environ: Mapping[str, str], name: str, default: float, low: float, high: float
-) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = low - 1
-    if not low <= value <= high:
-        raise ValueError(f"{name} is {raw!r}; expected a number from {low:g} to {high:g}")
-    return value
-
-
 def redis_url(raw: str) -> str:
     """The URL as given, once it looks like Redis; the error never shows a password."""
     parts = urlsplit(raw.strip())
@@ -98,9 +83,15 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> ReportSettings:
     return ReportSettings(
         allowed_groups=allowed,
         scope_grants=grants,
-        job_seconds=_number(environ, JOB_SECONDS_SETTING, 60.0, 0.1, 600.0),
-        lost_after_s=_number(environ, LOST_AFTER_SETTING, 30.0, 1.0, 3600.0),
+        job_seconds=read_number(
+            environ, JOB_SECONDS_SETTING, default=60.0, low=0.1, high=600.0, unit="seconds"
+        ),
+        lost_after_s=read_number(
+            environ, LOST_AFTER_SETTING, default=30.0, low=1.0, high=3600.0, unit="seconds"
+        ),
         redis_url=redis_url(raw_redis) if raw_redis else None,
-        worker_concurrency=int(_number(environ, CONCURRENCY_SETTING, 6, 1, 64)),
+        worker_concurrency=read_whole_number(
+            environ, CONCURRENCY_SETTING, default=6, low=1, high=64, unit="jobs"
+        ),
         cache_dir=Path(environ.get(CACHE_DIR_SETTING, "").strip() or CACHE_DIR),
     )

@@ -16,6 +16,7 @@ ALERT_OF_STATUS = {
     ),
     "lost": ("alert alert-warning", "The job was lost ({reason}). Start it again."),
     "refused": ("alert alert-danger", "Not built: {reason}."),
+    "invalid": ("alert alert-danger", "Not built. {reason}"),
     "empty": ("alert alert-info", "Nothing to build: {reason}."),
 }
 
@@ -94,25 +95,41 @@ def _table(rows: list[dict[str, Any]]) -> html.Table:
     )
 
 
+def _report(outcome: dict[str, Any]) -> tuple[Any, Any, bool]:
+    asked = outcome["request"]
+    note = (
+        f"Report ready for {outcome['visitor']}: {', '.join(asked['regions'])}, "
+        f"{asked['horizon']} months ahead, {asked['paths']:,} paths. In thousands."
+    )
+    table = _table(outcome["rows"])
+    return html.Div(note, className="alert alert-success", id="done"), table, False
+
+
 def show_outcome(outcome: Any) -> tuple[Any, Any, bool]:
     """(status, table, download disabled) for the outcome a job ended with."""
     if not isinstance(outcome, dict):
         return None, None, True
     status = outcome.get("status")
     if status == "done":
-        asked = outcome["request"]
-        note = (
-            f"Report ready for {outcome['visitor']}: {', '.join(asked['regions'])}, "
-            f"{asked['horizon']} months ahead, {asked['paths']:,} paths. In thousands."
-        )
-        return (
-            html.Div(note, className="alert alert-success", id="done"),
-            _table(outcome["rows"]),
-            False,
-        )
+        try:
+            return _report(outcome)
+        except (KeyError, TypeError, ValueError, AttributeError):  # a forged outcome
+            status = "malformed"
     css, text = ALERT_OF_STATUS.get(str(status), ("alert alert-danger", "Unexpected outcome."))
     return (
-        html.Div(text.format(reason=outcome.get("reason", "")), className=css, id=str(status)),
+        html.Div(text.format(reason=str(outcome.get("reason", ""))), className=css, id=str(status)),
         None,
         True,
     )
+
+
+def download_of(outcome: Any) -> dict[str, str] | None:
+    """The CSV download for a done outcome; None for anything else (a forged one too)."""
+    if not isinstance(outcome, dict) or outcome.get("status") != "done":
+        return None
+    try:
+        regions = "-".join(str(r) for r in outcome["request"]["regions"])
+        name = f"forecast-{regions}-{int(outcome['request']['horizon'])}m.csv"
+        return {"content": str(outcome["csv"]), "filename": name, "type": "text/csv"}
+    except (KeyError, TypeError, ValueError):
+        return None

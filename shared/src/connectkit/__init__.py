@@ -10,10 +10,12 @@ Importing this package does no work and never imports pandas, plotly or
 posit-sdk.
 
 Modules, one concept each, each importing only those above it in this list:
-``visitor`` (the typed value), ``credentials`` (the header's format: read and
+``visitor`` (the typed value), ``inputs`` (callback inputs checked by
+type and size), ``credentials`` (the header's format: read and
 write, pure), ``groups`` (the group rule), ``settings``, ``trust`` (where the
 header is believed), ``health``, ``identity`` (the request's visitor),
-``connect_api`` (posit-sdk clients with a timeout), ``job_identity`` (the
+``connect_api`` (posit-sdk clients with a timeout; a server that did not
+answer is remembered briefly), ``job_identity`` (the
 visitor of a background job, and its result slot), ``directory`` (names for
 GUIDs), ``oauth`` (acting as the visitor: Connect's session-token exchange),
 ``access`` (gate and scopes), ``navigation``,
@@ -32,12 +34,15 @@ from connectkit.directory import group_display_names, visitor_display_name
 from connectkit.factory import create_app
 from connectkit.groups import has_required_group
 from connectkit.identity import current_visitor
+from connectkit.inputs import InputError, short_text, string_list, whole_number
 from connectkit.job_identity import carry_visitor_into_jobs, job_result_key, job_visitor
 from connectkit.navigation import page_navigation, strip_prefix
 from connectkit.oauth import VisitorAccessError, VisitorAccessReason, VisitorClients
+from connectkit.settings import read_number, read_whole_number
 from connectkit.visitor import Visitor
 
 __all__ = [
+    "InputError",
     "Visitor",
     "VisitorAccessError",
     "VisitorAccessReason",
@@ -51,8 +56,13 @@ __all__ = [
     "job_result_key",
     "job_visitor",
     "page_navigation",
+    "read_number",
+    "read_whole_number",
     "require_groups",
     "scope_for",
+    "short_text",
+    "string_list",
     "strip_prefix",
     "visitor_display_name",
+    "whole_number",
 ]

@@ -51,6 +51,10 @@ def create_app(
     no source here names).
     Extra keyword arguments go to ``Dash`` (for example ``use_pages=True``).
 
+    A request body over ``connectkit.inputs.MAX_REQUEST_BYTES`` is refused
+    (413) before it is read: no callback here needs more, and an oversized
+    one would otherwise reach a background job's queue.
+
     Last, it freezes the garbage collector's view of everything built so far
     (``gc.freeze``): Dash, Flask and plotly leave some 60,000 objects that
     live as long as the process, and every full collection a callback

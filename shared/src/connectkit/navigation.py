@@ -92,13 +92,15 @@ def nav_links(entries: Iterable[NavEntry]) -> list[html.Li]:
     ]
 
 
-def strip_prefix(app: Dash, pathname: str | None) -> str | None:
+def strip_prefix(app: Dash, pathname: object) -> str | None:
     """``app.strip_relative_path``, or None for a path outside the app's prefix.
 
     Dash raises for such a path; a browser shows one when it reached the app
     through a URL Dash was not told about (for example a Connect vanity URL).
+    Anything but a string (a forged callback input: a number, a list) is no
+    path at all, so outside too.
     """
-    if pathname is None:  # Dash returns None for None too; its type hint says str only
+    if not isinstance(pathname, str):  # Dash returns None for None; it raises for a list
         return None
     try:
         return app.strip_relative_path(pathname)
@@ -126,3 +128,40 @@ def page_navigation(app: Dash) -> NavItems:
         return [dcc.Location(id=LOCATION_ID, refresh=False), *nav_links(nav_entries(page_registry))]
 
     return items
+
+
+PAGES_ROUTER_OUTPUT = "_pages_content.children"  # in the key of Dash Pages' router callback
+
+
+def guard_page_router(app: Dash) -> None:
+    """Refuse (400, one sentence) a router callback whose location Dash cannot route.
+
+    Dash Pages' own router callback (``dash.Dash._setup_routing``'s ``update``,
+    Dash 4.4) takes the browser's ``pathname`` and ``search`` as they come: a
+    number, a list or null there is a TypeError inside Dash, and a path
+    outside the app's prefix an UnsupportedRelativePath: a 500 and a
+    traceback. A browser sends text under the prefix, unless it reached the
+    app by an address Dash was not told about (a vanity URL).
+    """
+    import flask
+
+    def check_location() -> flask.Response | None:
+        request = flask.request
+        if request.method != "POST" or not request.path.endswith("_dash-update-component"):
+            return None
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or PAGES_ROUTER_OUTPUT not in str(body.get("output")):
+            return None
+        inputs = body.get("inputs")
+        # Dash hands the router its inputs by position: pathname, then search.
+        location = [
+            item.get("value") if isinstance(item, dict) else None
+            for item in (inputs[:2] if isinstance(inputs, list) else [])
+        ]
+        texts = len(location) == 2 and all(isinstance(value, str) for value in location)
+        if texts and strip_prefix(app, location[0]) is not None:
+            return None
+        sentence = "The page address must be text under this app's address; nothing was run."
+        return flask.Response(sentence, status=400, mimetype="text/plain")
+
+    app.server.before_request(check_location)

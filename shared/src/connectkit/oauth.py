@@ -62,12 +62,21 @@ class VisitorAccessReason(Enum):
     SERVER_TOO_OLD = "server-too-old"  # the exchange needs a newer Connect
 
 
+# The one wording for a Connect API that did not answer, whichever call it was.
+NO_ANSWER = "the Connect API did not answer in time"
+
+
 class VisitorAccessError(Exception):
     """No client acting as the visitor; ``message`` says why in plain words (never a token)."""
 
     def __init__(self, reason: VisitorAccessReason, message: str) -> None:
         super().__init__(message)
         self.reason, self.message = reason, message
+
+    @classmethod
+    def unreachable(cls) -> VisitorAccessError:
+        """The Connect API did not answer (a timeout, a refused or remembered connection)."""
+        return cls(VisitorAccessReason.UNREACHABLE, NO_ANSWER)
 
 
 @dataclass(frozen=True)
@@ -76,7 +85,9 @@ class OAuthSettings:
 
     server: str = ""
     api_key: str = ""  # the content's CONNECT_API_KEY: it authenticates the exchange
-    timeout_s: float = 5.0  # per connect/read of each API call
+    # Per connect/read of each API call. With a hung server remembered (connect_api),
+    # a page load waits one such timeout at most: its sentence shows within 5 s.
+    timeout_s: float = 3.0
     max_life_s: float = 3600.0  # a visitor client is never kept longer than this
     max_entries: int = 1024
 
@@ -151,10 +162,7 @@ def _refusal(error: Exception, token: str) -> VisitorAccessError:
             VisitorAccessReason.REFUSED, f"Connect refused the exchange (HTTP {status})"
         )
     if isinstance(error, requests.RequestException):
-        return VisitorAccessError(
-            VisitorAccessReason.UNREACHABLE,
-            f"the Connect API did not answer ({type(error).__name__}); try again in a moment",
-        )
+        return VisitorAccessError.unreachable()
     if isinstance(error, RuntimeError) and "version" in str(error):
         return VisitorAccessError(VisitorAccessReason.SERVER_TOO_OLD, str(error))
     if isinstance(error, RuntimeError):

@@ -37,7 +37,9 @@ from connectkit.compression import enable_compression
 from connectkit.directory import init_directory
 from connectkit.health import HEALTH_PATH
 from connectkit.identity import init_identity
+from connectkit.inputs import MAX_REQUEST_BYTES, limit_request_size
 from connectkit.job_identity import ATTACHED_EXTENSION, carry_visitor_into_jobs
+from connectkit.navigation import guard_page_router
 from connectkit.settings import SettingError, read_flag
 from connectkit.static_assets import serve_stylesheet
 
@@ -55,6 +57,8 @@ class Attachment:
     # None: no stylesheet; else the chrome's Bootstrap (whole or the subset) and theme
     full_bootstrap: bool | None = None
     carry_visitor: bool = False  # register the custom_data hook for background jobs
+    # A request body over this is refused with 413 before any callback runs.
+    max_request_bytes: int = MAX_REQUEST_BYTES
 
 
 def attachment_from_environ(environ: Mapping[str, str]) -> Attachment | None:
@@ -83,6 +87,9 @@ def attach(app: Dash, attachment: Attachment) -> None:
     if app.config.health_endpoint is None:
         app.config.health_endpoint = HEALTH_PATH  # Dash adds the route in init_app, next
     enable_compression(app.server)
+    limit_request_size(app.server, attachment.max_request_bytes)
+    if app.use_pages:
+        guard_page_router(app)
     if attachment.full_bootstrap is not None:
         serve_stylesheet(app, full_bootstrap=attachment.full_bootstrap)
     init_identity(app.server, attachment.environ)

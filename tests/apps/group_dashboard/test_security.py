@@ -203,9 +203,13 @@ def answer(response: Any) -> dict[str, Any]:
 
 
 def orders_or_rows(outputs: dict[str, Any]) -> int:
-    """Orders (update callback) or exported rows (export callback) in an answer."""
+    """Orders (update callback) or exported rows (export callback) in an answer;
+    a refused input (a sentence instead of a download) exports nothing."""
     if "kpi-orders" in outputs:
         return int(outputs["kpi-orders"]["children"].replace(",", ""))
+    if "download" not in outputs:
+        assert outputs["export-note"]["children"].endswith(".")  # the refusal's sentence
+        return 0
     return len(outputs["download"]["data"]["content"].splitlines()) - 1
 
 
@@ -237,12 +241,13 @@ SQL_FRAGMENTS = [
         ("country.value", ["United States", "Brazil"], True),
         ("country.value", "Japan", True),
         ("country.value", ["Germany", "Japan"], False),  # Germany's rows only
-        ("country.value", [{"region": "APAC"}], True),  # not a name: selects nothing
+        ("country.value", [{"region": "APAC"}], True),  # not a name: refused, nothing read
         ("country.value", SQL_FRAGMENTS, True),
         ("product.value", SQL_FRAGMENTS, True),
         ("product.value", [CANARY_PRODUCT], True),
         ("channel.value", ["Online) OR (1=1"], True),
-        ("country.value", ELSEWHERE * 200 + ["Germany"], False),
+        ("country.value", ELSEWHERE * 12 + ["Germany"], False),
+        ("country.value", ELSEWHERE * 200 + ["Germany"], True),  # too long: refused
         ("dates.start_date", "2021-01-01' OR '1'='1", False),  # not a date: the first day
     ],
 )
@@ -279,13 +284,13 @@ def test_a_huge_request_is_refused_before_it_is_read(dashboard: ModuleType) -> N
 
 
 def test_memory_stays_flat_under_unique_forged_filters(dashboard: ModuleType) -> None:
-    """Each request names 2,000 products nobody sells, never twice the same: the
+    """Each request names 100 products nobody sells, never twice the same: the
     checked filters are all the same, so nothing of them is kept."""
     client = dashboard.app.server.test_client()
 
     def burst(start: int, requests: int) -> None:
         for n in range(start, start + requests):
-            forged = [f"p{n}-{i}" for i in range(2_000)]
+            forged = [f"p{n}-{i}" for i in range(100)]  # the most a list may hold
             body = forged_bodies(dashboard.app, **{"product.value": forged})[0]
             response = client.post(f"/{UPDATE_PATH}", json=body, headers=headers(MEMBER))
             assert response.status_code == 200
@@ -295,7 +300,7 @@ def test_memory_stays_flat_under_unique_forged_filters(dashboard: ModuleType) ->
     tracemalloc.start()
     try:
         before = tracemalloc.take_snapshot()
-        burst(20, 150)  # ~3 MB of unique strings sent
+        burst(20, 150)  # 15,000 unique strings sent
         gc.collect()
         grown = sum(d.size_diff for d in tracemalloc.take_snapshot().compare_to(before, "filename"))
     finally:

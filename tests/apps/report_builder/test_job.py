@@ -47,12 +47,51 @@ def test_outside_the_gate_nothing_is_computed(reports: SimpleNamespace, visitor:
         ([], ["Hardware"], 3, 1000),
         (["APAC"], ["Hardware"], 3, 1000),  # a region outside the scope only
         (["EMEA"], ["Hats"], 3, 1000),
-        ("EMEA", None, 3, 1000),
+        (["EMEA"], None, 3, 1000),
     ],
 )
 def test_nothing_in_scope_builds_nothing(reports: SimpleNamespace, values: tuple[Any, ...]) -> None:
     outcome, steps = run_job(reports, EMEA, values)
     assert outcome["status"] == "empty" and steps == []
+
+
+@pytest.mark.parametrize(
+    ("values", "sentence"),
+    [
+        ((["EMEA"], ["Hardware"], 3.0, 1000), "Months ahead must be a whole number; got 3.0."),
+        ((["EMEA"], ["Hardware"], 3, 1000.0), "Simulated paths must be a whole number"),
+        ((["EMEA"], ["Hardware"], True, 1000), "Months ahead must be a whole number; got True."),
+        ((["EMEA"], ["Hardware"], "3", 1000), "Months ahead must be a whole number; got '3'."),
+        (("EMEA", ["Hardware"], 3, 1000), "Regions must be a list of choices; got 'EMEA'."),
+        (([["EMEA"]], ["Hardware"], 3, 1000), "Regions must hold only names; got ['EMEA']."),
+        ((["EMEA"], ["Hardware"] * 5000, 3, 1000), "Product lines has 5,000 choices; at most 100."),
+    ],
+)
+def test_a_wrong_type_is_refused_with_a_sentence(
+    reports: SimpleNamespace, values: tuple[Any, ...], sentence: str
+) -> None:
+    outcome, steps = run_job(reports, EMEA, values)
+    assert outcome["status"] == "invalid" and steps == []
+    assert outcome["reason"].startswith(sentence)
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        {"status": "done"},
+        {"status": "done", "request": {"regions": 3}, "visitor": "x", "rows": "x"},
+        {"status": "done", "request": [], "rows": [{"region": "EMEA"}]},
+        {"status": ["done"]},
+    ],
+)
+def test_a_forged_outcome_is_shown_as_unexpected(
+    reports: SimpleNamespace, outcome: dict[str, Any]
+) -> None:
+    from reports.views import download_of, show_outcome  # type: ignore[import-not-found]
+
+    status, table, download_disabled = show_outcome(outcome)
+    assert "Unexpected outcome" in str(status) and table is None and download_disabled
+    assert download_of(outcome) is None
 
 
 def test_progress_moves_every_step_to_the_end(reports: SimpleNamespace) -> None:

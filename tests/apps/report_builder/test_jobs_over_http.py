@@ -167,3 +167,36 @@ def test_no_request_header_reaches_the_broker(site: Site) -> None:
     said = "\n".join(seen)
     assert "background_callback_" in said  # the task message went through here
     assert "Connect-Credentials" not in said and "User-Agent" not in said  # no request header
+
+
+def replayed_by(site: Site, visitor: str, owner: PageSession) -> PageSession:
+    """Another visitor's page, sending the owner's whole query (its endId too)."""
+    replayer = PageSession(site.url(visitor))
+    replayer.end_id = owner.end_id
+    return replayer
+
+
+def test_a_replayed_poll_or_cancel_from_another_visitor_gets_nothing(site: Site) -> None:
+    erin, body = PageSession(site.url("erin")), report_body(LONG)
+    _, handles = erin.start(body)
+    progress_seen(erin, body, handles)
+    amos = replayed_by(site, "amos", erin)
+    assert amos.poll(body, handles)[1] is None  # what a missing job gets: 204
+    amos.cancel(CANCEL, handles)
+    progress_seen(erin, body, handles)  # still running, still hers
+    assert is_computing(site, job_id(handles))
+    erin.cancel(CANCEL, handles)
+    answer = poll_to_end(erin, body, handles)
+    assert answer["response"]["outcome"]["data"] == {"status": "cancelled"}
+
+
+def test_a_finished_report_is_read_by_its_owner_only(site: Site) -> None:
+    erin, body = PageSession(site.url("erin")), report_body(QUICK)
+    _, handles = erin.start(body)
+    deadline = time.monotonic() + DEADLINE_S
+    while is_computing(site, job_id(handles)):  # done, its result unread
+        assert time.monotonic() < deadline, f"the job never ended:\n{site.logs()}"
+        time.sleep(POLL_S)
+    assert replayed_by(site, "amos", erin).poll(body, handles)[1] is None
+    answer = poll_to_end(erin, body, handles)  # the replay neither read nor deleted it
+    assert_own_report("erin", answer["response"]["outcome"]["data"])
