@@ -1,7 +1,7 @@
 """The stand-in's state on disk: one JSON document plus per-bundle folders.
 
 Everything a restart must keep (content, bundles, env vars, permissions,
-vanities, users and groups) lives in ``STATE_DIR/state.json``, rewritten
+vanities, users and groups, tags, visits) lives in ``STATE_DIR/state.json``, rewritten
 atomically after each change. Tasks are not kept: Connect forgets them too.
 """
 
@@ -39,6 +39,7 @@ def _empty_state() -> dict[str, Any]:
         "tags": {},  # tag id -> tag record (a tree through parent_id)
         "content_tags": {},  # content guid -> [tag id]
         "thumbnails": {},  # content guid -> media type (the bytes: thumbnail_path)
+        "visits": [],  # visit records in the order they happened (scripts/connect_local/visits.py)
     }
 
 

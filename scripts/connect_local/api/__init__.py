@@ -10,7 +10,8 @@ Each key belongs to one user, whose role and ownership decide what it may do
 One module per resource: ``content``, ``bundles`` (with deploys and tasks),
 ``permissions``, ``environment``, ``vanity``, ``principals`` (users and
 groups), ``server_settings``, ``oauth`` (integrations, associations, the
-credentials exchange), ``tags``, ``thumbnails``, ``fault_injection``; ``common`` holds what they
+credentials exchange), ``tags``, ``thumbnails``, ``instrumentation`` (visits
+and hits), ``fault_injection``; ``common`` holds what they
 share. Each module has its own ``routes`` blueprint; ``install`` registers the
 ones listed in ``RESOURCES`` behind the key check, and nothing registers on import.
 """
@@ -25,6 +26,7 @@ from scripts.connect_local.api import (
     bundles,
     content,
     environment,
+    instrumentation,
     oauth,
     permissions,
     principals,
@@ -52,6 +54,7 @@ __all__ = ["ApiConfig", "install", "visitor_from_key"]
 RESOURCES = (
     *(bundles, content, environment, permissions, principals, server_settings, vanity),
     *(oauth, tags, thumbnails),  # OAuth integrations and the exchange, tags, thumbnails
+    instrumentation,  # usage data: visits and hits
 )
 
 
