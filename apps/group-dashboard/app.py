@@ -20,7 +20,7 @@ each member sees only the regions their groups grant.
   draw. Until then the page says what it is waiting for (``status_html``):
   opening the database, or building the demo data on a deploy's first start.
 - Graphs draw with plotly.js's basic bundle (scatter and bar) from
-  ``assets/`` instead of the full plotly.js (``make plotly-bundle``).
+  connectkit (``plotly_basic=True``) instead of the full plotly.js.
 """
 
 from __future__ import annotations
@@ -281,7 +281,7 @@ def dashboard(settings: DashboardSettings, backend: Backend) -> html.Div:
 def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
     settings = load_settings(environ)
     backend = Backend(settings)
-    app = create_app(__name__, layout=lambda: dashboard(settings, backend))
+    app = create_app(__name__, layout=lambda: dashboard(settings, backend), plotly_basic=True)
     app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
 
     def start_backend_once_sent(response: Response) -> Response:

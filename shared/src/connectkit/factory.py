@@ -17,7 +17,7 @@ from connectkit.directory import init_directory
 from connectkit.health import HEALTH_PATH
 from connectkit.identity import init_identity
 from connectkit.navigation import NavItems
-from connectkit.static_assets import serve_stylesheet
+from connectkit.static_assets import serve_plotly_basic, serve_stylesheet
 from connectkit.title import title_of_module
 
 DBC_MODULE = "dash_bootstrap_components"
@@ -62,6 +62,7 @@ def create_app(
     environ: Mapping[str, str] | None = None,
     nav: Callable[[Dash], NavItems] | None = None,
     full_bootstrap: bool | None = None,
+    plotly_basic: bool = False,
     **dash_kwargs: Any,
 ) -> Dash:
     """Build a Dash app with page chrome, local Bootstrap, compression and health.
@@ -80,6 +81,8 @@ def create_app(
     chrome and this repository's apps use; by default an app that imported
     dash-bootstrap-components gets all of it (dbc's components carry classes
     no source here names).
+    ``plotly_basic`` links plotly.js's basic bundle (scatter, bar, pie) from
+    connectkit, so graphs never load the full plotly.js.
     Extra keyword arguments go to ``Dash`` (for example ``use_pages=True``).
 
     Last, it freezes the garbage collector's view of everything built so far
@@ -103,6 +106,8 @@ def create_app(
     enable_compression(app.server)
     app.server.config["SEND_FILE_MAX_AGE_DEFAULT"] = ASSET_MAX_AGE_S
     serve_stylesheet(app, full_bootstrap=full_bootstrap)
+    if plotly_basic:
+        serve_plotly_basic(app)
     init_identity(app.server, environ)
     init_directory(app.server, environ)
     nav_items = nav(app) if nav is not None else ()
