@@ -28,7 +28,12 @@ from connectkit.groups import has_required_group
 from connectkit.identity import current_visitor
 from connectkit.job_identity import carry_visitor_into_jobs, job_result_key, job_visitor
 from connectkit.navigation import page_navigation, strip_prefix
-from connectkit.oauth import VisitorAccessError, VisitorAccessReason, VisitorClients
+from connectkit.oauth import (
+    VisitorAccessError,
+    VisitorAccessReason,
+    VisitorClients,
+    visitor_access_advice,
+)
 from connectkit.visitor import Visitor
 
 __all__ = [
@@ -48,5 +53,6 @@ __all__ = [
     "require_groups",
     "scope_for",
     "strip_prefix",
+    "visitor_access_advice",
     "visitor_display_name",
 ]
