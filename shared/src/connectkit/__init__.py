@@ -30,7 +30,6 @@ from connectkit.job_identity import carry_visitor_into_jobs, job_result_key, job
 from connectkit.navigation import page_navigation, strip_prefix
 from connectkit.oauth import (
     VisitorAccessError,
-    VisitorAccessReason,
     VisitorClients,
     visitor_access_advice,
 )
@@ -39,7 +38,6 @@ from connectkit.visitor import Visitor
 __all__ = [
     "Visitor",
     "VisitorAccessError",
-    "VisitorAccessReason",
     "VisitorClients",
     "access_from_environ",
     "carry_visitor_into_jobs",
