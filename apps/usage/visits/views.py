@@ -51,8 +51,13 @@ def visits_over_time(usage: Usage, apps: Sequence[ScopedApp]) -> Figure:
         if usage.totals[guid]
     ]
     axes = {
-        "xaxis": {"type": "category", "automargin": True, "nticks": 12},
-        "yaxis": {"title": {"text": "visits"}, "gridcolor": GRID_COLOUR, "rangemode": "tozero"},
+        "xaxis": {"type": "category", "automargin": True, "nticks": 8},
+        "yaxis": {
+            "title": {"text": "visits"},
+            "gridcolor": GRID_COLOUR,
+            "rangemode": "tozero",
+            "automargin": True,
+        },
         "showlegend": True,
         "legend": {"orientation": "h", "y": -0.2},
     }
@@ -70,6 +75,7 @@ def visitors_per_app(usage: Usage, apps: Sequence[ScopedApp]) -> Figure:
     }
     axes = {
         "xaxis": {"title": {"text": "unique visitors"}, "gridcolor": GRID_COLOUR, "dtick": 1},
+        "colorway": ["#0d6efd"],  # Bootstrap's primary blue, like the rest of the page
         "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
         "showlegend": False,
     }
