@@ -26,14 +26,22 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from connectkit import VisitorAccessError, VisitorClients, create_app, visitor_access_advice
+from connectkit import (
+    VisitorAccessError,
+    VisitorClients,
+    chart_row,
+    create_app,
+    kpi_row,
+    labelled,
+    titled_chart,
+    visitor_access_advice,
+)
 from dash import Dash, Input, Output, State, dcc, html
 from flask import has_request_context, request
 from visits.fetch import UsageData, UsageRefused, read_usage
 from visits.filters import PERIODS, WINDOWS, FilterError, Filters, check_filters, tag_choices
 from visits.summary import Usage, summarise
 from visits.views import (
-    GRAPH_CONFIG,
     csv_text,
     idle_list,
     kpi_texts,
@@ -84,19 +92,6 @@ def outputs(data: UsageData, filters: Filters) -> tuple[Any, ...]:
         top_visitors_table(usage, data.names),
         idle_list(usage, apps, filters.days),
         "",
-    )
-
-
-def kpi_card(label: str, value_id: str, value: str) -> dbc.Col:
-    body = dbc.CardBody(
-        [html.Div(label, className="text-muted small"), html.H3(value, id=value_id)]
-    )
-    return dbc.Col(dbc.Card(body), md=4)
-
-
-def labelled(id_: str, label: str, control: Any, **widths: int) -> dbc.Col:
-    return dbc.Col(
-        [html.Label(label, htmlFor=id_, className="form-label d-block"), control], **widths
     )
 
 
@@ -169,15 +164,6 @@ def filter_row(data: UsageData | None) -> dbc.Row:
     )
 
 
-def graph(title: str, id_: str, figure: dict[str, Any] | None) -> list[Any]:
-    chart = (
-        dcc.Graph(id=id_, config=GRAPH_CONFIG)
-        if figure is None
-        else dcc.Graph(id=id_, config=GRAPH_CONFIG, figure=figure)
-    )
-    return [html.H2(title, className="h6 mb-1"), chart]
-
-
 def wants_data() -> bool:
     """Whether this layout call is the page asking for its layout (not Dash's own id check
     at its first request): only then is the API read."""
@@ -232,20 +218,16 @@ def page(clients: VisitorClients) -> html.Div:
             *notice,
             filter_row(data),
             html.Div(id="filter-note", className="text-danger mb-2", role="status"),
-            dbc.Row(
+            kpi_row(
                 [
-                    kpi_card("Visits", "kpi-visits", visits),
-                    kpi_card("Visitors", "kpi-visitors", visitors),
-                    kpi_card("Apps opened", "kpi-opened", opened),
-                ],
-                className="mb-4 g-3",
+                    ("Visits", "kpi-visits", visits),
+                    ("Visitors", "kpi-visitors", visitors),
+                    ("Apps opened", "kpi-opened", opened),
+                ]
             ),
-            dbc.Row(
-                [
-                    dbc.Col(graph("Visits per app", "visits-over-time", over_time), lg=7),
-                    dbc.Col(graph("Unique visitors per app", "visitors-per-app", per_app), lg=5),
-                ],
-                className="mb-4 g-3",
+            chart_row(
+                titled_chart("Visits per app", "visits-over-time", over_time),
+                titled_chart("Unique visitors per app", "visitors-per-app", per_app),
             ),
             dbc.Row(
                 [

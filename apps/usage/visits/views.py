@@ -1,7 +1,7 @@
 """What the page shows for a Usage: KPI texts, two figures, two tables, the CSV.
 
 Figures are plain plotly.js dicts drawn with plotly.js's basic bundle (scatter
-and bar), no plotly.py import; the same look as the group dashboard's.
+and bar), no plotly.py import, in connectkit's shared look (``CHART_LAYOUT``).
 """
 
 from __future__ import annotations
@@ -12,21 +12,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dash_bootstrap_components as dbc
+from connectkit import CHART_LAYOUT, GRID_COLOUR
 from dash import html
 
 from visits.fetch import ScopedApp
 from visits.summary import ANONYMOUS, Usage
 
 Figure = dict[str, Any]
-GRID_COLOUR = "#e9ecef"
-BASE_LAYOUT: dict[str, Any] = {
-    "height": 320,
-    "margin": {"l": 10, "r": 10, "t": 36, "b": 40},
-    "paper_bgcolor": "white",
-    "plot_bgcolor": "white",
-    "font": {"family": "system-ui, sans-serif", "size": 12},
-}
-GRAPH_CONFIG: Any = {"displaylogo": False}
 MAX_LINES = 8  # more lines than that is a tangle: the busiest apps get one each
 ROW_PX = 22
 
@@ -61,7 +53,7 @@ def visits_over_time(usage: Usage, apps: Sequence[ScopedApp]) -> Figure:
         "showlegend": True,
         "legend": {"orientation": "h", "y": -0.2},
     }
-    return {"data": traces, "layout": {**BASE_LAYOUT, **axes}}
+    return {"data": traces, "layout": {**CHART_LAYOUT, **axes}}
 
 
 def visitors_per_app(usage: Usage, apps: Sequence[ScopedApp]) -> Figure:
@@ -75,12 +67,11 @@ def visitors_per_app(usage: Usage, apps: Sequence[ScopedApp]) -> Figure:
     }
     axes = {
         "xaxis": {"title": {"text": "unique visitors"}, "gridcolor": GRID_COLOUR, "dtick": 1},
-        "colorway": ["#0d6efd"],  # Bootstrap's primary blue, like the rest of the page
         "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
         "showlegend": False,
     }
-    height = max(BASE_LAYOUT["height"], ROW_PX * len(shown) + 80)
-    return {"data": [trace], "layout": {**BASE_LAYOUT, **axes, "height": height}}
+    height = max(CHART_LAYOUT["height"], ROW_PX * len(shown) + 80)
+    return {"data": [trace], "layout": {**CHART_LAYOUT, **axes, "height": height}}
 
 
 def visitor_name(guid: str, names: Mapping[str, str]) -> str:

@@ -15,7 +15,8 @@ header is believed), ``health``, ``identity`` (the request's visitor),
 visitor of a background job, and its result slot), ``directory`` (names for
 GUIDs), ``oauth`` (acting as the visitor: Connect's session-token exchange),
 ``access`` (gate and scopes), ``navigation``,
-``chrome``, ``static_assets``, ``factory``.
+``chrome``, ``static_assets``, ``factory``; ``panels`` (KPI cards, filters,
+titled charts and their shared look) stands on Dash alone.
 
 ``__all__`` is what apps use, no more (tests/connectkit/test_public_names.py
 keeps it so); the tooling and the tests import the rest from its module.
@@ -33,24 +34,38 @@ from connectkit.oauth import (
     VisitorClients,
     visitor_access_advice,
 )
+from connectkit.panels import (
+    CHART_LAYOUT,
+    GRID_COLOUR,
+    chart_row,
+    kpi_row,
+    labelled,
+    titled_chart,
+)
 from connectkit.visitor import Visitor
 
 __all__ = [
+    "CHART_LAYOUT",
+    "GRID_COLOUR",
     "Visitor",
     "VisitorAccessError",
     "VisitorClients",
     "access_from_environ",
     "carry_visitor_into_jobs",
+    "chart_row",
     "create_app",
     "current_visitor",
     "group_display_names",
     "has_required_group",
     "job_result_key",
     "job_visitor",
+    "kpi_row",
+    "labelled",
     "page_navigation",
     "require_groups",
     "scope_for",
     "strip_prefix",
+    "titled_chart",
     "visitor_access_advice",
     "visitor_display_name",
 ]
