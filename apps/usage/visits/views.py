@@ -20,6 +20,17 @@ from visits.summary import ANONYMOUS, Usage
 
 Figure = dict[str, Any]
 MAX_LINES = 8  # more lines than that is a tangle: the busiest apps get one each
+# One colour per line (the shared look has one blue, for single-series charts).
+LINE_COLOURS = [
+    "#0d6efd",
+    "#fd7e14",
+    "#198754",
+    "#d63384",
+    "#6f42c1",
+    "#20c997",
+    "#ffc107",
+    "#6c757d",
+]
 ROW_PX = 22
 
 
@@ -52,6 +63,7 @@ def visits_over_time(usage: Usage, apps: Sequence[ScopedApp]) -> Figure:
         },
         "showlegend": True,
         "legend": {"orientation": "h", "y": -0.2},
+        "colorway": LINE_COLOURS,
     }
     return {"data": traces, "layout": {**CHART_LAYOUT, **axes}}
 
