@@ -6,6 +6,7 @@ and none of the figures of the app they may not read; a viewer gets a sentence.
 
 from __future__ import annotations
 
+import json
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -182,3 +183,42 @@ def test_a_viewer_is_told_why_in_a_sentence(
     assert "You (quinn) are a viewer on Connect" in page.text("#problem")
     assert "publishers (content they own or collaborate on)" in page.text("#problem")
     assert browser.execute_script(FIGURES_JS).get("visits-over-time", []) == []
+
+
+OUTPUTS = [
+    *(("kpi-visits", "children"), ("kpi-visitors", "children"), ("kpi-opened", "children")),
+    *(("visits-over-time", "figure"), ("visitors-per-app", "figure")),
+    *(("top", "children"), ("idle-apps", "children"), ("filter-note", "children")),
+]
+
+
+@pytest.mark.parametrize(
+    ("period", "window", "apps"),
+    [(3, 30, []), ("day", 7.0, []), ("day", True, []), ("day", 30, ["x" * 36] * 500)],
+)
+def test_a_forged_filter_gets_a_sentence_not_a_500(
+    connect: ConnectLocal, deployed: dict[str, str], period: Any, window: Any, apps: Any
+) -> None:
+    body = {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in OUTPUTS) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in OUTPUTS],
+        "inputs": [
+            {"id": "period", "property": "value", "value": period},
+            {"id": "window", "property": "value", "value": window},
+            {"id": "tag", "property": "value", "value": None},
+            {"id": "owner", "property": "value", "value": None},
+            {"id": "apps", "property": "value", "value": apps},
+        ],
+        "changedPropIds": ["period.value"],
+        "state": [],
+    }
+    request = urllib.request.Request(
+        f"{connect.url}/content/{deployed['usage']}/_dash-update-component",
+        json.dumps(body).encode(),
+        headers={"Cookie": connect.visitor_cookie("pat"), "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:
+        answer = json.loads(response.read())
+    note = answer["response"]["filter-note"]["children"]
+    assert "is not one of" in note or "at most 100 apps" in note, note
+    assert answer["response"]["kpi-visits"]["children"] == ""  # no figure with a bad filter
