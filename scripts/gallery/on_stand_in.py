@@ -54,7 +54,10 @@ def stand_in_picture(app: AppInfo) -> StandInPicture | None:
     if not isinstance(table, dict) or not table.get("on_stand_in"):
         return None
     viewer, visits = table.get("as"), table.get("visits", {})
-    if not isinstance(viewer, str) or not viewer or not isinstance(visits, dict):
+    lists = isinstance(visits, dict) and all(
+        isinstance(v, list) and all(isinstance(a, str) for a in v) for v in visits.values()
+    )
+    if not isinstance(viewer, str) or not viewer or not lists:
         raise GalleryError(
             f'[tool.monorepo.gallery] of {app.name}: expected as = "<user>" and '
             "visits = {<user> = [<app>, ...]}"
