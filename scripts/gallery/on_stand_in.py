@@ -33,7 +33,6 @@ from selenium import webdriver
 from scripts.browser.smoke import AppPage
 from scripts.catalog import REPO_ROOT, AppInfo
 from scripts.connect_local.launch import DeployedContent, running_connect_local
-from scripts.connect_local.sessions import VISITOR_COOKIE
 
 DEPLOY_TIMEOUT_S = 1800
 
@@ -105,10 +104,7 @@ def photographed_on_stand_in(
                 cookie = connect.visitor_cookie(user)
                 for name in apps:
                     _visit(f"{connect.url}/content/{guids[name]}/", cookie)
-            driver.get(connect.url + "/__login__")  # the stand-in's origin, for the cookie
-            name, _, value = connect.visitor_cookie(picture.viewer).partition("=")
-            driver.delete_all_cookies()
-            driver.add_cookie({"name": name or VISITOR_COOKIE, "value": value, "path": "/"})
+            connect.sign_in_browser(driver, picture.viewer)
             content = DeployedContent.find(connect, guids[app.name])
             page = AppPage(driver, content, label=f"gallery-{app.name}")  # type: ignore[arg-type]
             page.open().check()

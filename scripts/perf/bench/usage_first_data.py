@@ -23,7 +23,6 @@ from importlib import metadata
 from pathlib import Path
 
 from scripts.connect_local.launch import ConnectLocal, running_connect_local
-from scripts.connect_local.sessions import VISITOR_COOKIE
 from scripts.deploy.invoke import run_deploy_tool
 from scripts.perf.bench import first_data_page, subjects
 from scripts.perf.bench.first_data import MAX_RATIO
@@ -86,9 +85,7 @@ def measure(quick: bool = False) -> list[Figure]:
         floor_guid = _deploy_floor(connect, work)
         _visit(connect, f"{connect.url}/content/{guids['hello']}/", ("pat", "quinn"))
         driver = first_data_page.browser(stack)
-        driver.get(connect.url + "/__login__")
-        name, _, value = connect.visitor_cookie(ADMIN[0]).partition("=")
-        driver.add_cookie({"name": name or VISITOR_COOKIE, "value": value, "path": "/"})
+        connect.sign_in_browser(driver, ADMIN[0])
         urls = (f"{connect.url}/content/{guids['usage']}/", f"{connect.url}/content/{floor_guid}/")
         for url in urls:  # warm both servers (first start, exchange): not measured
             first_data_page.first_data(driver, url)

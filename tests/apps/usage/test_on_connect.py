@@ -17,7 +17,6 @@ import pytest
 from scripts.browser.smoke import AppPage
 from scripts.catalog import discover_apps
 from scripts.connect_local.launch import ConnectLocal, DeployedContent
-from scripts.connect_local.sessions import VISITOR_COOKIE
 from scripts.deploy.invoke import run_deploy_tool
 from scripts.deploy.settings import load_settings
 from tests.support.connect_server import ConnectServers, not_applicable
@@ -94,11 +93,7 @@ def titles(connect: ConnectLocal, guids: dict[str, str]) -> dict[str, str]:
 
 
 def open_as(browser: Any, connect: ConnectLocal, guid: str, user: str) -> AppPage:
-    browser.get(connect.url + "/__login__")  # a page of the stand-in's origin, for the cookie
-    name, _, value = connect.visitor_cookie(user).partition("=")
-    assert name == VISITOR_COOKIE
-    browser.delete_all_cookies()
-    browser.add_cookie({"name": name, "value": value, "path": "/"})
+    connect.sign_in_browser(browser, user)
     content = DeployedContent.find(connect, guid)
     page = AppPage(browser, content, label=f"usage-{user}").open()  # type: ignore[arg-type]
     page.check()
