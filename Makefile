@@ -102,7 +102,7 @@ bench-readme: .venv/.synced ## Rewrite the README's bench block from build/bench
 	$(RUN) python -m scripts.perf.bench.readme
 
 .PHONY: plotly-bundle
-plotly-bundle: .venv/.synced ## Re-fetch group-dashboard's partial plotly.js (npm plotly.js-basic-dist-min, the installed plotly's version)
+plotly-bundle: .venv/.synced ## Re-fetch connectkit's partial plotly.js (apps with plotly_basic=True) (npm plotly.js-basic-dist-min, the installed plotly's version)
 	$(RUN) python -m scripts.perf.plotly_bundle
 
 .PHONY: bootstrap-subset

@@ -20,7 +20,7 @@ each member sees only the regions their groups grant.
   draw. Until then the page says what it is waiting for (``status_html``):
   opening the database, or building the demo data on a deploy's first start.
 - Graphs draw with plotly.js's basic bundle (scatter and bar) from
-  ``assets/`` instead of the full plotly.js (``make plotly-bundle``).
+  connectkit (``plotly_basic=True``) instead of the full plotly.js.
 """
 
 from __future__ import annotations
@@ -34,13 +34,23 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import dash_bootstrap_components as dbc
-from connectkit import InputError, create_app, current_visitor, require_groups, scope_for
+from connectkit import (
+    InputError,
+    chart_row,
+    create_app,
+    current_visitor,
+    kpi_row,
+    labelled,
+    require_groups,
+    scope_for,
+    titled_chart,
+)
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from flask import Response, has_request_context, request
 from sales.filters import Choices, Filters
 from sales.scope import REGIONS
 from sales.settings import GROUPS_SETTING, DashboardSettings, load_settings
-from sales.views import GRAPH_CONFIG, dashboard_outputs, refusal_outputs
+from sales.views import dashboard_outputs, refusal_outputs
 
 if TYPE_CHECKING:
     from sales.queries import SalesQueries
@@ -139,27 +149,10 @@ def status_html(backend: Backend) -> str:
     return f'<div id="data-status" role="status" class="alert alert-info m-3">{text}</div>'
 
 
-def kpi_card(label: str, value_id: str, value: str = "") -> dbc.Col:
-    return dbc.Col(
-        dbc.Card(
-            dbc.CardBody(
-                [html.Div(label, className="text-muted small"), html.H3(value, id=value_id)]
-            )
-        ),
-        md=4,
-    )
-
-
-def labelled(id_: str, label: str, control: Any, **widths: int) -> dbc.Col:
-    return dbc.Col(
-        [html.Label(label, htmlFor=id_, className="form-label d-block"), control], **widths
-    )
-
-
 def filters(choices: Choices) -> dbc.Row:
     """Dates, three dropdowns and the export: two per row from 800 px, one row from 1200 px."""
 
-    def dropdown(id_: str, label: str, options: tuple[str, ...]) -> dbc.Col:
+    def dropdown(id_: str, label: str, options: tuple[str, ...]) -> html.Div:
         control = dcc.Dropdown(id=id_, options=list(options), multi=True, placeholder="All")
         return labelled(id_, label, control, xs=12, md=6, xl=2)
 
@@ -189,15 +182,6 @@ def filters(choices: Choices) -> dbc.Row:
         ],
         className="mb-4 g-3",
     )
-
-
-def graph(title: str, id_: str, figure: dict[str, Any] | None) -> list[Any]:
-    chart = (
-        dcc.Graph(id=id_, config=GRAPH_CONFIG)
-        if figure is None
-        else dcc.Graph(id=id_, config=GRAPH_CONFIG, figure=figure)
-    )
-    return [html.H2(title, className="h6 mb-1"), chart]
 
 
 def wants_data(regions: tuple[str, ...]) -> bool:
@@ -255,20 +239,16 @@ def dashboard(settings: DashboardSettings, backend: Backend) -> html.Div:
             ),
             *notice,
             filters(choices),
-            dbc.Row(
+            kpi_row(
                 [
-                    kpi_card("Revenue", "kpi-revenue", revenue),
-                    kpi_card("Units", "kpi-units", units),
-                    kpi_card("Orders", "kpi-orders", orders),
-                ],
-                className="mb-4 g-3",
+                    ("Revenue", "kpi-revenue", revenue),
+                    ("Units", "kpi-units", units),
+                    ("Orders", "kpi-orders", orders),
+                ]
             ),
-            dbc.Row(
-                [
-                    dbc.Col(graph("Revenue by month", "revenue-over-time", over_time), lg=7),
-                    dbc.Col(graph("Revenue by country", "revenue-by-country", by_country), lg=5),
-                ],
-                className="mb-4 g-3",
+            chart_row(
+                titled_chart("Revenue by month", "revenue-over-time", over_time),
+                titled_chart("Revenue by country", "revenue-by-country", by_country),
             ),
             html.H2("Top sellers", className="h5"),
             html.Div(table, id="top-table"),
@@ -279,7 +259,7 @@ def dashboard(settings: DashboardSettings, backend: Backend) -> html.Div:
 def build_app(environ: Mapping[str, str] = os.environ) -> Dash:
     settings = load_settings(environ)
     backend = Backend(settings)
-    app = create_app(__name__, layout=lambda: dashboard(settings, backend))
+    app = create_app(__name__, layout=lambda: dashboard(settings, backend), plotly_basic=True)
 
     def start_backend_once_sent(response: Response) -> Response:
         response.call_on_close(backend.start)  # after the first byte, not before

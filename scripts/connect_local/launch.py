@@ -113,6 +113,14 @@ class ConnectLocal(ConnectApi):
             cookie = SimpleCookie(response.headers["Set-Cookie"])
         return f"{VISITOR_COOKIE}={cookie[VISITOR_COOKIE].value}"
 
+    def sign_in_browser(self, driver: Any, user: str) -> None:
+        """Make a selenium ``driver`` visit as ``user``: the signed cookie, set on a page
+        of the stand-in's own origin (a browser keeps cookies per origin)."""
+        driver.get(self.url + "/__login__")
+        name, _, value = self.visitor_cookie(user).partition("=")
+        driver.delete_all_cookies()
+        driver.add_cookie({"name": name, "value": value, "path": "/"})
+
     def upload_record(self, guid: str, bundle_id: str) -> dict[str, Any]:
         """How a bundle's upload came: ``{"form": "raw"|"multipart", "chunked": bool}``."""
         path = self.state_dir / "content" / guid / "bundles" / bundle_id / "upload.json"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import tomllib
+from pathlib import Path
 
-from scripts.catalog import discover_apps
+from scripts.catalog import REPO_ROOT, discover_apps
 from scripts.connect_local.api.oauth import TEMPLATES
 from scripts.connect_local.content_settings import Policy
 from scripts.connect_local.directory import ROLES
@@ -28,6 +30,23 @@ def groups_named_by_apps() -> list[str]:
         groups = deploy.get("groups", []) if isinstance(deploy, dict) else []
         names.update(g for g in groups if isinstance(g, str) and g.strip())
     return sorted(names)
+
+
+def tags_named_by_apps(workspace: Path = REPO_ROOT) -> list[str]:
+    """Every tag path the team (root ``[tool.monorepo.team] tags``) and the apps'
+    ``[tool.monorepo.deploy] tags`` name, exactly as written."""
+    root = tomllib.loads((workspace / "pyproject.toml").read_text())
+    team = root.get("tool", {}).get("monorepo", {}).get("team", {})
+    paths = set(_strings(team.get("tags") if isinstance(team, dict) else None))
+    for app in discover_apps(workspace / "apps"):
+        deploy = app.settings().get("deploy")
+        paths.update(_strings(deploy.get("tags") if isinstance(deploy, dict) else None))
+    return sorted(paths)
+
+
+def _strings(value: object) -> list[str]:
+    """The non-blank strings of a list setting (a bad one is the deploy's to report)."""
+    return [v for v in value if isinstance(v, str) and v.strip()] if isinstance(value, list) else []
 
 
 def positive_int(text: str) -> int:
@@ -113,6 +132,13 @@ def _add_people_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="create the groups the apps' [tool.monorepo.deploy] settings name "
         "(so make deploy-all finds them; make connect-local passes it)",
+    )
+    group.add_argument(
+        "--tags-from-apps",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="start with the tag paths the team's and the apps' settings name, as an "
+        "administrator makes them once on a server (default; --no-tags-from-apps: none)",
     )
     group.add_argument(
         "--credentials-use-guids",

@@ -7,7 +7,8 @@ the visitor, who is: the API key's owner (``Authorization: Key``), else the
 visitor logged in at ``/__login__`` (a signed cookie: ``sessions``), else the
 default visitor. To content associated with an OAuth integration it also
 sends a signed-in visitor's ``Posit-Connect-User-Session-Token``
-(``oauth_tokens``); a client's own copy of either header is dropped.
+(``oauth_tokens``); a client's own copy of either header is dropped. Each
+page view it forwards is recorded as a visit (``visits``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from scripts.connect_local.directory import ANONYMOUS_PRINCIPAL, Principal, visi
 from scripts.connect_local.html_frame import render
 from scripts.connect_local.sessions import ANONYMOUS_COOKIE_VALUE, VISITOR_COOKIE, Sessions
 from scripts.connect_local.store import Store
+from scripts.connect_local.visits import is_page_view, record_visit
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -191,7 +193,14 @@ class ContentProxy:
                 f"<pre>{html.escape(str(error))}</pre>",
             )
         session = self.session_token(guid, visitor) if associated else None
-        return self._forward(environ, start_response, app.socket_path, rest, visitor, session)
+        served = bundle_id or content.get("bundle_id")
+
+        def visited() -> None:
+            record_visit(self.store, guid, served, visitor, rest)
+
+        return self._forward(
+            environ, start_response, app.socket_path, rest, visitor, session, visited
+        )
 
     def session_token(self, guid: str, visitor: Principal) -> str | None:
         """The visitor's user session token for content associated with an OAuth
@@ -208,6 +217,7 @@ class ContentProxy:
         rest: str,
         visitor: Principal,
         session_token: str | None = None,
+        on_page_view: Callable[[], None] | None = None,
     ) -> Iterable[bytes]:
         headers: dict[str, str] = {}
         for key, value in environ.items():
@@ -245,6 +255,11 @@ class ContentProxy:
                 f"<pre>{html.escape(repr(error))}</pre>",
             )
         out_headers = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_BY_HOP]
+        content_type = response.getheader("Content-Type") or ""
+        if on_page_view is not None and is_page_view(
+            environ["REQUEST_METHOD"], response.status, content_type
+        ):
+            on_page_view()
         start_response(f"{response.status} {response.reason}", out_headers)
         return self._stream(connection, response)
 

@@ -3,8 +3,7 @@
 ``SDK_CALLS`` is the list, one row per method and path (relative to ``/__api__/``),
 with where posit-sdk makes it, the verdict (``same``: answered as Connect
 documents; ``different``: answered, in a way the note says; ``refused``:
-Connect's "not supported" answer, 404 code 2, for the reason the note gives;
-``see usage``: the instrumentation endpoints, another room's rows) and the
+Connect's "not supported" answer, 404 code 2, for the reason the note gives) and the
 test that holds it. The README's fidelity section shows it (``fidelity_rows``).
 
 ``paths_in_sdk`` reads the installed posit-sdk's source mechanically (every
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SDK_VERSION = "0.17"
-VERDICTS = ("same", "different", "refused", "see usage")
+VERDICTS = ("same", "different", "refused")
 # Where posit-sdk's API paths start: Connect's v1 API, the older unversioned one
 # (variants, schedules, applications), server settings and the content URL.
 _API_PATH = re.compile(r"^/?(v1/|\.\./content/|variants/|applications/|schedules|server_settings)")
@@ -549,25 +548,28 @@ SDK_CALLS: tuple[SdkCall, ...] = (
         "GET",
         "v1/instrumentation/content/visits",
         "metrics.visits",
-        "see usage",
-        "",
-        "",
+        "different",
+        "paging carries first/previous/next, not last; a limit over 500 is refused; the "
+        "role rule (administrators all, publishers their own, viewers 403) is Connect's "
+        "reference as read, unverified against a server",
+        _held("instrumentation", "test_cursor_paging_walks_every_visit_once_as_posit_sdk_does"),
     ),
     *_calls(
         "GET",
         "v1/instrumentation/content/hits",
         "metrics.hits",
-        "see usage",
-        "",
-        "",
+        "different",
+        "the visits again as hits: data holds only path (Connect may count requests the "
+        "visits do not: unverified); 404 code 2 below 2025.04.0",
+        _held("instrumentation", "test_an_older_connect_has_no_hits_endpoint"),
     ),
     *_calls(
         "GET",
         "v1/instrumentation/shiny/usage",
         "metrics.shiny_usage",
-        "see usage",
-        "",
-        "",
+        "different",
+        "always empty: no Shiny runs here",
+        _held("instrumentation", "test_cursor_paging_walks_every_visit_once_as_posit_sdk_does"),
     ),
 )
 

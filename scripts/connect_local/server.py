@@ -23,6 +23,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from scripts.connect_local import api, pages, token_exchange
 from scripts.connect_local.api.oauth import DEFAULT_INTEGRATIONS, ensure_integrations
+from scripts.connect_local.api.tags import ensure_tag_path
 from scripts.connect_local.app_processes import ProcessManager
 from scripts.connect_local.content_settings import Policy
 from scripts.connect_local.deployer import Deployer, ServerIdentity
@@ -30,7 +31,7 @@ from scripts.connect_local.directory import ensure_group, register_visitor, set_
 from scripts.connect_local.faults import Faults
 from scripts.connect_local.identity_trust import TrustFileError, load_trust
 from scripts.connect_local.oauth_tokens import TokenMint
-from scripts.connect_local.options import groups_named_by_apps, parse_args
+from scripts.connect_local.options import groups_named_by_apps, parse_args, tags_named_by_apps
 from scripts.connect_local.proxy import ContentProxy
 from scripts.connect_local.sessions import Sessions
 from scripts.connect_local.store import Store
@@ -79,6 +80,8 @@ class StandIn:
             register_visitor(self.store, spec)
         for group in groups_named_by_apps() if args.groups_from_apps else ():
             ensure_group(self.store, group)
+        for path in tags_named_by_apps() if args.tags_from_apps else ():
+            ensure_tag_path(self.store, path)
         default_visitor = None
         if args.visitor:
             default_visitor = register_visitor(self.store, args.visitor).username

@@ -1,7 +1,7 @@
 """The stand-in's state on disk: one JSON document plus per-bundle folders.
 
 Everything a restart must keep (content, bundles, env vars, permissions,
-vanities, users and groups) lives in ``STATE_DIR/state.json``, rewritten
+vanities, users and groups, tags, visits) lives in ``STATE_DIR/state.json``, rewritten
 atomically after each change. Tasks are not kept: Connect forgets them too.
 """
 
@@ -41,6 +41,7 @@ def _empty_state() -> dict[str, Any]:
         "thumbnails": {},  # content guid -> media type (the bytes: thumbnail_path)
         "packages": {},  # content guid -> {bundle id -> {"python", "packages": [[name, version]]}}
         "execution_environments": {},  # guid -> execution environment (v1/environments)
+        "visits": [],  # visit records in the order they happened (scripts/connect_local/visits.py)
     }
 
 

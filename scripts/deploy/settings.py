@@ -9,7 +9,8 @@
     max_processes = 3                   # Connect process settings; unset ones: server default
     vanity = "/sales/"                  # a vanity URL (index page only)
     oauth_integrations = ["Connect API"]  # OAuth integrations (names or GUIDs) to associate
-    tags = ["Samples/Dash"]             # tag paths; absent: tags are left as they are
+    tags = ["Samples/Reports"]          # tag paths, after the team's (root pyproject.toml);
+                                        # none at all: tags are left as they are
     thumbnail = "screenshot.png"        # PNG or JPEG (the default); false: none managed
     deploy_as_collaborator_on = ["https://connect.example.com"]  # see DeploySettings
     team = false                        # opt out of the team's groups (scripts/deploy/team.py)
@@ -304,8 +305,16 @@ def parse_settings(
         process=process,
         vanity=_vanity(table),
         collaborator_servers=_collaborator_servers(table),
-        **_extras(table),
+        **_with_team_tags(_extras(table), team.tags),
     )
+
+
+def _with_team_tags(extras: dict[str, Any], team_tags: tuple[str, ...]) -> dict[str, Any]:
+    """The team's tag paths first, then the app's own (``team = false`` keeps them)."""
+    own = extras["tags"]
+    if team_tags:
+        extras["tags"] = tuple(dict.fromkeys((*team_tags, *(own or ()))))
+    return extras
 
 
 def load_settings(app: AppInfo) -> DeploySettings:

@@ -3,12 +3,16 @@
     [tool.monorepo.team]
     viewers = ["data-team"]        # open every acl app and every preview
     collaborators = ["data-team"]  # Connect role "owner": open drafts, change settings
+    tags = ["Samples/Dash"]        # tag paths every app carries, before its own deploy.tags
 
 Everything CI deploys is owned by the deploying key's user (a service
 account), so without these an ``acl`` app opens for that account alone.
 Every app gets them (viewers only where ``access_type = "acl"``) unless its
 own table says ``team = false``; every preview gets them. They are resolved
-on the server before anything is written, like ``deploy.groups``.
+on the server before anything is written, like ``deploy.groups``. The tags
+go on every app, ``team = false`` or not (an app adds its own with
+``deploy.tags``): they are how a server groups the team's apps, and what
+``apps/usage`` filters by.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-TEAM_KEYS = ("viewers", "collaborators")
+TEAM_KEYS = ("viewers", "collaborators", "tags")
 WHERE = "[tool.monorepo.team] in the root pyproject.toml"
 
 
@@ -31,6 +35,7 @@ class TeamError(ValueError):
 class TeamGroups:
     viewers: tuple[str, ...] = ()
     collaborators: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # "Parent/Child" tag paths
 
 
 def parse_team(table: Mapping[str, Any]) -> TeamGroups:
@@ -43,7 +48,12 @@ def parse_team(table: Mapping[str, Any]) -> TeamGroups:
     for key in TEAM_KEYS:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise TeamError(f"team.{key} = {value!r} in {WHERE}; expected a list of group names")
+            expected = "tag paths such as Samples/Dash" if key == "tags" else "group names"
+            raise TeamError(f"team.{key} = {value!r} in {WHERE}; expected a list of {expected}")
+        if key == "tags" and any(not part.strip() for v in value for part in v.split("/")):
+            raise TeamError(
+                f"team.tags = {value!r} in {WHERE}; expected Parent/Child paths with no empty part"
+            )
         values[key] = tuple(dict.fromkeys(v.strip() for v in value))
     return TeamGroups(**values)
 

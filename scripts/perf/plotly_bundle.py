@@ -4,7 +4,8 @@
 draws only scatter and bar traces, so it ships plotly.js's official "basic"
 bundle (scatter, bar, pie: npm ``plotly.js-basic-dist-min``, MIT licence,
 about a quarter of full plotly.js on the wire) as
-``apps/group-dashboard/assets/plotly-basic.min.js``. Dash links every script
+``shared/src/connectkit/static/plotly-basic.min.js`` (linked by apps created
+with ``create_app(..., plotly_basic=True)``: the group dashboard, usage). Dash links every script
 in ``assets/`` into the page, so ``window.Plotly`` is defined before any
 ``dcc.Graph`` renders, and the Graph uses it instead of loading the full
 plotly.js (Dash 4's ``plotly/package_data/plotly.min.js``).
@@ -27,7 +28,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from scripts.catalog import find_app
+from scripts.catalog import REPO_ROOT
 
 PACKAGE = "plotly.js-basic-dist-min"
 BUNDLE_FILE = "plotly-basic.min.js"
@@ -42,7 +43,8 @@ def installed_plotlyjs_version() -> str:
 
 
 def assets_dir() -> Path:
-    return find_app("group-dashboard").path / "assets"
+    """connectkit's packaged static files: every app that links the bundle gets it there."""
+    return REPO_ROOT / "shared" / "src" / "connectkit" / "static"
 
 
 def bundle_version(text: str) -> str | None:

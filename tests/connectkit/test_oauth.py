@@ -13,12 +13,13 @@ from typing import Any
 import flask
 import pytest
 import requests
-from connectkit import VisitorAccessError, VisitorAccessReason
+from connectkit import VisitorAccessError
 from connectkit.credentials import credentials_header
 from connectkit.identity import init_identity
 from connectkit.oauth import (
     ENVIRON_KEY,
     OAuthSettings,
+    VisitorAccessReason,
     VisitorClients,
     current_session_token,
     oauth_settings,
@@ -231,3 +232,13 @@ def test_the_cache_keeps_at_most_max_entries() -> None:
     found.for_token(tokens[2])  # still cached
     found.for_token(tokens[0])  # the oldest was dropped
     assert exchanges.tokens == [*tokens, tokens[0]]
+
+
+@pytest.mark.parametrize("reason", list(VisitorAccessReason))
+def test_every_reason_has_advice_naming_the_app_where_it_helps(reason: VisitorAccessReason) -> None:
+    from connectkit import visitor_access_advice
+
+    what, what_to_do = visitor_access_advice(VisitorAccessError(reason, "it failed"), "usage")
+    assert what == "It failed." and what_to_do and "{app}" not in what_to_do
+    if reason is VisitorAccessReason.NOT_ON_CONNECT:
+        assert "make deploy APP=usage" in what_to_do

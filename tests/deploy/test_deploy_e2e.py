@@ -26,6 +26,7 @@ from scripts.browser.smoke import AppPage
 from scripts.catalog import REPO_ROOT, AppInfo, discover_apps
 from scripts.deploy.invoke import DeployRun, run_deploy_tool
 from scripts.deploy.settings import load_settings
+from scripts.deploy.team import load_team
 from tests.support.connect_server import (
     ConnectServer,
     ConnectServers,
@@ -83,7 +84,10 @@ def run_deploy_of(
 def connect(connect_server: ConnectServers, environments_dir: Path) -> Iterator[ConnectServer]:
     visitor = f"{VISITOR}:{','.join(groups_any_app_needs())}"
     with connect_server.start(
-        "e2e", api_key=API_KEY, default_visitor=visitor, environments_dir=environments_dir
+        "e2e",
+        api_key=API_KEY,
+        default_visitor=visitor,
+        environments_dir=environments_dir,
     ) as server:
         yield server
 
@@ -117,6 +121,17 @@ def workspace(connect: ConnectServer, tmp_path_factory: pytest.TempPathFactory) 
     }:
         connect.api("POST", "v1/groups", {"name": group})
     return root
+
+
+def tag_paths(connect: ConnectServer, content_guid: str) -> set[str]:
+    """The content's tags as ``Parent/Child`` paths."""
+    every = {str(t["id"]): t for t in connect.api("GET", "v1/tags")}
+
+    def path(tag: dict[str, Any]) -> str:
+        parent = every.get(str(tag["parent_id"] or ""))
+        return tag["name"] if parent is None else f"{path(parent)}/{tag['name']}"
+
+    return {path(t) for t in connect.api("GET", f"v1/content/{content_guid}/tags")}
 
 
 def apps_in(workspace: Path) -> list[AppInfo]:
@@ -184,6 +199,10 @@ def test_first_run_creates_every_app_with_its_settings(
             assert group_names(connect, content["guid"]) == set(settings.groups)
         for key, value in settings.process.items():
             assert content[key] == value, key
+        # every app carries the team's tags (root pyproject.toml) and its own (the
+        # stand-in starts with them; on a real server the run's administrator key makes them)
+        assert settings.tags and set(settings.tags) <= tag_paths(connect, content["guid"])
+        assert set(load_team(REPO_ROOT).tags) <= set(settings.tags)
     faults = injected_faults(connect)
     assert sum(row["attempts"] for row in rows.values()) == len(APPS) + faults
     assert ("transient failure; retrying" in first_deploy.result.stdout) == bool(faults)

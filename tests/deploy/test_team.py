@@ -1,4 +1,5 @@
-"""The team's groups, named once ([tool.monorepo.team]), on every app unless it opts out."""
+"""The team's groups, named once ([tool.monorepo.team]), on every app unless it opts out;
+the team's tags on every app."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from scripts.catalog import AppInfo
+from scripts.catalog import REPO_ROOT, AppInfo, discover_apps
 from scripts.deploy.changes import plan_changes
 from scripts.deploy.settings import SettingsError, load_settings, parse_settings
-from scripts.deploy.team import TeamGroups, parse_team
+from scripts.deploy.team import TeamGroups, load_team, parse_team
 
 TEAM = TeamGroups(viewers=("data-team",), collaborators=("data-leads",))
 
@@ -42,6 +43,34 @@ def test_the_team_table_is_read_from_the_workspace_root(tmp_path: Path) -> None:
 @pytest.mark.parametrize("table", [{"viewers": "data-team"}, {"viewers": [""]}])
 def test_a_bad_team_table_names_the_key(table: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match=r"team.viewers = .* expected a list of group names"):
+        parse_team(table)
+
+
+def test_every_app_carries_the_team_tags_first_then_its_own_even_alone() -> None:
+    team = TeamGroups(tags=("Samples/Dash",))
+    assert parse_settings("demo", {}, team).tags == ("Samples/Dash",)
+    own = parse_settings("demo", {"tags": ["Samples/Reports", "Samples/Dash"]}, team)
+    assert own.tags == ("Samples/Dash", "Samples/Reports")
+    assert parse_settings("demo", {"team": False}, team).tags == ("Samples/Dash",)
+    assert parse_settings("demo", {}, TEAM).tags is None  # no tags anywhere: left alone
+
+
+def test_the_repository_tags_every_sample_app() -> None:
+    tags = load_team(REPO_ROOT).tags
+    assert tags, "[tool.monorepo.team] tags in the root pyproject.toml is empty"
+    for app in discover_apps():
+        assert set(tags) <= set(load_settings(app).tags or ()), app.name
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"tags": "Samples"}, r"team.tags = .* expected a list of tag paths"),
+        ({"tags": ["Samples//Dash"]}, r"team.tags = .* Parent/Child paths with no empty part"),
+    ],
+)
+def test_a_bad_team_tag_names_the_key(table: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
         parse_team(table)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from scripts.connect_local.launch import ConnectLocal, running_connect_local
+from scripts.connect_local.options import tags_named_by_apps
 from scripts.connect_rules.thumbnails import MAX_THUMBNAIL_BYTES
 from tests.stand_in.conftest import KEYED_USERS, ROOT, VIC
 
@@ -19,8 +20,10 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 @pytest.fixture(scope="module")
 def connect(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectLocal]:
-    with running_connect_local(
-        tmp_path_factory.mktemp("tags") / "state", users=KEYED_USERS
+    with running_connect_local(  # a bare server: the tests make their own tags
+        tmp_path_factory.mktemp("tags") / "state",
+        users=KEYED_USERS,
+        extra_args=["--no-tags-from-apps"],
     ) as server:
         yield server
 
@@ -114,3 +117,16 @@ def test_deleting_content_forgets_its_tags_thumbnail_and_associations(
     assert not (connect.state_dir / "content" / guid / "thumbnail").exists()
     state = (Path(connect.state_dir) / "state.json").read_text()
     assert guid not in state
+
+
+def test_the_stand_in_starts_with_the_tags_the_team_and_apps_name(tmp_path: Path) -> None:
+    with running_connect_local(tmp_path / "state") as fresh:
+        tags = fresh.api("GET", "v1/tags")
+    by_id = {t["id"]: t for t in tags}
+
+    def path(tag: dict[str, object]) -> str:
+        parent = by_id.get(str(tag["parent_id"]))
+        return str(tag["name"]) if parent is None else f"{path(parent)}/{tag['name']}"
+
+    assert set(tags_named_by_apps()) <= {path(t) for t in tags}
+    assert "Samples/Dash" in tags_named_by_apps()

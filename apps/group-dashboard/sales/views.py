@@ -2,9 +2,8 @@
 
 Only aggregates reach the browser: a few dozen numbers per callback, never rows.
 Figures are plain plotly.js dicts (no plotly.py import: it would add to every
-cold start). Their titles are HTML headings above the graphs, so plotly's
-mode bar never sits on them; countries go on the y axis of a horizontal bar
-chart, where ``automargin`` keeps every name whole.
+cold start) in connectkit's shared look (``CHART_LAYOUT``); countries go on
+the y axis of a horizontal bar chart, where ``automargin`` keeps every name whole.
 """
 
 from __future__ import annotations
@@ -12,25 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
+from connectkit import CHART_LAYOUT, GRID_COLOUR
 from dash import html
 
 from sales.filters import Summary
 
-BAR_COLOUR = "#0d6efd"  # Bootstrap's primary blue, like the rest of the page
-GRID_COLOUR = "#e9ecef"
 Figure = dict[str, Any]
-# The strip at the top is the mode bar's, clear of the data.
-BASE_LAYOUT: dict[str, Any] = {
-    "height": 320,
-    "margin": {"l": 10, "r": 10, "t": 36, "b": 40},
-    "paper_bgcolor": "white",
-    "plot_bgcolor": "white",
-    "font": {"family": "system-ui, sans-serif", "size": 12},
-    "colorway": [BAR_COLOUR],
-    "showlegend": False,
-}
 ROW_PX = 20  # per country bar: a 12 px label and its gap
-GRAPH_CONFIG: Any = {"displaylogo": False}
 
 
 def money(value: float) -> str:
@@ -52,7 +39,7 @@ def revenue_over_time(summary: Summary) -> Figure:
         "xaxis": {"type": "category", "automargin": True, "nticks": 12},
         "yaxis": {"title": {"text": "revenue ($)"}, "gridcolor": GRID_COLOUR, "automargin": True},
     }
-    return {"data": [trace], "layout": {**BASE_LAYOUT, **axes}}
+    return {"data": [trace], "layout": {**CHART_LAYOUT, **axes}}
 
 
 def revenue_by_country(summary: Summary) -> Figure:
@@ -64,8 +51,8 @@ def revenue_by_country(summary: Summary) -> Figure:
         # largest on top, every name whole
         "yaxis": {"autorange": "reversed", "automargin": True, "type": "category", "dtick": 1},
     }
-    height = max(BASE_LAYOUT["height"], ROW_PX * len(countries) + 80)  # room for every label
-    return {"data": [trace], "layout": {**BASE_LAYOUT, **axes, "height": height}}
+    height = max(CHART_LAYOUT["height"], ROW_PX * len(countries) + 80)  # room for every label
+    return {"data": [trace], "layout": {**CHART_LAYOUT, **axes, "height": height}}
 
 
 def top_table(summary: Summary) -> dbc.Table:

@@ -11,12 +11,13 @@ One module per resource: ``content``, ``bundles`` (with deploys and tasks),
 ``permissions``, ``environment``, ``vanity``, ``principals`` (users and
 groups), ``server_settings``, ``oauth`` (integrations, associations, the
 credentials exchange), ``oauth_admin`` (creating, changing, deleting
-integrations; OAuth sessions), ``tags``, ``thumbnails``, ``jobs``, ``packages``
-(and the lockfile), ``execution_environments``, ``runtime_caches``,
-``fault_injection``; ``common`` holds what they share. posit-sdk's calls, and
-which of them the stand-in refuses, are listed in ``sdk_coverage``. Each module
-has its own ``routes`` blueprint; ``install`` registers the ones listed in
-``RESOURCES`` behind the key check, and nothing registers on import.
+integrations; OAuth sessions), ``tags``, ``thumbnails``, ``instrumentation``
+(visits and hits), ``jobs``, ``packages`` (and the lockfile),
+``execution_environments``, ``runtime_caches``, ``fault_injection``; ``common``
+holds what they share. posit-sdk's calls, and which of them the stand-in
+refuses, are listed in ``sdk_coverage``. Each module has its own ``routes``
+blueprint; ``install`` registers the ones listed in ``RESOURCES`` behind the key
+check, and nothing registers on import.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from scripts.connect_local.api import (
     content,
     environment,
     execution_environments,
+    instrumentation,
     jobs,
     oauth,
     oauth_admin,
@@ -61,6 +63,7 @@ __all__ = ["ApiConfig", "install", "visitor_from_key"]
 RESOURCES = (
     *(bundles, content, environment, permissions, principals, server_settings, vanity),
     *(oauth, tags, thumbnails),  # OAuth integrations and the exchange, tags, thumbnails
+    instrumentation,  # usage data: visits and hits
     *(oauth_admin, jobs, packages, execution_environments, runtime_caches),  # posit-sdk's others
 )
 

@@ -44,7 +44,7 @@ from scripts.connect_local.errors import (
     ApiError,
     refusal,
 )
-from scripts.connect_local.store import Record
+from scripts.connect_local.store import Record, Store
 
 MAX_TAG_NAME = 255
 
@@ -108,16 +108,43 @@ def create_tag() -> Response:
     store = current_store()
     with store.change() as state:
         _refuse_sibling(state["tags"], name, parent_id)
-        stamp = now_iso()
-        tag = {
-            "id": store.next_id(),
-            "name": name,
-            "parent_id": parent_id,
-            "created_time": stamp,
-            "updated_time": stamp,
-        }
-        state["tags"][tag["id"]] = tag
+        tag = _new_tag(store, state, name, parent_id)
     return jsonify(tag)
+
+
+def _new_tag(store: Store, state: Record, name: str, parent_id: str | None) -> Record:
+    """A new tag in ``state`` (the caller holds ``store.change()``)."""
+    stamp = now_iso()
+    tag = {
+        "id": store.next_id(),
+        "name": name,
+        "parent_id": parent_id,
+        "created_time": stamp,
+        "updated_time": stamp,
+    }
+    state["tags"][tag["id"]] = tag
+    return tag
+
+
+def ensure_tag_path(store: Store, path: str) -> str:
+    """The id of the tag at ``Parent/Child`` ``path``, making each missing level (what an
+    administrator does once on a server: ``--tags-from-apps``)."""
+    parent_id: str | None = None
+    for name in path.split("/"):
+        with store.change() as state:
+            found = next(
+                (
+                    t
+                    for t in state["tags"].values()
+                    if (t["name"], t["parent_id"]) == (name, parent_id)
+                ),
+                None,
+            )
+            if found is None:
+                found = _new_tag(store, state, name, parent_id)
+        parent_id = str(found["id"])
+    assert parent_id is not None, "a tag path has at least one name"
+    return parent_id
 
 
 def _below(tags: Record, tag_id: str) -> list[str]:

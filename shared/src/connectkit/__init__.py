@@ -21,7 +21,8 @@ GUIDs), ``oauth`` (acting as the visitor: Connect's session-token exchange),
 ``access`` (gate and scopes), ``navigation``,
 ``compression``, ``static_assets``, ``plugin`` (what is attached to an app,
 and Dash's setup hook), ``entry_point`` (what Dash imports), ``chrome``,
-``factory``.
+``factory``; ``panels`` (KPI cards, filters, titled charts and their shared
+look) stands on Dash alone.
 
 ``__all__`` is what apps use, no more (tests/connectkit/test_public_names.py
 keeps it so); the tooling and the tests import the rest from its module.
@@ -37,24 +38,40 @@ from connectkit.identity import current_visitor
 from connectkit.inputs import InputError, short_text, string_list, whole_number
 from connectkit.job_identity import carry_visitor_into_jobs, job_result_key, job_visitor
 from connectkit.navigation import page_navigation, strip_prefix
-from connectkit.oauth import VisitorAccessError, VisitorAccessReason, VisitorClients
+from connectkit.oauth import (
+    VisitorAccessError,
+    VisitorClients,
+    visitor_access_advice,
+)
+from connectkit.panels import (
+    CHART_LAYOUT,
+    GRID_COLOUR,
+    chart_row,
+    kpi_row,
+    labelled,
+    titled_chart,
+)
 from connectkit.settings import read_number, read_whole_number
 from connectkit.visitor import Visitor
 
 __all__ = [
+    "CHART_LAYOUT",
+    "GRID_COLOUR",
     "InputError",
     "Visitor",
     "VisitorAccessError",
-    "VisitorAccessReason",
     "VisitorClients",
     "access_from_environ",
     "carry_visitor_into_jobs",
+    "chart_row",
     "create_app",
     "current_visitor",
     "group_display_names",
     "has_required_group",
     "job_result_key",
     "job_visitor",
+    "kpi_row",
+    "labelled",
     "page_navigation",
     "read_number",
     "read_whole_number",
@@ -63,6 +80,8 @@ __all__ = [
     "short_text",
     "string_list",
     "strip_prefix",
+    "titled_chart",
+    "visitor_access_advice",
     "visitor_display_name",
     "whole_number",
 ]

@@ -13,6 +13,7 @@ from dash import Dash
 from connectkit.chrome import Layout, page
 from connectkit.navigation import NavItems
 from connectkit.plugin import Attachment, attaching
+from connectkit.static_assets import serve_plotly_basic
 from connectkit.title import title_of_module
 
 DBC_MODULE = "dash_bootstrap_components"
@@ -26,6 +27,7 @@ def create_app(
     environ: Mapping[str, str] | None = None,
     nav: Callable[[Dash], NavItems] | None = None,
     full_bootstrap: bool | None = None,
+    plotly_basic: bool = False,
     **dash_kwargs: Any,
 ) -> Dash:
     """Build a Dash app with page chrome, local Bootstrap, compression and health.
@@ -49,6 +51,8 @@ def create_app(
     chrome and this repository's apps use; by default an app that imported
     dash-bootstrap-components gets all of it (dbc's components carry classes
     no source here names).
+    ``plotly_basic`` links plotly.js's basic bundle (scatter, bar, pie) from
+    connectkit, so graphs never load the full plotly.js.
     Extra keyword arguments go to ``Dash`` (for example ``use_pages=True``).
 
     A request body over ``connectkit.inputs.MAX_REQUEST_BYTES`` is refused
@@ -75,6 +79,8 @@ def create_app(
             serve_locally=True,
             **dash_kwargs,
         )
+    if plotly_basic:
+        serve_plotly_basic(app)
     nav_items = nav(app) if nav is not None else ()
     app.layout = page(app, layout, title=title, nav_items=nav_items)
     gc.freeze()

@@ -265,3 +265,32 @@ class VisitorClients:
             f"Connect sent no {SESSION_TOKEN_HEADER} header: this content is not associated "
             "with an OAuth integration",
         )
+
+
+_WHAT_TO_DO = {
+    VisitorAccessReason.NOT_SIGNED_IN: "Sign in to Connect, then open this page again.",
+    VisitorAccessReason.NO_SESSION_TOKEN: (
+        'A publisher of this app associates it with the "Connect API" OAuth integration '
+        "(Access settings > Integrations, or deploy.oauth_integrations), then it works."
+    ),
+    VisitorAccessReason.NOT_ON_CONNECT: (
+        "This app acts as its visitor only on Posit Connect (or the local stand-in): "
+        "make connect-local, then make deploy APP={app}, then open it there."
+    ),
+    VisitorAccessReason.REFUSED: (
+        "Reload the page for a fresh session. If it keeps failing, the app's "
+        "integration or access settings need a publisher's look."
+    ),
+    VisitorAccessReason.UNREACHABLE: "Reload the page in a moment.",
+    VisitorAccessReason.SERVER_TOO_OLD: (
+        'Acting as the visitor through the "Connect API" integration needs Posit '
+        "Connect 2025.01.0 or newer."
+    ),
+}
+
+
+def visitor_access_advice(problem: VisitorAccessError, app: str) -> tuple[str, str]:
+    """(what happened, what to do) for a page of the app called ``app``; neither holds a
+    token."""
+    what = problem.message[:1].upper() + problem.message[1:] + "."
+    return what, _WHAT_TO_DO[problem.reason].format(app=app)

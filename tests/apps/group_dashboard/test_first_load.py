@@ -1,5 +1,5 @@
 """What the dashboard's first load sends and draws: plotly.js's basic bundle from
-its assets (never the full plotly.js), every figure it makes drawn without a console
+connectkit (never the full plotly.js), every figure it makes drawn without a console
 error, the first data in the layout (no callback before the charts), and a status
 message while a deploy's first start builds the data."""
 
@@ -15,7 +15,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from scripts.browser.driver import drain
 from scripts.browser.smoke import AppPage
-from scripts.catalog import find_app
 from scripts.perf import plotly_bundle
 
 APP = "group-dashboard"
@@ -31,7 +30,7 @@ return Array.from(document.querySelectorAll('.dash-graph .js-plotly-plot'), grap
 
 
 def test_the_basic_bundle_is_the_installed_plotlys_version() -> None:
-    bundle = find_app(APP).path / "assets" / plotly_bundle.BUNDLE_FILE
+    bundle = plotly_bundle.assets_dir() / plotly_bundle.BUNDLE_FILE
     head = bundle.read_text(errors="replace")[:400]
     assert plotly_bundle.bundle_version(head) == plotly_bundle.installed_plotlyjs_version(), (
         "the dashboard's plotly.js bundle differs from the installed plotly's: "
@@ -56,8 +55,10 @@ def test_every_figure_draws_with_the_basic_bundle(
         page = AppPage(browser, served, label="group-dashboard-basic-plotly").open()
         journal = page.check()  # no console error, no failed request
         urls = [r.url for r in journal.requests.values()]
-        [bundle] = [u for u in urls if u.split("?")[0].endswith("/assets/plotly-basic.min.js")]
-        assert "?m=" in bundle  # a changed file gets a new URL: safe to cache for a year
+        [bundle] = [
+            u for u in urls if u.split("?")[0].endswith("/_connectkit/static/plotly-basic.min.js")
+        ]
+        assert "?v=" in bundle  # a changed file gets a new URL: safe to cache for a year
         with urllib.request.urlopen(bundle) as response:
             assert "max-age=31536000" in response.headers["Cache-Control"]
         assert not [u for u in urls if "package_data/plotly.min.js" in u], "full plotly.js loaded"

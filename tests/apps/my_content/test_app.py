@@ -13,7 +13,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from connectkit import VisitorAccessError, VisitorAccessReason
+from connectkit import VisitorAccessError
+from connectkit.oauth import VisitorAccessReason
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 

@@ -14,7 +14,11 @@ from dash import Dash, dcc
 
 # The Bootstrap CSS file, wherever the installed connectkit keeps it.
 BOOTSTRAP_DIR = str(resources.files("connectkit.static"))
+# connectkit keeps plotly.js's basic bundle there too: a baseline takes the CSS alone.
+ONLY_CSS = r".*\.js$"
 FIGURE = {"data": [{"type": "scatter", "x": [1, 2, 3], "y": [2, 1, 3]}], "layout": {}}
 
-app = Dash(__name__, compress=True, serve_locally=True, assets_folder=BOOTSTRAP_DIR)
+app = Dash(
+    __name__, compress=True, serve_locally=True, assets_folder=BOOTSTRAP_DIR, assets_ignore=ONLY_CSS
+)
 app.layout = dbc.Container(dcc.Graph(figure=FIGURE))

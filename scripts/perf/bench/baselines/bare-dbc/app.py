@@ -12,6 +12,10 @@ from dash import Dash, html
 
 # The Bootstrap CSS file, wherever the installed connectkit keeps it.
 BOOTSTRAP_DIR = str(resources.files("connectkit.static"))
+# connectkit keeps plotly.js's basic bundle there too: a baseline takes the CSS alone.
+ONLY_CSS = r".*\.js$"
 
-app = Dash(__name__, compress=True, serve_locally=True, assets_folder=BOOTSTRAP_DIR)
+app = Dash(
+    __name__, compress=True, serve_locally=True, assets_folder=BOOTSTRAP_DIR, assets_ignore=ONLY_CSS
+)
 app.layout = dbc.Container(html.Div("bare Dash + dbc"))

@@ -1,0 +1,1 @@
+"""Tests of the usage app (tests/apps/test_smoke.py opens it in Chromium too)."""
