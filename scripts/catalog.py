@@ -132,6 +132,12 @@ def smoke_visitor(app: AppInfo) -> SmokeVisitor:
     return SmokeVisitor(str(smoke.get("user", "")), tuple(str(g) for g in smoke.get("groups", ())))
 
 
+def smoke_env(app: AppInfo, tmp: Path) -> dict[str, str]:
+    """``[tool.monorepo.smoke] env`` (what the app needs to open), ``{tmp}`` replaced by ``tmp``."""
+    env = app.settings().get("smoke", {}).get("env", {})
+    return {str(k): str(v).replace("{tmp}", str(tmp)) for k, v in env.items()}
+
+
 def celery_app_of(app: AppInfo) -> str | None:
     """``[tool.monorepo.jobs] celery_app`` (``module:attribute``): the Celery app its
     worker runs when ``REDIS_URL`` is set; None for an app without background jobs."""

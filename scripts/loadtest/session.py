@@ -1,0 +1,134 @@
+"""A recorded visit, as a small reviewable file: ``apps/<name>/loadtest/session.json``.
+
+Each step is one request the browser sent (path relative to the app's prefix,
+the JSON body of a callback), the think time before it, and what its answer
+must hold: the status, and for JSON answers their *shape* (keys, component
+ids and types, never the values, which change with the visitor and the data).
+No identity is stored: no header, no cookie, no user name; the replay gives
+each simulated visitor its own.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scripts.catalog import AppInfo
+
+FORMAT = 1
+UPDATE_PATH = "_dash-update-component"
+
+
+def session_path(app: AppInfo) -> Path:
+    return app.path / "loadtest" / "session.json"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One request of the visit, and what its answer must hold."""
+
+    method: str
+    path: str  # relative to the app's prefix: "", "_dash-layout", "assets/x.css"
+    status: int
+    think_s: float = 0.0  # the pause before this request, as recorded
+    body: Any = None  # a callback's JSON body
+    shape: list[str] = field(default_factory=list)  # see shape_of
+
+    @property
+    def kind(self) -> str:
+        """``page`` or ``callback``: the two latencies capacity is judged on."""
+        return "callback" if self.route == UPDATE_PATH else "page"
+
+    @property
+    def route(self) -> str:
+        """The path without its query (Dash adds one to callback requests)."""
+        return self.path.partition("?")[0]
+
+    @property
+    def name(self) -> str:
+        """The name Locust reports it under: callbacks by their outputs."""
+        if self.kind == "callback" and isinstance(self.body, dict):
+            return f"callback {self.body.get('output', '?')}"
+        return f"{self.method} /{self.path}"
+
+
+@dataclass(frozen=True)
+class Session:
+    app: str
+    steps: list[Step]
+    format: int = FORMAT
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"format": self.format, "app": self.app, "steps": [asdict(s) for s in self.steps]}
+        path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> Session:
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise SessionError(
+                f"no recording at {path}: make one with `make record APP={path.parent.parent.name}`"
+            ) from None
+        except ValueError as error:
+            raise SessionError(f"{path} is not JSON ({error}); record it again") from None
+        if data.get("format") != FORMAT:
+            raise SessionError(
+                f"{path} has format {data.get('format')!r}, this tool reads {FORMAT}: record again"
+            )
+        return cls(app=str(data["app"]), steps=[Step(**s) for s in data["steps"]])
+
+
+class SessionError(ValueError):
+    """A recording that is missing or unreadable; the message says how to make one."""
+
+
+def shape_of(value: Any, depth: int, prefix: str = "") -> list[str]:
+    """The key paths of a JSON value ``depth`` levels down, sorted: what must not change.
+
+    Dict keys are followed; a component gives its ``namespace.type`` (so an
+    error card in place of a chart shows) and its props one level further;
+    lists are not followed (their length and items are data), nor anything
+    deeper than ``depth`` (a figure's insides change with the data).
+    """
+    paths: set[str] = set()
+    if depth <= 0 or not isinstance(value, dict):
+        return []
+    if "type" in value and "namespace" in value and "props" in value:
+        paths.add(f"{prefix}<{value['namespace']}.{value['type']}>")
+        return sorted(paths | set(shape_of(value["props"], depth, prefix)))
+    for key, item in value.items():
+        path = f"{prefix}{key}"
+        paths.add(path)
+        paths.update(shape_of(item, depth - 1, path + "."))
+    return sorted(paths)
+
+
+# How deep each answer's shape goes. A callback: multi, response, component id,
+# property, and the type of a component put there. The layout: its root only
+# (what lies below depends on the visitor: a navbar name, scoped options).
+CALLBACK_DEPTH = 4
+LAYOUT_DEPTH = 1
+
+
+def answer_shape(path: str, payload: Any) -> list[str]:
+    """The shape recorded for an answer at ``path`` (empty for a non-JSON answer)."""
+    if path == "_dash-dependencies":
+        if not isinstance(payload, list):
+            return ["<not a list>"]
+        # the callbacks' outputs (their order and details are Dash's)
+        return sorted({f"output:{d.get('output')}" for d in payload if isinstance(d, dict)})
+    if path == "_dash-layout":
+        return shape_of(payload, LAYOUT_DEPTH)
+    if path == UPDATE_PATH:
+        return shape_of(payload, CALLBACK_DEPTH)
+    return []
+
+
+def missing_from(expected: list[str], path: str, payload: Any) -> list[str]:
+    """What the recorded shape had that this answer lacks (empty: it matches)."""
+    have = set(answer_shape(path, payload))
+    return [p for p in expected if p not in have]
