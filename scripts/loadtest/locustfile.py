@@ -23,6 +23,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import gevent
 from locust import HttpUser, constant, events, task
@@ -31,7 +32,7 @@ from locust.exception import StopUser
 from locust.runners import WorkerRunner
 from locust.stats import StatsEntry
 
-from scripts.loadtest.session import Session, Step, missing_from
+from scripts.loadtest.session import Session, Step, missing_from, placed
 
 SESSION = Session.load(Path(os.environ["LOADTEST_SESSION"]))
 KEYS: list[str] = json.loads(os.environ.get("LOADTEST_KEYS", "[]"))
@@ -65,6 +66,11 @@ class Visitor(HttpUser):
     wait_time = constant(0)  # think times come from the recording
 
     def on_start(self) -> None:
+        target = urlsplit(self.host)
+        self.bodies = [
+            placed(step.body, f"{target.scheme}://{target.netloc}", target.path)
+            for step in SESSION.steps
+        ]
         runner = self.environment.runner
         # a number of its own across workers: worker i takes i, i + WORKERS, ...
         index = getattr(runner, "worker_index", 0) + next(_numbers) * WORKERS
@@ -77,12 +83,12 @@ class Visitor(HttpUser):
         if self.visits >= VISITS:
             raise StopUser()
         self.visits += 1
-        for step in SESSION.steps:
+        for step, body in zip(SESSION.steps, self.bodies, strict=True):
             gevent.sleep(step.think_s * THINK_SCALE)
             with self.client.request(
                 step.method,
                 step.path,
-                json=step.body,
+                json=body,
                 name=step.name,
                 catch_response=True,
                 allow_redirects=False,

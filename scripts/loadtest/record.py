@@ -2,7 +2,8 @@
 
 The app is served by the runner as ``make run`` does (as its smoke visitor,
 or ``--user``/``--groups``), opened in headless Chromium, and every request
-the page sent to the app is read back from Chromium's performance log (CDP
+the page sent to the app, while it opens and plays the app's declared steps
+(``[tool.monorepo.loadtest] steps``, see scripts/browser/actions.py), is read back from Chromium's performance log (CDP
 ``Network.*`` events, which the browser driver already collects for the smoke
 check): method, path, callback body, status, the answer's shape, and the time
 since the previous request (think time). With ``--manual`` the browser is
@@ -27,6 +28,7 @@ from urllib.parse import urlsplit
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 
+from scripts.browser.actions import play
 from scripts.browser.driver import make_driver, wait_for_dash
 from scripts.catalog import (
     AppInfo,
@@ -36,7 +38,7 @@ from scripts.catalog import (
     smoke_env,
     smoke_visitor,
 )
-from scripts.loadtest.session import Session, Step, answer_shape, session_path
+from scripts.loadtest.session import Session, Step, answer_shape, session_path, unplaced
 from scripts.runner.serve import serve
 
 
@@ -50,6 +52,7 @@ class _Seen:
     started: float  # CDP's monotonic timestamp, seconds
     post_data: str | None = None
     status: int | None = None
+    finished: float | None = None  # when its answer had fully arrived
 
 
 def _network_events(driver: webdriver.Chrome) -> list[_Seen]:
@@ -69,6 +72,8 @@ def _network_events(driver: webdriver.Chrome) -> list[_Seen]:
             )
         elif method == "Network.responseReceived" and request_id in seen:
             seen[request_id].status = int(params["response"].get("status", 0))
+        elif method in ("Network.loadingFinished", "Network.loadingFailed") and request_id in seen:
+            seen[request_id].finished = float(params["timestamp"])
     return sorted(seen.values(), key=lambda s: s.started)
 
 
@@ -92,7 +97,8 @@ def _post_data(driver: webdriver.Chrome, seen: _Seen) -> Any:
 def steps_from_log(driver: webdriver.Chrome, app_url: str) -> list[Step]:
     """The app's requests since the page opened, in order, as replayable steps."""
     base = urlsplit(app_url)
-    steps, previous = [], None
+    steps: list[Step] = []
+    answered: float | None = None  # when the latest earlier answer arrived
     for seen in _network_events(driver):
         url = urlsplit(seen.url)
         if url.netloc != base.netloc or not url.path.startswith(base.path):
@@ -100,9 +106,13 @@ def steps_from_log(driver: webdriver.Chrome, app_url: str) -> list[Step]:
         if seen.status is None:
             continue  # never answered (cancelled): nothing to replay against
         path = url.path[len(base.path) :] + (f"?{url.query}" if url.query else "")
-        think = 0.0 if previous is None else max(0.0, seen.started - previous)
-        previous = seen.started
+        # Think time: the browser's idle time before this request, not the server's
+        # time on the earlier ones (the replay spends that itself, one at a time).
+        think = 0.0 if answered is None else max(0.0, seen.started - answered)
+        answered = max(answered or 0.0, seen.finished or seen.started)
         body = _post_data(driver, seen) if seen.method == "POST" else None
+        if body is not None:
+            body = unplaced(body, f"{base.scheme}://{base.netloc}", base.path)
         shape = answer_shape(url.path[len(base.path) :], _json_body(driver, seen.request_id))
         steps.append(Step(seen.method, path, seen.status, round(think, 3), body, shape))
     return steps
@@ -119,6 +129,18 @@ def identity_leaks(session: Session, visitor: SmokeVisitor) -> list[str]:
     ]
 
 
+def declared_steps(app: AppInfo) -> list[dict[str, Any]]:
+    """``[tool.monorepo.loadtest] steps``: what the visit does after the page opens."""
+    table = app.settings().get("loadtest", {})
+    steps = table.get("steps", []) if isinstance(table, dict) else []
+    if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
+        raise RecordingError(
+            f"{app.path / 'pyproject.toml'} [tool.monorepo.loadtest] steps = {steps!r}; "
+            'expected a list of tables, e.g. [{ pick = "channel", option = "Partner" }]'
+        )
+    return steps
+
+
 def record(app: AppInfo, visitor: SmokeVisitor, *, manual: bool = False) -> Session:
     with tempfile.TemporaryDirectory(prefix=f"record-{app.name}-") as tmp:
         env = smoke_env(app, Path(tmp))
@@ -128,6 +150,7 @@ def record(app: AppInfo, visitor: SmokeVisitor, *, manual: bool = False) -> Sess
                 driver.get_log("performance")  # forget the blank tab's start
                 driver.get(served.url)
                 wait_for_dash(driver)
+                play(driver, declared_steps(app))
                 if manual:
                     input(f"Play the visit in the browser at {served.url}, then press Enter: ")
                     wait_for_dash(driver)

@@ -19,6 +19,26 @@ from scripts.catalog import AppInfo
 
 FORMAT = 1
 UPDATE_PATH = "_dash-update-component"
+# Where the recording was served shows in callback bodies (a dcc.Location's
+# pathname and href): kept as marks, put back as the replay's target.
+PREFIX_MARK, ORIGIN_MARK = "{prefix}", "{origin}"
+
+
+def _replace(body: Any, pairs: list[tuple[str, str]]) -> Any:
+    text = json.dumps(body)
+    for old, new in pairs:
+        text = text.replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1])
+    return json.loads(text)
+
+
+def unplaced(body: Any, origin: str, prefix: str) -> Any:
+    """A body without the recording server's origin and prefix (marks in their place)."""
+    return _replace(body, [(origin, ORIGIN_MARK), (prefix.rstrip("/"), PREFIX_MARK)])
+
+
+def placed(body: Any, origin: str, prefix: str) -> Any:
+    """A recorded body as the target at ``origin`` + ``prefix`` must receive it."""
+    return _replace(body, [(PREFIX_MARK, prefix.rstrip("/")), (ORIGIN_MARK, origin)])
 
 
 def session_path(app: AppInfo) -> Path:
