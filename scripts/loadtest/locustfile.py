@@ -93,7 +93,11 @@ class Visitor(HttpUser):
                 catch_response=True,
                 allow_redirects=False,
             ) as response:
-                problem = problem_with(step, response.status_code, response.text or "")
+                problem = (
+                    problem_with(step, response.status_code, response.text or "")
+                    if response.status_code
+                    else f"no answer: {response.error!r}"  # refused, reset, timed out
+                )
                 if problem:
                     response.failure(problem)
                 else:

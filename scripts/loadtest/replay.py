@@ -198,7 +198,7 @@ def served_target(
         keys_file = write_runner_keys(visitors, Path(tmp) / "visitor-keys.json")
         app_env = {**smoke_env(app, Path(tmp)), **(env or {})}
         with serve(
-            app.name, env=app_env, visitor_keys=keys_file, processes=processes
+            app.path, env=app_env, visitor_keys=keys_file, processes=processes
         ) as served:
             yield served.url, [v.key for v in visitors]
 

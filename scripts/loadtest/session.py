@@ -106,31 +106,37 @@ class SessionError(ValueError):
     """A recording that is missing or unreadable; the message says how to make one."""
 
 
+def _kind(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return "bool" if isinstance(value, bool) else "null"
+    return {int: "number", float: "number", str: "text", list: "list"}.get(type(value), "object")
+
+
 def shape_of(value: Any, depth: int, prefix: str = "") -> list[str]:
     """The key paths of a JSON value ``depth`` levels down, sorted: what must not change.
 
     Dict keys are followed; a component gives its ``namespace.type`` (so an
-    error card in place of a chart shows) and its props one level further;
-    lists are not followed (their length and items are data), nor anything
-    deeper than ``depth`` (a figure's insides change with the data).
+    error card in place of a chart shows) and its props; where the walk stops
+    (a list, a scalar, or ``depth``) the value's kind is kept (``x:text``), so
+    a text turned into a component shows too. List items are data: not followed.
     """
+    if isinstance(value, dict) and "type" in value and "namespace" in value and "props" in value:
+        kind = f"{prefix}<{value['namespace']}.{value['type']}>"
+        return sorted({kind, *shape_of(value["props"], depth, prefix)})
+    if not isinstance(value, dict) or depth <= 0:
+        return [f"{prefix.rstrip('.')}:{_kind(value)}"] if prefix else []
     paths: set[str] = set()
-    if depth <= 0 or not isinstance(value, dict):
-        return []
-    if "type" in value and "namespace" in value and "props" in value:
-        paths.add(f"{prefix}<{value['namespace']}.{value['type']}>")
-        return sorted(paths | set(shape_of(value["props"], depth, prefix)))
     for key, item in value.items():
-        path = f"{prefix}{key}"
-        paths.add(path)
-        paths.update(shape_of(item, depth - 1, path + "."))
+        paths.add(f"{prefix}{key}")
+        paths.update(shape_of(item, depth - 1, f"{prefix}{key}."))
     return sorted(paths)
 
 
 # How deep each answer's shape goes. A callback: multi, response, component id,
-# property, and the type of a component put there. The layout: its root only
-# (what lies below depends on the visitor: a navbar name, scoped options).
-CALLBACK_DEPTH = 4
+# property, and what was put there (a component's type and props, or a kind).
+# The layout: its root only (what lies below depends on the visitor: a navbar
+# name, scoped options).
+CALLBACK_DEPTH = 5
 LAYOUT_DEPTH = 1
 
 
