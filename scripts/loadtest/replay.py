@@ -139,8 +139,14 @@ def locust_command(url: str, plan: Plan, role: list[str]) -> list[str]:
     return command + role
 
 
-def run_locust(url: str, session_file: Path, keys: list[str], plan: Plan) -> Summary:
-    """Run Locust (one process, or a master and workers) until the plan's bounds."""
+def run_locust(
+    url: str, session_file: Path, keys: list[str], plan: Plan, *, echo: bool = False
+) -> Summary:
+    """Run Locust (one process, or a master and workers) until the plan's bounds.
+
+    ``echo``: Locust's progress (its stats every few seconds) goes to this
+    terminal as it runs, instead of into the summary's ``output``.
+    """
     session = Session.load(session_file)
     with tempfile.TemporaryDirectory(prefix="loadtest-") as tmp:
         summary_file = Path(tmp) / "summary.json"
@@ -158,7 +164,7 @@ def run_locust(url: str, session_file: Path, keys: list[str], plan: Plan) -> Sum
         }
         log = Path(tmp) / "locust.log"
         with ExitStack() as stack:
-            out = stack.enter_context(log.open("w"))
+            out = None if echo else stack.enter_context(log.open("w"))
             role: list[str] = []
             if plan.workers:
                 port = _free_port()
@@ -181,7 +187,7 @@ def run_locust(url: str, session_file: Path, keys: list[str], plan: Plan) -> Sum
             )
             stack.callback(stop, master)
             master.wait(timeout=plan.duration_s + WORKERS_WAIT_S + 60)
-        output = log.read_text(errors="replace")
+        output = "" if echo else log.read_text(errors="replace")
         if not summary_file.is_file():
             raise RuntimeError(f"Locust ended without a summary; its output:\n{output[-3000:]}")
         data = json.loads(summary_file.read_text())
@@ -248,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
             check_target(url, keys)
             workers = f", {args.workers} Locust workers" if args.workers else ""
             print(f"replaying {session_file} at {url}: {args.users} visitors{workers}", flush=True)
-            summary = run_locust(url, session_file, keys, plan)
+            if plan.ui:
+                print("Locust's web UI: http://127.0.0.1:8089 (the run starts by itself)")
+            summary = run_locust(url, session_file, keys, plan, echo=True)
     except (TargetError, AppFailedToStart) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -17,6 +17,8 @@ from scripts.catalog import REPO_ROOT, AppInfo, discover_apps, find_app, smoke_v
 from scripts.loadtest.replay import Plan, TargetError, check_target, run_locust, served_target
 from scripts.loadtest.session import Session, session_path
 
+pytestmark = pytest.mark.slow  # servers and Locust runs: started first by make test
+
 BROKEN = Path(__file__).parent / "broken_apps"
 HELLO = find_app("hello")
 APPS = discover_apps()
