@@ -2,8 +2,9 @@
 
 An app declares them in ``[tool.monorepo.loadtest] steps`` (``make record``
 plays them): ``{ pick = "<dropdown id>", option = "<label>" }`` opens a Dash
-dropdown and clicks one option (then the page's ``h1``, to close it); ``{ click = "<css selector>" }`` clicks an
-element. After each, the page is left to settle (Dash idle).
+dropdown and clicks one option (then the page's ``h1``, to close it);
+``{ click = "<css selector>" }`` clicks an element. After each, the page is
+left to settle (Dash idle).
 """
 
 from __future__ import annotations

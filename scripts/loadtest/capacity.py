@@ -9,7 +9,8 @@ between it and the first step past them narrows it.
 
 Writes ``apps/<name>/loadtest/capacity.json`` and ``capacity.png`` (latency
 and throughput against visitors), prints the Connect process settings derived
-from it, and with ``--write`` puts them in ``[tool.monorepo.deploy]``:
+from it, updates the README gallery's column, and with ``--write`` puts them
+in ``[tool.monorepo.deploy]``:
 
 - ``max_conns_per_process``: the visitors one process holds;
 - ``max_processes``: enough processes for the expected peak (``--peak``);
@@ -31,7 +32,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.catalog import AppInfo, UnknownAppError, find_app
+from scripts.catalog import AppInfo, UnknownAppError, discover_apps, find_app
+from scripts.gallery.table import write_readme
 from scripts.loadtest.chart import draw_capacity
 from scripts.loadtest.deploy_table import DeployTableError, write_process_settings
 from scripts.loadtest.replay import Plan, Summary, run_locust, served_target
@@ -197,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = session_file.parent
     (folder / "capacity.json").write_text(json.dumps(result.to_json(peak), indent=1) + "\n")
     chart = draw_capacity(result.to_json(peak), folder / "capacity.png")
+    write_readme(discover_apps())  # the gallery's "one process holds" column
     settings = result.settings(peak)
     print(
         f"{app.name}: one process holds {result.visitors} visitors "

@@ -66,7 +66,7 @@ class Visitor(HttpUser):
     wait_time = constant(0)  # think times come from the recording
 
     def on_start(self) -> None:
-        target = urlsplit(self.host)
+        target = urlsplit(str(self.host))
         self.bodies = [
             placed(step.body, f"{target.scheme}://{target.netloc}", target.path)
             for step in SESSION.steps
@@ -119,7 +119,11 @@ def summary(environment: Environment) -> dict[str, Any]:
             merged[kind] = StatsEntry(stats, kind, "", use_response_times_cache=False)
         merged[kind].extend(entry)
     total = stats.total
-    seconds = max(total.last_request_timestamp - total.start_time, 1e-9) if total.num_requests else 0
+    seconds = (
+        max((total.last_request_timestamp or 0.0) - total.start_time, 1e-9)
+        if total.num_requests
+        else 0
+    )
     return {
         "requests": total.num_requests,
         "failures": total.num_failures,
@@ -150,13 +154,15 @@ def _stop_at_cap(environment: Environment) -> None:
             return
 
 
-@events.init.add_listener
 def _on_init(environment: Environment, **_: Any) -> None:
     if not isinstance(environment.runner, WorkerRunner):
         gevent.spawn(_stop_at_cap, environment)
 
 
-@events.quitting.add_listener
 def _on_quitting(environment: Environment, **_: Any) -> None:
     if SUMMARY and not isinstance(environment.runner, WorkerRunner):
         Path(SUMMARY).write_text(json.dumps(summary(environment), indent=1))
+
+
+events.init.add_listener(_on_init)
+events.quitting.add_listener(_on_quitting)

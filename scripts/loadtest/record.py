@@ -3,7 +3,8 @@
 The app is served by the runner as ``make run`` does (as its smoke visitor,
 or ``--user``/``--groups``), opened in headless Chromium, and every request
 the page sent to the app, while it opens and plays the app's declared steps
-(``[tool.monorepo.loadtest] steps``, see scripts/browser/actions.py), is read back from Chromium's performance log (CDP
+(``[tool.monorepo.loadtest] steps``, see scripts/browser/actions.py), is read
+back from Chromium's performance log (CDP
 ``Network.*`` events, which the browser driver already collects for the smoke
 check): method, path, callback body, status, the answer's shape, and the time
 since the previous request (think time). With ``--manual`` the browser is
@@ -89,7 +90,9 @@ def _json_body(driver: webdriver.Chrome, request_id: str) -> Any:
 def _post_data(driver: webdriver.Chrome, seen: _Seen) -> Any:
     text = seen.post_data
     if text is None:  # large bodies are left out of the event: ask for them
-        answer = driver.execute_cdp_cmd("Network.getRequestPostData", {"requestId": seen.request_id})
+        answer = driver.execute_cdp_cmd(
+            "Network.getRequestPostData", {"requestId": seen.request_id}
+        )
         text = answer.get("postData", "")
     return json.loads(text) if text else None
 
@@ -159,7 +162,9 @@ def record(app: AppInfo, visitor: SmokeVisitor, *, manual: bool = False) -> Sess
                 driver.quit()
             problems = served.tracebacks()
             if problems:
-                raise RecordingError(f"{app.name} printed a traceback while recorded:\n{problems[0]}")
+                raise RecordingError(
+                    f"{app.name} printed a traceback while recorded:\n{problems[0]}"
+                )
     session = Session(app.name, steps)
     broken = [f"{s.name}: HTTP {s.status}" for s in steps if s.status >= 400]
     if broken:

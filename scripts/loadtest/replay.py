@@ -90,7 +90,8 @@ class Summary:
         lines = [
             f"{self.requests} requests in {self.seconds:.1f} s ({self.throughput:.1f}/s), "
             f"{self.failures} failed",
-            f"  {'kind':10} {'requests':>9} {'failed':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}",
+            f"  {'kind':10} {'requests':>9} {'failed':>7}"
+            f" {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}",
         ]
         for kind, row in self.per_kind.items():
             lines.append(
@@ -110,7 +111,9 @@ def _free_port() -> int:
 def check_target(url: str, keys: list[str]) -> None:
     """One GET per key before the load: a target that is down or refuses a key says so now."""
     for number, key in enumerate(keys or [""], start=1):
-        request = urllib.request.Request(url, headers={"Authorization": f"Key {key}"} if key else {})
+        request = urllib.request.Request(
+            url, headers={"Authorization": f"Key {key}"} if key else {}
+        )
         who = f"key #{number} of {len(keys)}" if key else "an anonymous visitor"
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
@@ -203,9 +206,7 @@ def served_target(
     with tempfile.TemporaryDirectory(prefix=f"loadtest-{app.name}-") as tmp:
         keys_file = write_runner_keys(visitors, Path(tmp) / "visitor-keys.json")
         app_env = {**smoke_env(app, Path(tmp)), **(env or {})}
-        with serve(
-            app.path, env=app_env, visitor_keys=keys_file, processes=processes
-        ) as served:
+        with serve(app.path, env=app_env, visitor_keys=keys_file, processes=processes) as served:
             yield served.url, [v.key for v in visitors]
 
 

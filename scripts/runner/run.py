@@ -224,9 +224,7 @@ def main(argv: list[str] | None = None) -> None:
 
         def load(self) -> Any:
             dash_app = load_dash_app(app_dir)
-            return ConnectLikeFrontend(
-                dash_app.server, prefix, credentials, vanity, visitor_keys
-            )
+            return ConnectLikeFrontend(dash_app.server, prefix, credentials, vanity, visitor_keys)
 
     def announce(server: Any) -> None:
         port = server.LISTENERS[0].sock.getsockname()[1]

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.slow  # servers and Locust runs: started first by make 
 BROKEN = Path(__file__).parent / "broken_apps"
 HELLO = find_app("hello")
 APPS = discover_apps()
+REPLAY = (sys.executable, "-m", "scripts.loadtest.replay")
 
 
 @pytest.mark.parametrize("app", APPS, ids=[a.name for a in APPS])
@@ -81,8 +82,7 @@ def test_a_refused_key_is_named_before_the_load() -> None:
 
 def test_make_loadtest_prints_a_summary_and_exits_0() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "scripts.loadtest.replay", "hello"]
-        + ["--users", "2", "--visits", "1", "--pause", "0", "--duration", "60"],
+        [*REPLAY, "hello", "--users", "2", "--visits", "1", "--pause", "0", "--duration", "60"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -94,8 +94,14 @@ def test_make_loadtest_prints_a_summary_and_exits_0() -> None:
 
 def test_an_app_without_a_recording_says_how_to_make_one(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "scripts.loadtest.replay", "hello"]
-        + ["--session", str(tmp_path / "none.json")],
+        [
+            sys.executable,
+            "-m",
+            "scripts.loadtest.replay",
+            "hello",
+            "--session",
+            str(tmp_path / "none.json"),
+        ],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
