@@ -94,14 +94,7 @@ def test_make_loadtest_prints_a_summary_and_exits_0() -> None:
 
 def test_an_app_without_a_recording_says_how_to_make_one(tmp_path: Path) -> None:
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scripts.loadtest.replay",
-            "hello",
-            "--session",
-            str(tmp_path / "none.json"),
-        ],
+        [*REPLAY, "hello", "--session", str(tmp_path / "none.json")],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
