@@ -27,10 +27,12 @@ from urllib.parse import urlsplit
 
 import gevent
 from locust import HttpUser, constant, events, task
+from locust.clients import LocustHttpAdapter
 from locust.env import Environment
 from locust.exception import StopUser
 from locust.runners import WorkerRunner
 from locust.stats import StatsEntry
+from urllib3.util.retry import Retry
 
 from scripts.loadtest.session import Session, Step, missing_from, placed
 
@@ -41,6 +43,12 @@ PAUSE_S = float(os.environ.get("LOADTEST_PAUSE_S", "1"))
 VISITS = int(os.environ.get("LOADTEST_VISITS", "1"))
 MAX_REQUESTS = int(os.environ.get("LOADTEST_MAX_REQUESTS", "100000"))
 SUMMARY = os.environ.get("LOADTEST_SUMMARY", "")
+# As a browser does: a request sent on a kept-alive connection that the server
+# closed at that moment (its keep-alive timeout) is sent once more on a new one.
+# Any other error, and every status, counts as it comes.
+STALE_CONNECTION_RETRY = Retry(
+    total=1, connect=1, read=1, status=0, other=0, redirect=0, allowed_methods=None
+)
 WORKERS = max(1, int(os.environ.get("LOADTEST_WORKERS", "1")))
 PERCENTILES = (0.5, 0.95, 0.99)
 _numbers = itertools.count()
@@ -66,6 +74,9 @@ class Visitor(HttpUser):
     wait_time = constant(0)  # think times come from the recording
 
     def on_start(self) -> None:
+        adapter = LocustHttpAdapter(pool_manager=None, max_retries=STALE_CONNECTION_RETRY)
+        self.client.mount("http://", adapter)
+        self.client.mount("https://", adapter)
         target = urlsplit(str(self.host))
         self.bodies = [
             placed(step.body, f"{target.scheme}://{target.netloc}", target.path)
