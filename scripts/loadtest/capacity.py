@@ -85,6 +85,24 @@ class Capacity:
         """The most visitors one process held within the limits (0: not even one)."""
         return max((s.users for s in self.steps if not s.past), default=0)
 
+    def interpolated(self) -> float:
+        """Where the p95 curve crosses the limit, read between the steps either side.
+
+        Finer than the steps themselves (1, 2, 4...): what the bench compares.
+        A step past the limit by failures, not latency, gives the step before.
+        """
+        steps = sorted(self.steps, key=lambda s: s.users)
+        past = next((s for s in steps if s.past), None)
+        if past is None:
+            return float(steps[-1].users) if steps else 0.0
+        within = [s for s in steps if s.users < past.users and not s.past]
+        before_users, before_p95 = (within[-1].users, worst(within[-1])) if within else (0, 0.0)
+        after_p95 = worst(past)
+        if after_p95 <= self.limits.p95_ms or after_p95 <= before_p95:
+            return float(before_users)  # past by failures, or the curve did not rise
+        share = (self.limits.p95_ms - before_p95) / (after_p95 - before_p95)
+        return before_users + share * (past.users - before_users)
+
     def settings(self, peak: int) -> dict[str, Any]:
         """Connect's process settings for an expected peak of ``peak`` visitors."""
         held = max(1, self.visitors)
@@ -114,6 +132,11 @@ class Capacity:
         }
 
 
+def worst(step: Measured) -> float:
+    """The step's highest p95 of any kind."""
+    return max(step.p95_ms.values(), default=0.0)
+
+
 def measure(summary: Summary, users: int, limits: Limits) -> Measured:
     return Measured(
         users,
@@ -123,6 +146,25 @@ def measure(summary: Summary, users: int, limits: Limits) -> Measured:
         {kind: summary.p95(kind) for kind in KINDS if kind in summary.per_kind},
         limits.passed_by(summary),
     )
+
+
+def load_step(
+    url: str,
+    session_file: Path,
+    keys: list[str],
+    users: int,
+    step_s: float,
+    pause_s: float,
+    limits: Limits,
+) -> Measured:
+    """One step of a ramp: ``users`` visitors for ``step_s`` seconds (as many visits as fit)."""
+    plan = Plan(users=users, visits=10_000, duration_s=step_s, pause_s=pause_s)
+    return measure(run_locust(url, session_file, keys, plan), users, limits)
+
+
+def warm_up(url: str, session_file: Path, keys: list[str]) -> None:
+    """One visit, not counted: the first requests of a process are slower."""
+    run_locust(url, session_file, keys, Plan(users=1, visits=1, pause_s=0, duration_s=60))
 
 
 def ramp(
@@ -142,9 +184,7 @@ def ramp(
     with served_target(app, max_users, processes=1, env=env) as (url, keys):
 
         def step(users: int) -> Measured:
-            # visits: as many as fit in the step; the duration bounds it
-            plan = Plan(users=users, visits=10_000, duration_s=step_s, pause_s=pause_s)
-            measured = measure(run_locust(url, session_file, keys, plan), users, limits)
+            measured = load_step(url, session_file, keys, users, step_s, pause_s, limits)
             result.steps.append(measured)
             if progress:
                 p95 = ", ".join(f"{k} p95 {v:.0f} ms" for k, v in measured.p95_ms.items())
@@ -152,8 +192,7 @@ def ramp(
                 print(f"  {users:4d} visitors: {measured.throughput:6.1f} req/s, {p95}: {verdict}")
             return measured
 
-        # one visit first, not counted: the first requests of a process are slower
-        run_locust(url, session_file, keys, Plan(users=1, visits=1, pause_s=0, duration_s=step_s))
+        warm_up(url, session_file, keys)
         users = 1
         while users <= max_users:
             if step(users).past:

@@ -144,20 +144,29 @@ def declared_steps(app: AppInfo) -> list[dict[str, Any]]:
     return steps
 
 
-def record(app: AppInfo, visitor: SmokeVisitor, *, manual: bool = False) -> Session:
+def record(
+    app: AppInfo,
+    visitor: SmokeVisitor,
+    *,
+    manual: bool = False,
+    steps: list[dict[str, Any]] | None = None,
+    env: dict[str, str] | None = None,
+) -> Session:
+    """Serve ``app``, play its visit (``steps``: default its declared ones) and return it."""
+    played = declared_steps(app) if steps is None else steps
     with tempfile.TemporaryDirectory(prefix=f"record-{app.name}-") as tmp:
-        env = smoke_env(app, Path(tmp))
-        with serve(app.name, user=visitor.user, groups=visitor.groups, env=env) as served:
+        env = {**smoke_env(app, Path(tmp)), **(env or {})}
+        with serve(app.path, user=visitor.user, groups=visitor.groups, env=env) as served:
             driver = make_driver(headless=not manual)
             try:
                 driver.get_log("performance")  # forget the blank tab's start
                 driver.get(served.url)
                 wait_for_dash(driver)
-                play(driver, declared_steps(app))
+                play(driver, played)
                 if manual:
                     input(f"Play the visit in the browser at {served.url}, then press Enter: ")
                     wait_for_dash(driver)
-                steps = steps_from_log(driver, served.url)
+                recorded = steps_from_log(driver, served.url)
             finally:
                 driver.quit()
             problems = served.tracebacks()
@@ -165,8 +174,8 @@ def record(app: AppInfo, visitor: SmokeVisitor, *, manual: bool = False) -> Sess
                 raise RecordingError(
                     f"{app.name} printed a traceback while recorded:\n{problems[0]}"
                 )
-    session = Session(app.name, steps)
-    broken = [f"{s.name}: HTTP {s.status}" for s in steps if s.status >= 400]
+    session = Session(app.name, recorded)
+    broken = [f"{s.name}: HTTP {s.status}" for s in recorded if s.status >= 400]
     if broken:
         raise RecordingError(f"{app.name}: the recorded visit had failed requests: {broken}")
     leaks = identity_leaks(session, visitor)

@@ -199,10 +199,17 @@ def run_locust(
 
 @contextmanager
 def served_target(
-    app: AppInfo, users: int, processes: int = 1, env: dict[str, str] | None = None
+    app: AppInfo,
+    users: int,
+    processes: int = 1,
+    env: dict[str, str] | None = None,
+    mix: list[tuple[str, ...]] | None = None,
 ) -> Iterator[tuple[str, list[str]]]:
-    """The app served here on loopback, with one key per visitor: (url, keys)."""
-    visitors = make_visitors(app, users)
+    """The app served here on loopback, with one key per visitor: (url, keys).
+
+    ``mix``: the group sets visitors take in turn (default: the app's, see
+    ``visitors.group_mix``)."""
+    visitors = make_visitors(app, users, mix)
     with tempfile.TemporaryDirectory(prefix=f"loadtest-{app.name}-") as tmp:
         keys_file = write_runner_keys(visitors, Path(tmp) / "visitor-keys.json")
         app_env = {**smoke_env(app, Path(tmp)), **(env or {})}

@@ -35,8 +35,10 @@ def group_mix(app: AppInfo) -> list[tuple[str, ...]]:
     return [smoke_visitor(app).groups]
 
 
-def make_visitors(app: AppInfo, count: int) -> list[SimulatedVisitor]:
-    mix = group_mix(app)
+def make_visitors(
+    app: AppInfo, count: int, mix: list[tuple[str, ...]] | None = None
+) -> list[SimulatedVisitor]:
+    mix = mix or group_mix(app)
     return [
         SimulatedVisitor(secrets.token_urlsafe(16), f"visitor-{n}", mix[n % len(mix)])
         for n in range(count)
