@@ -19,12 +19,12 @@ from dash import Dash, Input, Output, dcc, html
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[5] / "apps" / "group-dashboard"))
 
-from sales.filters import Filters  # type: ignore[import-not-found]  # noqa: E402
-from sales.queries import SalesQueries  # type: ignore[import-not-found]  # noqa: E402
-from sales.scope import REGIONS  # type: ignore[import-not-found]  # noqa: E402
-from sales.settings import load_settings  # type: ignore[import-not-found]  # noqa: E402
-from sales.store import SalesStore  # type: ignore[import-not-found]  # noqa: E402
-from sales.views import dashboard_outputs  # type: ignore[import-not-found]  # noqa: E402
+from sales.filters import Filters  # type: ignore[import-not-found]
+from sales.queries import SalesQueries  # type: ignore[import-not-found]
+from sales.scope import REGIONS  # type: ignore[import-not-found]
+from sales.settings import load_settings  # type: ignore[import-not-found]
+from sales.store import SalesStore  # type: ignore[import-not-found]
+from sales.views import dashboard_outputs  # type: ignore[import-not-found]
 
 EVERY_REGION = tuple(REGIONS)
 FILTERS = ("dates.start_date", "dates.end_date", "product.value", "channel.value", "country.value")
