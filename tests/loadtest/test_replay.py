@@ -51,14 +51,15 @@ def test_hello_replays_cleanly_with_the_same_totals_on_two_workers() -> None:
 
 
 @pytest.mark.parametrize(
-    ("broken", "evidence"),
-    [("raising-callback", "HTTP 500, recorded 200"), ("error-in-answer", "answer lacks")],
+    ("how", "evidence"),
+    [("raise", "HTTP 500, recorded 200"), ("error-card", "answer lacks")],
 )
-def test_a_broken_app_reports_failures(broken: str, evidence: str) -> None:
+def test_a_broken_app_reports_failures(how: str, evidence: str) -> None:
     session = Session.load(session_path(HELLO))
     callbacks = sum(1 for step in session.steps if step.kind == "callback")
     plan = Plan(users=2, visits=1, pause_s=0.0, duration_s=120)
-    with served_target(AppInfo(broken, BROKEN / broken), plan.users) as (url, keys):
+    broken = AppInfo("broken-hello", BROKEN / "broken-hello")
+    with served_target(broken, plan.users, env={"BROKEN_HOW": how}) as (url, keys):
         summary = run_locust(url, session_path(HELLO), keys, plan)
     assert summary.failures == plan.users * plan.visits * callbacks > 0
     assert summary.per_kind["page"]["failures"] == 0

@@ -65,13 +65,14 @@ app = Dash(__name__, compress=True)
 app.layout = page
 
 
+OUTPUTS = (
+    "kpi-revenue.children kpi-units.children kpi-orders.children "
+    "revenue-over-time.figure revenue-by-country.figure top-table.children"
+)
+
+
 @app.callback(
-    Output("kpi-revenue", "children"),
-    Output("kpi-units", "children"),
-    Output("kpi-orders", "children"),
-    Output("revenue-over-time", "figure"),
-    Output("revenue-by-country", "figure"),
-    Output("top-table", "children"),
+    *(Output(*key.split(".")) for key in OUTPUTS.split()),
     *(Input(*key.split(".")) for key in FILTERS),
     prevent_initial_call=True,
 )
