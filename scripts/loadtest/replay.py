@@ -30,6 +30,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scripts.catalog import REPO_ROOT, AppInfo, UnknownAppError, find_app, smoke_env
 from scripts.loadtest.session import Session, SessionError, session_path
@@ -108,20 +109,32 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def check_target(url: str, keys: list[str]) -> None:
-    """One GET per key before the load: a target that is down or refuses a key says so now."""
+def _get(url: str, key: str) -> None:
+    request = urllib.request.Request(url, headers={"Authorization": f"Key {key}"} if key else {})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+
+
+def check_target(url: str, keys: list[str], *, connect_api: bool = False) -> None:
+    """One GET per key before the load: a target that is down or refuses a key says so now.
+
+    ``connect_api``: the target is Connect (or the stand-in), where content
+    open to everyone answers an unknown key as an anonymous visitor; each key
+    is then also checked where Connect refuses an invalid one (``GET
+    __api__/v1/user``, 401).
+    """
+    parts = urlsplit(url)
+    whoami = f"{parts.scheme}://{parts.netloc}/__api__/v1/user"
     for number, key in enumerate(keys or [""], start=1):
-        request = urllib.request.Request(
-            url, headers={"Authorization": f"Key {key}"} if key else {}
-        )
         who = f"key #{number} of {len(keys)}" if key else "an anonymous visitor"
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                response.read()
+            _get(url, key)
+            if connect_api and key:
+                _get(whoami, key)
         except urllib.error.HTTPError as error:
             with error:
                 raise TargetError(
-                    f"{url} refuses {who} with HTTP {error.code}: check {KEYS_ENV} "
+                    f"{error.url} refuses {who} with HTTP {error.code}: check {KEYS_ENV} "
                     "(a key of a user who may open this content)"
                 ) from None
         except (urllib.error.URLError, OSError) as error:
@@ -259,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(f"serving {app.name} on loopback ({args.processes} process)...", flush=True)
                 url, keys = stack.enter_context(served_target(app, args.users, args.processes))
-            check_target(url, keys)
+            check_target(url, keys, connect_api=bool(args.url))
             workers = f", {args.workers} Locust workers" if args.workers else ""
             print(f"replaying {session_file} at {url}: {args.users} visitors{workers}", flush=True)
             if plan.ui:
