@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import tempfile
 import threading
+from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scripts.catalog import AppInfo, SmokeVisitor, find_app
@@ -79,49 +80,30 @@ def dashboard_env(kind: str, rows: int) -> dict[str, str]:
     return {**env, "DASHBOARD_GROUPS": "admins", "DASHBOARD_SCOPES": "admins=*"}
 
 
-def pairs() -> list[Pair]:
+def pairs() -> Iterator[Pair]:
+    """Each pair in turn: a pair's data is loaded just before it is measured."""
     hello, dashboard = find_app("hello"), find_app("group-dashboard")
-    found = [
-        Pair(
-            Target("hello", hello, session_path(hello)),
-            Target("bare Dash, same page and callback", baseline_app("capacity-hello")),
-            0.9,
-        )
-    ]
+    yield Pair(
+        Target("hello", hello, session_path(hello)),
+        Target("bare Dash, same page and callback", baseline_app("capacity-hello")),
+        0.9,
+    )
     for kind in ("duckdb", "postgresql"):
         env = dashboard_env(kind, 1_000_000)
-        found.append(
-            Pair(
-                Target(
-                    f"group-dashboard, {kind}, 1M rows",
-                    dashboard,
-                    session_path(dashboard),
-                    env,
-                    ADMINS,
-                ),
-                Target(
-                    f"bare Dash, same queries, {kind}, 1M rows",
-                    baseline_app("capacity-dashboard"),
-                    env=env,
-                ),
-                0.8,
-            )
+        subject = Target(f"group-dashboard, {kind}, 1M rows", dashboard, None, env, ADMINS)
+        yield Pair(
+            replace(subject, session=session_path(dashboard)),
+            Target(f"bare Dash, same queries, {kind}", baseline_app("capacity-dashboard"), env=env),
+            0.8,
         )
-    small, large = dashboard_env("duckdb", 100_000), dashboard_env("duckdb", 10_000_000)
-    found.append(
-        Pair(
-            Target(
-                "group-dashboard, duckdb, 10M rows",
-                dashboard,
-                session_path(dashboard),
-                large,
-                ADMINS,
-            ),
-            Target("the same at 100k rows", dashboard, session_path(dashboard), small, ADMINS),
-            None,
-        )
+    large = Target("group-dashboard, duckdb, 10M rows", dashboard, session_path(dashboard))
+    yield Pair(
+        replace(large, env=dashboard_env("duckdb", 10_000_000), mix=ADMINS),
+        replace(
+            large, label="the same at 100k rows", env=dashboard_env("duckdb", 100_000), mix=ADMINS
+        ),
+        None,
     )
-    return found
 
 
 def recorded(target: Target, steps_of: AppInfo, folder: Path) -> Path:
