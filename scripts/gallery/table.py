@@ -58,9 +58,11 @@ def capacity_cell(app: AppInfo, folder: str) -> str:
     measured = app.path / CAPACITY
     if not measured.is_file():
         return f"`make capacity APP={app.name}`"
-    visitors = json.loads(measured.read_text()).get("visitors_per_process", 0)
+    result = json.loads(measured.read_text())
+    floor = ">= " if result.get("at_least") else ""  # the ramp ended before the limits
     chart = Path(folder) / CAPACITY
-    return f"[{visitors} visitors]({chart.with_suffix('.png').as_posix()})"
+    visitors = result.get("visitors_per_process", 0)
+    return f"[{floor}{visitors} visitors]({chart.with_suffix('.png').as_posix()})"
 
 
 def render_table(apps: Sequence[AppInfo], root: Path = REPO_ROOT) -> str:

@@ -87,6 +87,11 @@ class Capacity:
         """The most visitors one process held within the limits (0: not even one)."""
         return max((s.users for s in self.steps if not s.past), default=0)
 
+    @property
+    def capped(self) -> bool:
+        """No step was past the limits: the ramp stopped at its end, the capacity is a floor."""
+        return bool(self.steps) and not any(s.past for s in self.steps)
+
     def interpolated(self) -> float:
         """Where the p95 curve crosses the limit, read between the steps either side.
 
@@ -126,6 +131,7 @@ class Capacity:
         return {
             "app": self.app,
             "visitors_per_process": self.visitors,
+            "at_least": self.capped,  # the ramp ended (--max-users) before the limits
             "pause_between_visits_s": self.pause_s,
             "limits": asdict(self.limits),
             "peak": peak,
@@ -244,8 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     chart = draw_capacity(result.to_json(peak), folder / "capacity.png")
     write_readme(discover_apps())  # the gallery's "one process holds" column
     settings = result.settings(peak)
+    floor = "at least " if result.capped else ""
     print(
-        f"{app.name}: one process holds {result.visitors} visitors "
+        f"{app.name}: one process holds {floor}{result.visitors} visitors "
         f"(each pausing {args.pause:g} s between visits); chart: {chart}"
     )
     print(f"Connect settings for a peak of {peak} visitors: {settings}")

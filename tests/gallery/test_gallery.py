@@ -70,6 +70,9 @@ def test_a_measured_capacity_links_its_chart(repo: Path) -> None:
     measured.write_text('{"visitors_per_process": 24}')
     table = render_table(discover_apps(repo / "apps"), repo).splitlines()
     assert table[3].endswith("| [24 visitors](apps/hello/loadtest/capacity.png) |")
+    measured.write_text('{"visitors_per_process": 64, "at_least": true}')  # never past the limits
+    table = render_table(discover_apps(repo / "apps"), repo).splitlines()
+    assert table[3].endswith("| [>= 64 visitors](apps/hello/loadtest/capacity.png) |")
 
 
 def test_rewrite_replaces_only_the_table(repo: Path) -> None:

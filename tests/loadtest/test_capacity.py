@@ -39,6 +39,13 @@ def test_the_last_step_within_the_limits_is_what_one_process_holds() -> None:
     assert capacity.interpolated() == pytest.approx(4 + 4 * 300 / 700)
 
 
+def test_a_ramp_that_never_passed_the_limits_gives_a_floor() -> None:
+    capacity = ramp(step(1, 50), step(2, 80))
+    assert capacity.capped and capacity.visitors == 2
+    assert capacity.to_json(peak=2)["at_least"] is True
+    assert not ramp(step(1, 50), step(2, 900)).capped
+
+
 def test_failures_end_the_ramp_at_the_step_before() -> None:
     capacity = ramp(step(1, 50), step(2, 80), step(4, 90, failures=20))
     assert capacity.visitors == 2
