@@ -97,6 +97,30 @@ test-connect: .venv/.synced browser ## Deploy, preview, OAuth and app tests on C
 bench: .venv/.synced browser postgres redis ## Benchmark apps vs baselines, update README: [QUICK=1] [BENCH_SKIP=suite-time]
 	$(RUN) python -m scripts.perf.bench $(if $(filter 1 true yes,$(QUICK)),--quick)
 
+# Load tests (scripts/loadtest/, docs/loadtest.md). Every run is bounded: VISITS per
+# visitor, DURATION seconds and MAX_REQUESTS at most. The visitors' keys for a
+# TARGET (the stand-in, Connect) come from LOADTEST_API_KEYS in the environment.
+.PHONY: record
+record: .venv/.synced browser ## Record APP's visit in Chromium into apps/<name>/loadtest/session.json: [USER= GROUPS=] [MANUAL=1] (you play it, visible browser)
+	@if [ -z "$(APP)" ]; then echo "APP is not set: make record APP=<name> (make list shows them)" >&2; exit 2; fi
+	@$(RUN) python -m scripts.loadtest.record "$(APP)" $(if $(VISITOR),--user "$(VISITOR)" --groups "$(VISITOR_GROUPS)") \
+		$(if $(filter 1 true yes,$(MANUAL)),--manual)
+
+.PHONY: loadtest
+loadtest: .venv/.synced ## Replay APP's recording with USERS=N visitors (Locust): [VISITS=3] [DURATION=60] [MAX_REQUESTS=] [THINK=1] [PAUSE=1] [WORKERS=k] [PROCESSES=1] [TARGET=url] [UI=1]
+	@if [ -z "$(APP)" ]; then echo "APP is not set: make loadtest APP=<name> USERS=20" >&2; exit 2; fi
+	@$(RUN) python -m scripts.loadtest.replay "$(APP)" --users $(or $(USERS),10) --visits $(or $(VISITS),3) \
+		--duration $(or $(DURATION),60) $(if $(MAX_REQUESTS),--max-requests $(MAX_REQUESTS)) \
+		--think-scale $(or $(THINK),1) --pause $(or $(PAUSE),1) --workers $(or $(WORKERS),0) \
+		--processes $(or $(PROCESSES),1) $(if $(TARGET),--url "$(TARGET)") $(if $(filter 1 true yes,$(UI)),--ui)
+
+.PHONY: capacity
+capacity: .venv/.synced ## Visitors one process of APP holds, its chart and Connect settings: [TARGET_MS=500] [PEAK=] [STEP_SECONDS=20] [PAUSE=2] [WRITE=1]
+	@if [ -z "$(APP)" ]; then echo "APP is not set: make capacity APP=<name> [PEAK=200]" >&2; exit 2; fi
+	@$(RUN) python -m scripts.loadtest.capacity "$(APP)" --target-ms $(or $(TARGET_MS),500) \
+		--step-seconds $(or $(STEP_SECONDS),20) --pause $(or $(PAUSE),2) $(if $(PEAK),--peak $(PEAK)) \
+		$(if $(filter 1 true yes,$(WRITE)),--write)
+
 .PHONY: bench-readme
 bench-readme: .venv/.synced ## Rewrite the README's bench block from build/bench/results.json
 	$(RUN) python -m scripts.perf.bench.readme

@@ -19,8 +19,9 @@ SETTINGS_TABLE = "monorepo"  # [tool.monorepo] in each app's pyproject.toml
 # An app's folder name is also its Connect content name and URL segment.
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 # Folders an app folder may hold that are not the app's code: tests, caches,
-# virtualenvs, local data, rsconnect deployment records, screenshots. Bundles
-# leave them out, and the import and dependency checks do not read them.
+# virtualenvs, local data, rsconnect deployment records, screenshots, the load
+# test's recording and capacity chart. Bundles leave them out, and the import
+# and dependency checks do not read them.
 NOT_APP_CODE_DIRS = frozenset(
     {
         "tests",
@@ -36,6 +37,7 @@ NOT_APP_CODE_DIRS = frozenset(
         "build",
         "rsconnect-python",
         "screenshots",
+        "loadtest",
         ".git",
         "node_modules",
     }
@@ -130,6 +132,12 @@ def smoke_visitor(app: AppInfo) -> SmokeVisitor:
     """``[tool.monorepo.smoke]`` user/groups, for an app whose page needs a member."""
     smoke = app.settings().get("smoke", {})
     return SmokeVisitor(str(smoke.get("user", "")), tuple(str(g) for g in smoke.get("groups", ())))
+
+
+def smoke_env(app: AppInfo, tmp: Path) -> dict[str, str]:
+    """``[tool.monorepo.smoke] env`` (what the app needs to open), ``{tmp}`` replaced by ``tmp``."""
+    env = app.settings().get("smoke", {}).get("env", {})
+    return {str(k): str(v).replace("{tmp}", str(tmp)) for k, v in env.items()}
 
 
 def celery_app_of(app: AppInfo) -> str | None:

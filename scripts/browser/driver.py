@@ -48,11 +48,14 @@ return document.querySelectorAll('.dash-graph:not(:has(.main-svg))').length === 
 """
 
 
-def make_driver() -> webdriver.Chrome:
+def make_driver(*, headless: bool = True) -> webdriver.Chrome:
+    """Chromium with console and network logs; ``headless=False`` shows its window
+    (``make record MANUAL=1``: a person plays the visit)."""
     os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager go online
     options = webdriver.ChromeOptions()
     for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
+        if headless or flag != "--headless=new":
+            options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-')}")
     chromium = shutil.which("chromium")
     if chromium:

@@ -9,6 +9,7 @@ is missing or stale.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from scripts.catalog import REPO_ROOT, AppInfo, discover_apps, smoke_visitor
 
 SCREENSHOT = "screenshot.png"  # beside each app: apps/<name>/screenshot.png
+CAPACITY = "loadtest/capacity.json"  # `make capacity` writes it, and its chart beside it
 README = REPO_ROOT / "README.md"
 START = "<!-- gallery:start: `make screenshots` writes this table -->"
 END = "<!-- gallery:end -->"
@@ -51,17 +53,30 @@ def run_command(app: AppInfo) -> str:
     return " ".join(parts)
 
 
+def capacity_cell(app: AppInfo, folder: str) -> str:
+    """The visitors one process held, linking its chart; else the command that measures it."""
+    measured = app.path / CAPACITY
+    if not measured.is_file():
+        return f"`make capacity APP={app.name}`"
+    result = json.loads(measured.read_text())
+    floor = ">= " if result.get("at_least") else ""  # the ramp ended before the limits
+    chart = Path(folder) / CAPACITY
+    visitors = result.get("visitors_per_process", 0)
+    return f"[{floor}{visitors} visitors]({chart.with_suffix('.png').as_posix()})"
+
+
 def render_table(apps: Sequence[AppInfo], root: Path = REPO_ROOT) -> str:
     rows = [
-        "| app | screenshot | what it demonstrates | run it |",
-        "| --- | --- | --- | --- |",
+        "| app | screenshot | what it demonstrates | run it | one process holds |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for app in apps:
         folder = app.path.relative_to(root).as_posix()
         picture = f'<img src="{folder}/{SCREENSHOT}" alt="{app.name}" width="{THUMBNAIL_WIDTH}">'
         text = app.description().replace("|", "\\|")
         rows.append(
-            f"| [{app.name}]({folder}/README.md) | {picture} | {text} | `{run_command(app)}` |"
+            f"| [{app.name}]({folder}/README.md) | {picture} | {text} | `{run_command(app)}` "
+            f"| {capacity_cell(app, folder)} |"
         )
     return "\n".join(rows)
 

@@ -9,7 +9,7 @@ as Connect.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from connectkit.credentials import ENVIRON_KEY
@@ -35,6 +35,10 @@ class ConnectLikeFrontend:
     header is removed even if the client sent one, as on Connect).
     ``vanity`` also serves the app's index at that path, as a Connect vanity
     URL does (only the index: ``<vanity>page-2`` is not found there either).
+    ``visitor_keys`` maps API keys to credentials: a request carrying
+    ``Authorization: Key <key>`` visits as that key's user, as on Connect (the
+    load test gives each simulated visitor its own); an unknown key is refused
+    with 401, as Connect refuses one.
     """
 
     def __init__(
@@ -43,8 +47,10 @@ class ConnectLikeFrontend:
         prefix: str,
         credentials: str | None = None,
         vanity: str | None = None,
+        visitor_keys: Mapping[str, str | None] | None = None,
     ) -> None:
         self.app = app
+        self.visitor_keys = dict(visitor_keys or {})
         self.prefix = normalise_prefix(prefix)
         self.credentials = credentials
         self.vanity = normalise_vanity(vanity) if vanity else None
@@ -63,9 +69,30 @@ class ConnectLikeFrontend:
         environ.pop(ENVIRON_KEY, None)
         # Connect's session token too: only Connect mints one, never the client.
         environ.pop(SESSION_TOKEN_ENVIRON_KEY, None)
-        if self.credentials is not None:
-            environ[ENVIRON_KEY] = self.credentials
+        credentials = self.credentials
+        key = _api_key(environ.pop("HTTP_AUTHORIZATION", ""))
+        if key is not None:
+            if key not in self.visitor_keys:
+                return _refused_key(start_response)
+            credentials = self.visitor_keys[key]
+        if credentials is not None:
+            environ[ENVIRON_KEY] = credentials
         return self.app(environ, start_response)
+
+
+def _api_key(authorization: str) -> str | None:
+    """The key of an ``Authorization: Key <key>`` header (Connect's API-key scheme)."""
+    scheme, _, key = authorization.strip().partition(" ")
+    return key.strip() if scheme.lower() == "key" else None
+
+
+def _refused_key(start_response: StartResponse) -> list[bytes]:
+    body = b"Unauthorized: this API key names no visitor of this runner (--visitor-keys)\n"
+    start_response(
+        "401 Unauthorized",
+        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
 
 
 def _redirect(start_response: StartResponse, location: str, environ: Environ) -> list[bytes]:

@@ -5,6 +5,8 @@
 - the working directory and import path set to the app folder, as in a bundle;
 - ``RStudio-Connect-Credentials`` set for every request from ``--user`` and
   ``--groups`` (anonymous without ``--user``; a client's own header is dropped);
+  with ``--visitor-keys``, a request with ``Authorization: Key <key>`` visits as
+  that key's user instead, as on Connect (the load test's simulated visitors);
 - a real WSGI server (gunicorn, threaded worker), ``--reload`` for development.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import subprocess
 import sys
@@ -77,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="a USER make did not use (the login shell's): named in the visitor line",
     )
     parser.add_argument("--credentials", help="raw header value to send instead (testing)")
+    parser.add_argument(
+        "--visitor-keys",
+        type=Path,
+        help='JSON file {"<api key>": {"user": "...", "groups": [...]}}: visitors by API key',
+    )
     parser.add_argument("--reload", action="store_true", help="restart on code changes")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument(
@@ -160,6 +168,23 @@ def visitor_credentials(args: argparse.Namespace, name: str, app_dir: Path) -> s
     return credentials
 
 
+def read_visitor_keys(path: Path | None) -> dict[str, str | None]:
+    """``--visitor-keys``: each API key's credentials header (keys stay off the command line)."""
+    if path is None:
+        return {}
+    try:
+        table = json.loads(path.read_text())
+        return {
+            str(key): credentials_header(str(who["user"]), [str(g) for g in who.get("groups", [])])
+            for key, who in table.items()
+        }
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
+        raise SystemExit(
+            f"error: --visitor-keys {path}: {error!r}; expected a JSON object "
+            '{"<api key>": {"user": "name", "groups": ["a", "b"]}}'
+        ) from None
+
+
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     name, app_dir = resolve_app_dir(args)
@@ -169,6 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as error:
         raise SystemExit(f"error: --vanity: {error}") from None
     credentials = visitor_credentials(args, name, app_dir)
+    visitor_keys = read_visitor_keys(args.visitor_keys)
     try:
         check_port_free(args.host, args.port, f"make run APP={name}")
     except PortBusyError as error:
@@ -198,7 +224,7 @@ def main(argv: list[str] | None = None) -> None:
 
         def load(self) -> Any:
             dash_app = load_dash_app(app_dir)
-            return ConnectLikeFrontend(dash_app.server, prefix, credentials, vanity)
+            return ConnectLikeFrontend(dash_app.server, prefix, credentials, vanity, visitor_keys)
 
     def announce(server: Any) -> None:
         port = server.LISTENERS[0].sock.getsockname()[1]

@@ -90,6 +90,7 @@ def runner_command(
     credentials: str | None = None,
     vanity: str | None = None,
     processes: int = 1,
+    visitor_keys: Path | None = None,
 ) -> list[str]:
     """``python -m scripts.runner.run`` for an app name under apps/ or an app folder."""
     target = ["--app-dir", str(app)] if isinstance(app, Path) else [app]
@@ -101,6 +102,8 @@ def runner_command(
         command += ["--vanity", vanity]
     if processes != 1:
         command += ["--processes", str(processes)]
+    if visitor_keys is not None:
+        command += ["--visitor-keys", str(visitor_keys)]
     return command
 
 
@@ -160,6 +163,7 @@ def serve(
     log_dir: Path | None = None,
     ready: Ready = "health",
     processes: int = 1,
+    visitor_keys: Path | None = None,
 ) -> Iterator[ServedApp]:
     """Serve an app (a name under apps/, or a folder) on a free port until exit.
 
@@ -177,6 +181,7 @@ def serve(
         credentials=credentials,
         vanity=vanity,
         processes=processes,
+        visitor_keys=visitor_keys,
     )
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix=f"served-{name}-"))
     log_dir.mkdir(parents=True, exist_ok=True)

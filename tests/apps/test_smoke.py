@@ -17,15 +17,9 @@ from typing import Any
 import pytest
 
 from scripts.browser.smoke import AppPage
-from scripts.catalog import AppInfo, discover_apps, smoke_visitor
+from scripts.catalog import AppInfo, discover_apps, smoke_env, smoke_visitor
 
 APPS = discover_apps()
-
-
-def smoke_env(app: AppInfo, tmp: Path) -> dict[str, str]:
-    """``[tool.monorepo.smoke] env``, with ``{tmp}`` replaced by ``tmp``."""
-    env = app.settings().get("smoke", {}).get("env", {})
-    return {str(k): str(v).replace("{tmp}", str(tmp)) for k, v in env.items()}
 
 
 @pytest.mark.browser

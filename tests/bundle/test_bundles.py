@@ -84,6 +84,8 @@ def test_bundle_leaves_out_what_does_not_belong(tmp_path: Path) -> None:
         ".venv/bin/python": "",
         "rsconnect-python/cluttered.json": "{}",
         "screenshots/home.png": "",
+        "loadtest/session.json": "{}",  # make record: a tooling file, not the app's
+        "loadtest/capacity.png": "",
         "cache/data.parquet": "",
         ".env": "SECRET=1\n",
     }

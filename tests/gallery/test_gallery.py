@@ -51,16 +51,28 @@ def repo(tmp_path: Path) -> Path:
 
 def test_table_has_a_row_per_app_with_picture_summary_and_run_line(repo: Path) -> None:
     table = render_table(discover_apps(repo / "apps"), repo).splitlines()
-    assert table[0] == "| app | screenshot | what it demonstrates | run it |"
+    assert table[0] == "| app | screenshot | what it demonstrates | run it | one process holds |"
     assert table[2] == (
         "| [group-dashboard](apps/group-dashboard/README.md) "
         '| <img src="apps/group-dashboard/screenshot.png" alt="group-dashboard" width="320"> '
         "| Rows by group \\| gated "
-        "| `make run APP=group-dashboard USER=ada GROUPS=analysts,sales` |"
+        "| `make run APP=group-dashboard USER=ada GROUPS=analysts,sales` "
+        "| `make capacity APP=group-dashboard` |"
     )
     assert table[3].startswith("| [hello](apps/hello/README.md) |")
-    assert table[3].endswith("| Says hello | `make run APP=hello` |")
+    assert table[3].endswith("| Says hello | `make run APP=hello` | `make capacity APP=hello` |")
     assert len(table) == 4
+
+
+def test_a_measured_capacity_links_its_chart(repo: Path) -> None:
+    measured = repo / "apps" / "hello" / "loadtest" / "capacity.json"
+    measured.parent.mkdir()
+    measured.write_text('{"visitors_per_process": 24}')
+    table = render_table(discover_apps(repo / "apps"), repo).splitlines()
+    assert table[3].endswith("| [24 visitors](apps/hello/loadtest/capacity.png) |")
+    measured.write_text('{"visitors_per_process": 64, "at_least": true}')  # never past the limits
+    table = render_table(discover_apps(repo / "apps"), repo).splitlines()
+    assert table[3].endswith("| [>= 64 visitors](apps/hello/loadtest/capacity.png) |")
 
 
 def test_rewrite_replaces_only_the_table(repo: Path) -> None:
@@ -68,7 +80,7 @@ def test_rewrite_replaces_only_the_table(repo: Path) -> None:
     write_readme(apps, repo / "README.md")
     text = (repo / "README.md").read_text()
     assert text.startswith("# Repo\n\nintro\n\n" + START + "\n| app |")
-    assert text.endswith(f"`make run APP=hello` |\n{END}\n\n## After\n\nkept\n")
+    assert text.endswith(f"`make capacity APP=hello` |\n{END}\n\n## After\n\nkept\n")
     assert "old table" not in text
     write_readme(apps, repo / "README.md")
     assert (repo / "README.md").read_text() == text  # stable: a second run changes nothing

@@ -128,3 +128,21 @@ def test_make_run_says_what_to_run_for_an_app_that_acts_as_its_visitor() -> None
     assert "make connect-local API_KEY=dev-key USER=bob" in note
     assert "CONNECT_API_KEY=dev-key make deploy APP=my-content" in note
     assert acts_as_visitor_note("hello", find_app("hello").path, "bob") is None
+
+
+def test_visitor_keys_are_read_from_a_file_and_a_bad_one_is_named(tmp_path: Path) -> None:
+    from connectkit.credentials import credentials_header
+
+    from scripts.runner.run import read_visitor_keys
+
+    good = tmp_path / "keys.json"
+    good.write_text('{"k1": {"user": "ada", "groups": ["sales-emea"]}, "k2": {"user": "bob"}}')
+    assert read_visitor_keys(good) == {
+        "k1": credentials_header("ada", ["sales-emea"]),
+        "k2": credentials_header("bob", []),
+    }
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"k1": {"name": "ada"}}')
+    with pytest.raises(SystemExit, match=r"--visitor-keys .*bad.json.*expected a JSON object"):
+        read_visitor_keys(bad)
+    assert read_visitor_keys(None) == {}

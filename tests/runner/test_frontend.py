@@ -128,3 +128,30 @@ def test_client_cannot_send_a_session_token() -> None:
     alice = Client(ConnectLikeFrontend(echo_app, "/p/", credentials=credentials_header("alice")))
     seen = alice.get("/p/", headers={"Posit-Connect-User-Session-Token": "a.b.c"}).json
     assert seen["session"] is None and seen["creds"] is not None
+
+
+@pytest.mark.parametrize(
+    ("authorization", "status", "creds"),
+    [
+        ("Key ada-key", 200, credentials_header("ada", ["sales-emea"])),
+        ("key  bob-key ", 200, credentials_header("bob", [])),
+        (None, 200, credentials_header("default", [])),  # no key: the runner's visitor
+        ("Key stolen", 401, None),  # as Connect refuses an unknown key
+        ("Bearer ada-key", 200, credentials_header("default", [])),  # not Connect's key scheme
+    ],
+)
+def test_an_api_key_visits_as_its_user(authorization: str | None, status: int, creds: Any) -> None:
+    keys = {
+        "ada-key": credentials_header("ada", ["sales-emea"]),
+        "bob-key": credentials_header("bob", []),
+    }
+    app = ConnectLikeFrontend(
+        echo_app, "/content/abc/", credentials_header("default", []), visitor_keys=keys
+    )
+    headers = {"Authorization": authorization} if authorization else {}
+    response = Client(app).get("/content/abc/", headers=headers)
+    assert response.status_code == status
+    if status == 200:
+        assert response.get_json()["creds"] == creds
+    else:
+        assert "names no visitor" in response.get_data(as_text=True)

@@ -9,6 +9,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from scripts.browser.actions import pick
 from scripts.browser.driver import drain
 from scripts.browser.smoke import AppPage
 
@@ -47,19 +48,6 @@ for (const graph of document.querySelectorAll('.js-plotly-plot')) {
 }
 return problems;
 """
-
-
-def pick(browser: Any, dropdown_id: str, option: str) -> None:
-    """Open a Dash 4 dropdown and click one option by its label."""
-    browser.find_element(By.ID, dropdown_id).click()
-    choice = WebDriverWait(browser, 10).until(
-        lambda d: d.find_element(
-            By.XPATH,
-            f"//*[contains(@class,'dash-dropdown-content')]//*[normalize-space(text())='{option}']",
-        )
-    )
-    choice.click()
-    browser.find_element(By.TAG_NAME, "h1").click()  # close the popover
 
 
 @pytest.fixture(scope="module")
