@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from subprocess import Popen
 
+import psutil  # type: ignore[import-untyped]
 import pytest
 
 from scripts.catalog import find_app
@@ -29,6 +30,7 @@ from scripts.runner.worker import start_worker
 
 READY = re.compile(r"\S+@\S+ ready\.")
 WORKER_START_S = 120.0  # a failure bound, not a speed target
+WORKER_REPLY_S = 60.0  # a failure bound: a busy machine answers late, not never
 _databases = itertools.count(1)  # one Redis database per user of the session server
 
 
@@ -69,3 +71,39 @@ def celery_worker(app: str, env: dict[str, str], log: Path) -> Iterator[Worker]:
         yield worker
     finally:
         stop(worker.process)
+
+
+def _is_celery(process: psutil.Process | None) -> bool:
+    if process is None:
+        return False
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE and "celery" in " ".join(process.cmdline())
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False  # gone already
+
+
+def running_workers() -> int:
+    """Celery workers this test process started, itself or through a runner (pools left out)."""
+    below = psutil.Process().children(recursive=True)
+    return sum(1 for p in below if _is_celery(p) and not _is_celery(p.parent()))
+
+
+def active_tasks(redis_url: str) -> list[str]:
+    """The ids of the tasks the running workers hold, once every one of them answered.
+
+    Celery's ``inspect`` returns what answered within its timeout (``None`` when
+    nothing did): with a short timeout a worker slow to answer on a busy machine
+    reads as an idle one. Asking for as many replies as workers run returns as
+    soon as each answered, and waits for a late one instead of guessing.
+    """
+    from celery import Celery  # type: ignore[import-untyped]  # only the job tests need it
+
+    workers = running_workers()
+    if workers == 0:
+        return []
+    inspect = Celery(broker=redis_url).control.inspect(timeout=WORKER_REPLY_S, limit=workers)
+    replies = inspect.active() or {}
+    assert len(replies) == workers, (
+        f"{len(replies)} of {workers} Celery workers answered within {WORKER_REPLY_S:.0f} s"
+    )
+    return [task["id"] for tasks in replies.values() for task in tasks]
