@@ -18,11 +18,11 @@ from selenium.webdriver.support.ui import WebDriverWait
 from scripts.browser.smoke import AppPage
 from scripts.runner.redis_server import RedisServer
 from scripts.runner.serve import ServedApp, serve
-from tests.apps.report_builder.sites import celery_processes
+from tests.apps.report_builder.sites import LOST_AFTER_S, celery_processes
 from tests.support.redis import active_tasks, celery_worker, fresh_redis_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.redis]
-ENV = {"REPORT_JOB_SECONDS": "40", "REPORT_LOST_AFTER_S": "4"}  # 20,000 paths: 40 s
+ENV = {"REPORT_JOB_SECONDS": "40", "REPORT_LOST_AFTER_S": LOST_AFTER_S}  # 20,000 paths: 40 s
 DEADLINE_S = 60.0  # a failure bound, not a speed target
 
 
