@@ -9,7 +9,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from scripts.browser.driver import drain
+from scripts.browser.driver import WAIT_S, drain
 from scripts.browser.smoke import AppPage
 
 APP = "group-dashboard"
@@ -52,7 +52,7 @@ return problems;
 def pick(browser: Any, dropdown_id: str, option: str) -> None:
     """Open a Dash 4 dropdown and click one option by its label."""
     browser.find_element(By.ID, dropdown_id).click()
-    choice = WebDriverWait(browser, 10).until(
+    choice = WebDriverWait(browser, WAIT_S).until(
         lambda d: d.find_element(
             By.XPATH,
             f"//*[contains(@class,'dash-dropdown-content')]//*[normalize-space(text())='{option}']",
@@ -85,7 +85,7 @@ def test_member_sees_their_region_and_filters_update_kpis(
         assert all(before)
 
         pick(browser, "channel", "Partner")
-        WebDriverWait(browser, 15).until(
+        WebDriverWait(browser, WAIT_S).until(
             lambda d: (page.text("#kpi-revenue"), page.text("#kpi-orders")) != before
         )
         page.check()
@@ -133,7 +133,7 @@ def test_outsiders_get_the_403_page_and_no_app_scripts(
     with served_app(APP, user=user, groups=groups, env=small) as served:
         drain(browser)
         browser.get(served.url)
-        WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.ID, "who"))
+        WebDriverWait(browser, WAIT_S).until(lambda d: d.find_elements(By.ID, "who"))
         assert browser.title.startswith("Access denied")
         body = browser.find_element(By.TAG_NAME, "body").text
         assert who in body and "sales-emea" in body and "Connect administrator" in body
