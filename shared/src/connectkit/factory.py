@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -54,6 +55,28 @@ def enable_compression(server: Flask) -> None:
     server.after_request(compress_unless_small_json)
 
 
+def _one_setup_at_a_time(app: Dash) -> None:
+    """Make a request that arrives during Dash's first-request setup wait for it.
+
+    ``Dash._setup_server`` (Dash 4.x, run before each request) marks itself done
+    first and registers the component scripts after: on a threaded server a
+    second request arriving meanwhile skips it and asks for a script Dash does
+    not know yet, an HTTP 500 ("dash" is not a registered library) and a page
+    that never draws. Seen on a busy machine, on the first page a fresh worker
+    serves. The bound method Dash registered is swapped for one under a lock; a
+    Dash that no longer registers it stops here, at start-up.
+    """
+    setup = app._setup_server
+    lock = threading.Lock()
+
+    def setup_server_once() -> None:
+        with lock:
+            setup()  # type: ignore[no-untyped-call]  # Dash leaves it unannotated
+
+    hooks = app.server.before_request_funcs.setdefault(None, [])
+    hooks[hooks.index(setup)] = setup_server_once
+
+
 def create_app(
     import_name: str,
     *,
@@ -100,6 +123,7 @@ def create_app(
         health_endpoint=HEALTH_PATH,
         **dash_kwargs,
     )
+    _one_setup_at_a_time(app)
     enable_compression(app.server)
     app.server.config["SEND_FILE_MAX_AGE_DEFAULT"] = ASSET_MAX_AGE_S
     serve_stylesheet(app, full_bootstrap=full_bootstrap)
