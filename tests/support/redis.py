@@ -14,7 +14,7 @@ import itertools
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ import pytest
 
 from scripts.catalog import find_app
 from scripts.runner.redis_server import RedisServer, RedisUnavailable, running_redis
+from scripts.runner.serve import ServedApp
 from scripts.runner.shutdown import stop
 from scripts.runner.worker import start_worker
 
@@ -54,7 +55,23 @@ class Worker:
     log: Path
 
     def text(self) -> str:
-        return self.log.read_text(errors="replace")
+        return self.log.read_text(errors="replace") if self.log.is_file() else ""
+
+
+def wait_until_ready(output: Callable[[], str], process: Popen[bytes], what: str) -> None:
+    """Until ``output`` says a Celery worker is ready (or ``process`` exits: fails)."""
+    deadline = time.monotonic() + WORKER_START_S
+    while not READY.search(output()):
+        assert process.poll() is None, f"{what} exited:\n{output()[-3000:]}"
+        assert time.monotonic() < deadline, f"{what}: no worker ready:\n{output()[-3000:]}"
+        time.sleep(0.1)  # polling interval while it starts
+
+
+def wait_for_its_worker(served: ServedApp) -> None:
+    """The runner starts the app's worker beside it (REDIS_URL set) but says ready
+    before the worker is: a test counting workers waits for that one too."""
+    wait_until_ready(lambda: served.stderr() + served.stdout_path.read_text(), served.process,
+                     f"{served.name}'s runner")  # fmt: skip
 
 
 @contextmanager
@@ -63,11 +80,7 @@ def celery_worker(app: str, env: dict[str, str], log: Path) -> Iterator[Worker]:
     environ = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
     worker = Worker(start_worker(find_app(app), environ, log), log)
     try:
-        deadline = time.monotonic() + WORKER_START_S
-        while not (log.is_file() and READY.search(worker.text())):
-            assert worker.process.poll() is None, f"the worker exited:\n{worker.text()[-3000:]}"
-            assert time.monotonic() < deadline, f"worker not ready:\n{worker.text()[-3000:]}"
-            time.sleep(0.1)  # polling interval while it starts
+        wait_until_ready(worker.text, worker.process, "the worker")
         yield worker
     finally:
         stop(worker.process)
@@ -89,7 +102,8 @@ def running_workers() -> int:
 
 
 def active_tasks(redis_url: str) -> list[str]:
-    """The ids of the tasks the running workers hold, once every one of them answered.
+    """The ids of the tasks the running workers hold, once every one of them answered
+    (each one ready: ``celery_worker``, ``wait_for_its_worker``).
 
     Celery's ``inspect`` returns what answered within its timeout (``None`` when
     nothing did): with a short timeout a worker slow to answer on a busy machine

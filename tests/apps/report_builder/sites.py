@@ -20,7 +20,7 @@ from scripts.perf.dash_requests import callback_body
 from scripts.perf.job_client import state
 from scripts.runner.redis_server import RedisServer
 from scripts.runner.serve import ServedApp, serve
-from tests.support.redis import Worker, celery_worker, fresh_redis_url
+from tests.support.redis import Worker, celery_worker, fresh_redis_url, wait_for_its_worker
 
 APP = "report-builder"
 VISITORS = {"erin": ("sales-emea",), "amos": ("sales-amer",)}
@@ -115,4 +115,7 @@ def job_site(
             site.servers[user] = site.stack.enter_context(
                 serve(APP, user=user, groups=groups, env=env, log_dir=folder / user)
             )
+        if redis is not None:
+            for served in site.servers.values():
+                wait_for_its_worker(served)
         yield site

@@ -19,7 +19,7 @@ from scripts.browser.smoke import AppPage
 from scripts.runner.redis_server import RedisServer
 from scripts.runner.serve import ServedApp, serve
 from tests.apps.report_builder.sites import LOST_AFTER_S, celery_processes
-from tests.support.redis import active_tasks, celery_worker, fresh_redis_url
+from tests.support.redis import active_tasks, celery_worker, fresh_redis_url, wait_for_its_worker
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.redis]
 ENV = {"REPORT_JOB_SECONDS": "40", "REPORT_LOST_AFTER_S": LOST_AFTER_S}  # 20,000 paths: 40 s
@@ -37,6 +37,7 @@ def served(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     logs = tmp_path_factory.mktemp("report-builder")
     with serve("report-builder", user="erin", groups=["sales-emea"], env=env, log_dir=logs,
                processes=2) as app:  # fmt: skip
+        wait_for_its_worker(app)
         yield app
 
 
