@@ -85,6 +85,13 @@ TEST_WORKERS ?= auto
 test: .venv/.synced browser postgres redis ## Run every test in parallel: [APP=name] (that app's tests) [ARGS="-m 'not browser'"] (pytest arguments) [TEST_WORKERS=auto]
 	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder $(if $(APP),--app "$(APP)" )$(ARGS)
 
+# make test-under-load: the flakiness proof. make test, RUNS times in a row,
+# beside HOGS busy processes (a shared CI runner, a laptop compiling); APP=,
+# ARGS= and TEST_WORKERS= reach each make test. Fails when any run fails.
+.PHONY: test-under-load
+test-under-load: .venv/.synced browser postgres redis ## make test RUNS=3 times in a row beside a CPU hog (HOGS=2 busy processes): [APP=] [ARGS=]
+	$(RUN) python -m scripts.perf.under_load --runs $(or $(RUNS),3) --hogs $(or $(HOGS),2)
+
 # make test-connect: the tests that need a Connect server (mark `connect`), against
 # the stand-in; given CONNECT_SERVER (and CONNECT_API_KEY, an administrator's key,
 # read from the environment, never put on a command line) against that server.

@@ -30,6 +30,10 @@ CHROMIUM_FLAGS = (
     "--window-size=1280,900",
 )
 
+# How long a page may take to do what a test waits for: a failure bound, not a
+# speed target. Generous, so a busy machine makes a test slow, never red.
+WAIT_S = 60.0
+
 # Graphs load plotly.js lazily: until each has drawn its SVG, a failing graph
 # (script error, 404) has not shown up in the logs yet.
 GRAPHS_PENDING_JS = "return document.querySelectorAll('.dash-graph:not(:has(.main-svg))').length;"
@@ -149,7 +153,7 @@ def drain(driver: webdriver.Chrome, journal: Journal | None = None) -> Journal:
     return journal
 
 
-def wait_for_dash(driver: webdriver.Chrome, timeout: float = 30) -> None:
+def wait_for_dash(driver: webdriver.Chrome, timeout: float = WAIT_S) -> None:
     """Wait until the Dash renderer has drawn the layout and callbacks are idle."""
     WebDriverWait(driver, timeout, poll_frequency=0.1).until(
         lambda d: d.execute_script(DASH_IDLE_JS)

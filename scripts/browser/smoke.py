@@ -16,7 +16,7 @@ from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 
-from scripts.browser.driver import Journal, drain, wait_for_dash
+from scripts.browser.driver import WAIT_S, Journal, drain, wait_for_dash
 from scripts.catalog import REPO_ROOT
 from scripts.runner.serve import ServedApp
 
@@ -55,7 +55,7 @@ class AppPage:
         try:
             wait_for_dash(self.driver)
         except TimeoutException:
-            self.fail(["Dash did not finish rendering within 30 s"])
+            self.fail([f"Dash did not finish rendering within {WAIT_S:.0f} s"])
 
     def check(self) -> Journal:
         """Raise SmokeFailure listing every problem seen since the page opened."""

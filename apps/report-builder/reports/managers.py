@@ -56,6 +56,9 @@ class _Outcomes:
 
     lost_after_s: float
     UNDEFINED: Any
+    # The job get_result last found still running, per request thread: Dash asks
+    # job_running right after, and must get the same answer (see get_result).
+    _seen_running = threading.local()
 
     # The store: each manager says how to write and read a small value.
     def _put(self, key: str, value: str) -> None:
@@ -85,22 +88,39 @@ class _Outcomes:
         super().terminate_job(job)  # type: ignore[misc]
 
     def get_result(self, key: str, job: Any) -> Any:
-        result = super().get_result(key, job)  # type: ignore[misc]
-        if result is not self.UNDEFINED:
-            self.clear_cache_entry(key)  # type: ignore[attr-defined]  # read once
-            return result
-        if job is None:
+        self._seen_running.job = None
+        result = self._read_once(key, job)
+        if result is not self.UNDEFINED or job is None:
             return result
         if self._read(f"job-{job}-cancelled"):
             return CANCELLED
-        if not self.job_running(job):  # type: ignore[attr-defined]
-            return lost_outcome(None)
+        if not self.job_running(job):
+            # It may have finished since the read above: its result is there now.
+            result = self._read_once(key, job)
+            return lost_outcome(None) if result is self.UNDEFINED else result
         seen = self._read(f"{key}-seen")
         silent_s = time.time() - float(seen) if seen else self.lost_after_s
         if silent_s >= self.lost_after_s:
             super().terminate_job(job)  # type: ignore[misc]  # in case it comes back
             return lost_outcome(silent_s)
+        self._seen_running.job = job
         return result
+
+    def _read_once(self, key: str, job: Any) -> Any:
+        result = super().get_result(key, job)  # type: ignore[misc]
+        if result is not self.UNDEFINED:
+            self.clear_cache_entry(key)  # type: ignore[attr-defined]  # read once
+        return result
+
+    def job_running(self, job: Any) -> bool:
+        # Dash (4.x, _handle_rest_background_callback) calls this right after
+        # get_result: a job that finished in between reads as "not running, no
+        # result", and Dash answers 204, so the page stops polling and its report
+        # is never read. Within one request, "running" is what get_result saw.
+        if job is not None and getattr(self._seen_running, "job", None) == job:
+            self._seen_running.job = None
+            return True
+        return bool(super().job_running(job))  # type: ignore[misc]
 
 
 class EmbeddedJobs(Owners, _Outcomes, DiskcacheManager):

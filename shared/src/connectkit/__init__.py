@@ -28,31 +28,38 @@ look) stands on Dash alone.
 keeps it so); the tooling and the tests import the rest from its module.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.2.0"  # the same as shared/pyproject.toml's (make release-check)
 
-from connectkit.access import access_from_environ, require_groups, scope_for
-from connectkit.directory import group_display_names, visitor_display_name
-from connectkit.factory import create_app
-from connectkit.groups import has_required_group
-from connectkit.identity import current_visitor
-from connectkit.inputs import InputError, short_text, string_list, whole_number
-from connectkit.job_identity import carry_visitor_into_jobs, job_result_key, job_visitor
-from connectkit.navigation import page_navigation, strip_prefix
-from connectkit.oauth import (
-    VisitorAccessError,
-    VisitorClients,
-    visitor_access_advice,
-)
-from connectkit.panels import (
-    CHART_LAYOUT,
-    GRID_COLOUR,
-    chart_row,
-    kpi_row,
-    labelled,
-    titled_chart,
-)
-from connectkit.settings import read_number, read_whole_number
-from connectkit.visitor import Visitor
+if TYPE_CHECKING:  # what the names are, for type checkers; at run time __getattr__ loads them
+    from connectkit.access import access_from_environ, require_groups, scope_for
+    from connectkit.directory import group_display_names, visitor_display_name
+    from connectkit.factory import create_app
+    from connectkit.groups import has_required_group
+    from connectkit.identity import current_visitor
+    from connectkit.inputs import InputError, short_text, string_list, whole_number
+    from connectkit.job_identity import carry_visitor_into_jobs, job_result_key, job_visitor
+    from connectkit.navigation import page_navigation, strip_prefix
+    from connectkit.oauth import (
+        VisitorAccessError,
+        VisitorClients,
+        visitor_access_advice,
+    )
+    from connectkit.panels import (
+        CHART_LAYOUT,
+        GRID_COLOUR,
+        chart_row,
+        kpi_row,
+        labelled,
+        titled_chart,
+    )
+    from connectkit.settings import read_number, read_whole_number
+    from connectkit.visitor import Visitor
+
 
 __all__ = [
     "CHART_LAYOUT",
@@ -85,3 +92,51 @@ __all__ = [
     "visitor_display_name",
     "whole_number",
 ]
+
+# The module each public name lives in. Loaded on first use (PEP 562), not on
+# import: the tooling (deploy, bundle, the stand-in) imports connectkit's pure
+# modules (credentials, title) and must not pay for Dash (about 1 s a process).
+_MODULE_OF = {
+    "CHART_LAYOUT": "panels",
+    "GRID_COLOUR": "panels",
+    "InputError": "inputs",
+    "Visitor": "visitor",
+    "VisitorAccessError": "oauth",
+    "VisitorClients": "oauth",
+    "access_from_environ": "access",
+    "carry_visitor_into_jobs": "job_identity",
+    "chart_row": "panels",
+    "create_app": "factory",
+    "current_visitor": "identity",
+    "group_display_names": "directory",
+    "has_required_group": "groups",
+    "job_result_key": "job_identity",
+    "job_visitor": "job_identity",
+    "kpi_row": "panels",
+    "labelled": "panels",
+    "page_navigation": "navigation",
+    "read_number": "settings",
+    "read_whole_number": "settings",
+    "require_groups": "access",
+    "scope_for": "access",
+    "short_text": "inputs",
+    "string_list": "inputs",
+    "strip_prefix": "navigation",
+    "titled_chart": "panels",
+    "visitor_access_advice": "oauth",
+    "visitor_display_name": "directory",
+    "whole_number": "inputs",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'connectkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"connectkit.{module}"), name)
+    globals()[name] = value  # once: later lookups find it without this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,6 +18,28 @@ from connectkit.static_assets import serve_plotly_basic
 from connectkit.title import title_of_module
 
 DBC_MODULE = "dash_bootstrap_components"
+
+
+def _one_setup_at_a_time(app: Dash) -> None:
+    """Make a request that arrives during Dash's first-request setup wait for it.
+
+    ``Dash._setup_server`` (Dash 4.x, run before each request) marks itself done
+    first and registers the component scripts after: on a threaded server a
+    second request arriving meanwhile skips it and asks for a script Dash does
+    not know yet, an HTTP 500 ("dash" is not a registered library) and a page
+    that never draws. Seen on a busy machine, on the first page a fresh worker
+    serves. The bound method Dash registered is swapped for one under a lock; a
+    Dash that no longer registers it stops here, at start-up.
+    """
+    setup = app._setup_server
+    lock = threading.Lock()
+
+    def setup_server_once() -> None:
+        with lock:
+            setup()  # type: ignore[no-untyped-call]  # Dash leaves it unannotated
+
+    hooks = app.server.before_request_funcs.setdefault(None, [])
+    hooks[hooks.index(setup)] = setup_server_once
 
 
 def create_app(
@@ -79,6 +102,7 @@ def create_app(
             serve_locally=True,
             **dash_kwargs,
         )
+    _one_setup_at_a_time(app)  # after Dash() registered its setup (init_app)
     if plotly_basic:
         serve_plotly_basic(app)
     nav_items = nav(app) if nav is not None else ()

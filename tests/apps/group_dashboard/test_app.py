@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from scripts.browser.actions import pick
-from scripts.browser.driver import drain
+from scripts.browser.driver import WAIT_S, drain
 from scripts.browser.smoke import AppPage
 
 APP = "group-dashboard"
@@ -73,7 +73,7 @@ def test_member_sees_their_region_and_filters_update_kpis(
         assert all(before)
 
         pick(browser, "channel", "Partner")
-        WebDriverWait(browser, 15).until(
+        WebDriverWait(browser, WAIT_S).until(
             lambda d: (page.text("#kpi-revenue"), page.text("#kpi-orders")) != before
         )
         page.check()
@@ -121,7 +121,7 @@ def test_outsiders_get_the_403_page_and_no_app_scripts(
     with served_app(APP, user=user, groups=groups, env=small) as served:
         drain(browser)
         browser.get(served.url)
-        WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.ID, "who"))
+        WebDriverWait(browser, WAIT_S).until(lambda d: d.find_elements(By.ID, "who"))
         assert browser.title.startswith("Access denied")
         body = browser.find_element(By.TAG_NAME, "body").text
         assert who in body and "sales-emea" in body and "Connect administrator" in body

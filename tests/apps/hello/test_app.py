@@ -8,6 +8,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from scripts.browser.driver import WAIT_S
 from scripts.browser.smoke import AppPage
 
 
@@ -18,7 +19,7 @@ def test_typing_a_name_greets_it(browser: Any, served_app: Any) -> None:
         assert page.text("#visitor-name") == "ada"
         assert page.text("#greeting") == "Hello! Type your name above."
         browser.find_element(By.ID, "name").send_keys("Grace")
-        WebDriverWait(browser, 10).until(lambda d: page.text("#greeting") == "Hello, Grace!")
+        WebDriverWait(browser, WAIT_S).until(lambda d: page.text("#greeting") == "Hello, Grace!")
         page.check()
 
 

@@ -18,7 +18,7 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from scripts.browser.driver import Journal, drain
+from scripts.browser.driver import WAIT_S, Journal, drain
 from scripts.browser.smoke import AppPage
 from scripts.catalog import find_app
 from scripts.runner.serve import random_prefix
@@ -105,7 +105,7 @@ def expect(page: AppPage, path: str) -> None:
     """Wait until the browser is at ``path`` and shows that page; fail with what it shows."""
     url, wanted = page.served.url + path, PAGES[path]
     try:
-        WebDriverWait(page.driver, 15, poll_frequency=0.05).until(
+        WebDriverWait(page.driver, WAIT_S, poll_frequency=0.05).until(
             lambda d: d.current_url == url and shown_on(page) == wanted
         )
     except TimeoutException:
@@ -179,7 +179,9 @@ def vanity_url_lands_on_the_content_url(page: AppPage, vanity: str) -> None:
     browser.get(served.origin + vanity + "?from=vanity")
     expected = served.url + "?from=vanity"
     try:
-        WebDriverWait(browser, 15, poll_frequency=0.05).until(lambda d: d.current_url == expected)
+        WebDriverWait(browser, WAIT_S, poll_frequency=0.05).until(
+            lambda d: d.current_url == expected
+        )
     except TimeoutException:
         page.fail([f"expected a redirect to {expected}; the browser is at {browser.current_url}"])
     page.settle()

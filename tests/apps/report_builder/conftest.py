@@ -14,6 +14,14 @@ from scripts.catalog import find_app
 def reports() -> Iterator[SimpleNamespace]:
     with pytest.MonkeyPatch.context() as patch:
         patch.syspath_prepend(str(find_app("report-builder").path))
-        from reports import forecast, history, job, settings  # type: ignore[import-not-found]
+        from reports import (  # type: ignore[import-not-found]
+            forecast,
+            history,
+            job,
+            managers,
+            settings,
+        )
 
-        yield SimpleNamespace(forecast=forecast, history=history, job=job, settings=settings)
+        yield SimpleNamespace(
+            forecast=forecast, history=history, job=job, managers=managers, settings=settings
+        )

@@ -12,7 +12,6 @@ from typing import Any
 
 import psutil
 import pytest
-from celery import Celery
 
 from scripts.perf.job_client import JobRun, PageSession
 from tests.apps.report_builder.sites import (
@@ -24,6 +23,7 @@ from tests.apps.report_builder.sites import (
     job_site,
     report_body,
 )
+from tests.support.redis import active_tasks
 
 pytestmark = pytest.mark.slow
 MANAGERS = ["diskcache", pytest.param("celery", marks=pytest.mark.redis)]
@@ -100,8 +100,7 @@ def is_computing(site: Site, job: str) -> bool:
             return psutil.Process(int(job)).status() != psutil.STATUS_ZOMBIE
         except psutil.NoSuchProcess:
             return False
-    active = Celery(broker=site.env["REDIS_URL"]).control.inspect(timeout=2).active() or {}
-    return job in {task["id"] for tasks in active.values() for task in tasks}
+    return job in active_tasks(site.env["REDIS_URL"])
 
 
 def poll_to_end(session: PageSession, body: dict[str, Any], handles: dict[str, str]) -> Any:

@@ -21,6 +21,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from scripts.browser.driver import WAIT_S
 from scripts.browser.smoke import AppPage
 from scripts.catalog import find_app
 from tests.support.bootstrap_look import BOOTSTRAP_SELECT, mismatches
@@ -59,7 +60,7 @@ def pick(page: AppPage, salutation: str) -> None:
     """Choose a salutation in the Dash 4 dropdown (a button opening a listbox)."""
     driver: Any = page.driver
     driver.find_element(By.ID, "salutation").click()
-    option: Any = WebDriverWait(driver, 10).until(
+    option: Any = WebDriverWait(driver, WAIT_S).until(
         lambda d: next(
             (
                 o
@@ -74,7 +75,7 @@ def pick(page: AppPage, salutation: str) -> None:
 
 def wait_for_greeting(page: AppPage, expected: str) -> None:
     driver: Any = page.driver
-    WebDriverWait(driver, 10).until(lambda _d: page.text("#greeting") == expected)
+    WebDriverWait(driver, WAIT_S).until(lambda _d: page.text("#greeting") == expected)
 
 
 @pytest.mark.browser
