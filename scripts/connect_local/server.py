@@ -69,22 +69,27 @@ def oauth_setup(args: argparse.Namespace, store: Store) -> TokenMint:
     return TokenMint(secret=secret, ttl_s=args.session_token_ttl)
 
 
+def seed(store: Store, args: argparse.Namespace) -> tuple[Any, dict[str, str], str | None]:
+    """The users, keys, groups and tags the options name: the API key's user, each
+    extra key's user GUID, and the default visitor's name (None: anonymous)."""
+    api_user = set_role(store, args.api_user, "publisher")
+    keys = {key: set_role(store, name, role)["guid"] for name, role, key in args.user_key}
+    for spec in args.user:
+        register_visitor(store, spec)
+    for group in groups_named_by_apps() if args.groups_from_apps else ():
+        ensure_group(store, group)
+    for path in tags_named_by_apps() if args.tags_from_apps else ():
+        ensure_tag_path(store, path)
+    default_visitor = register_visitor(store, args.visitor).username if args.visitor else None
+    return api_user, keys, default_visitor
+
+
 class StandIn:
     """Every part of the stand-in, built from the command-line options."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.store = Store(Path(args.state_dir))
-        api_user = set_role(self.store, args.api_user, "publisher")
-        keys = {key: set_role(self.store, name, role)["guid"] for name, role, key in args.user_key}
-        for spec in args.user:
-            register_visitor(self.store, spec)
-        for group in groups_named_by_apps() if args.groups_from_apps else ():
-            ensure_group(self.store, group)
-        for path in tags_named_by_apps() if args.tags_from_apps else ():
-            ensure_tag_path(self.store, path)
-        default_visitor = None
-        if args.visitor:
-            default_visitor = register_visitor(self.store, args.visitor).username
+        api_user, keys, default_visitor = seed(self.store, args)
         self.faults = Faults()
         self.tasks = TaskRegistry()
         self.processes = ProcessManager(self.store.state_dir / "run")
