@@ -128,8 +128,8 @@ def environments_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium per worker (per session); each test drains its logs first."""
+def browser_session() -> Iterator[Any]:
+    """One headless Chromium per worker (per session), shared by its tests."""
     from scripts.browser.driver import make_driver
 
     driver = make_driver()
@@ -137,6 +137,19 @@ def browser() -> Iterator[Any]:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture
+def browser(browser_session: Any) -> Any:
+    """The worker's Chromium with no cookies: every test starts signed out.
+
+    Cookies belong to a host, not a port: a stand-in's sign-in cookie from an
+    earlier test (another server on 127.0.0.1) would reach this test's server,
+    which did not sign it and takes the visitor as anonymous. Each test drains
+    the console logs it reads itself.
+    """
+    browser_session.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    return browser_session
 
 
 @pytest.fixture
