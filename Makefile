@@ -81,9 +81,19 @@ postgres: ## Make sure PostgreSQL's server binaries are installed (the tests sta
 # modules go out in collection order, slow ones first (tests/conftest.py).
 TEST_WORKERS ?= auto
 
+# make test leaves out the long pipeline tests (marks `slow` and `connect`:
+# deploys, previews, the scaffold's fresh copy, load replays), which
+# make test-slow runs and make check (CI) runs too; with APP= it runs all of
+# that app's tests. A -m in ARGS replaces the selection.
+QUICK_SELECTION := not slow and not connect
+
 .PHONY: test
-test: .venv/.synced browser postgres redis ## Run every test in parallel: [APP=name] (that app's tests) [ARGS="-m 'not browser'"] (pytest arguments) [TEST_WORKERS=auto]
-	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder $(if $(APP),--app "$(APP)" )$(ARGS)
+test: .venv/.synced browser postgres redis ## Run the tests in parallel, all but the slow pipelines (make test-slow): [APP=name] (every test of that app) [ARGS="-m 'not browser'"] [TEST_WORKERS=auto]
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder $(if $(APP),--app "$(APP)",-m "$(QUICK_SELECTION)") $(ARGS)
+
+.PHONY: test-slow
+test-slow: .venv/.synced browser postgres redis ## Run the slow pipeline tests (marks slow, connect) against the stand-in: [ARGS=] [TEST_WORKERS=auto]
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder -m "not ($(QUICK_SELECTION))" $(ARGS)
 
 # make test-under-load: the flakiness proof. make test, RUNS times in a row,
 # beside HOGS busy processes (a shared CI runner, a laptop compiling); APP=,
@@ -195,7 +205,7 @@ release-record: .venv/.synced ## connectkit: record its files as its (bumped) ve
 	@$(RUN) python -m scripts.release record
 
 .PHONY: check
-check: lint typecheck gallery-check release-check test ## What CI runs: format check, lint, type check, gallery, connectkit's release, every test
+check: lint typecheck gallery-check release-check test test-slow ## What CI runs: format check, lint, type check, gallery, connectkit's release, every test (test + test-slow)
 
 .PHONY: new-app
 new-app: .venv/.synced browser ## Create apps/NAME from the template, with its test and its gallery picture: NAME=my-report [DESCRIPTION=...]

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from connectkit.inputs import MAX_REQUEST_BYTES
 
-from scripts.catalog import AppInfo, discover_apps, smoke_visitor
+from scripts.catalog import AppInfo, celery_app_of, discover_apps, smoke_visitor
 from scripts.perf.job_client import PageSession
 from scripts.runner.serve import ServedApp
 from tests.apps.test_smoke import smoke_env
@@ -154,7 +154,14 @@ class Page(PageSession):
         raise AssertionError(f"the job never ended:\n{self.served.stderr_tail()}")
 
 
-@pytest.fixture(params=APPS, ids=[a.name for a in APPS])
+# An app with background jobs runs a job (a process start) for every malformed
+# body: a minute and more, so it runs with the slow tests (make test-slow).
+PARAMS = [
+    pytest.param(a, id=a.name, marks=[pytest.mark.slow] if celery_app_of(a) else []) for a in APPS
+]
+
+
+@pytest.fixture(params=PARAMS)
 def page(request: pytest.FixtureRequest, served_app: Any, tmp_path: Path) -> Iterator[Page]:
     app: AppInfo = request.param
     visitor = smoke_visitor(app)

@@ -23,7 +23,8 @@ TOOLS = ("scripts.deploy.cli", "scripts.bundle.build", "scripts.connect_local.se
 @pytest.mark.parametrize("name", connectkit.__all__)
 def test_each_public_name_is_the_one_its_module_defines(name: str) -> None:
     value = getattr(connectkit, name)
-    assert getattr(importlib.import_module(value.__module__), name) is value
+    module = importlib.import_module(f"connectkit.{connectkit._MODULE_OF[name]}")
+    assert getattr(module, name) is value
     assert name in dir(connectkit)
 
 

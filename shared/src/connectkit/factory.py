@@ -55,10 +55,9 @@ def create_app(
 ) -> Dash:
     """Build a Dash app with page chrome, local Bootstrap, compression and health.
 
-    What it attaches besides the chrome is connectkit's Dash plugin
-    (``connectkit.plugin.attach``), switched on for this app alone; the gate
-    stays the app's own call (``require_groups``), and ``CONNECTKIT_PLUGIN``
-    and ``CONNECTKIT_ALLOWED_GROUPS`` play no part here.
+    Besides the chrome it attaches connectkit's Dash plugin for this app alone
+    (``connectkit.plugin.attach``: identity, health, compression, the 413 cap on
+    a request's body); the gate stays the app's own ``require_groups``.
 
     ``title`` defaults to the app's own (``connectkit.title``: its
     ``pyproject.toml``), the one the deploy gives Connect.
@@ -70,17 +69,11 @@ def create_app(
     header is trusted (``connectkit.trust``), whether it carries GUIDs
     (``CONNECTKIT_CREDENTIALS_USE_GUIDS``, see ``connectkit.identity``) and
     where the Connect API is. A setting it cannot use raises SettingError.
-    ``full_bootstrap`` links all of Bootstrap's CSS instead of the subset the
-    chrome and this repository's apps use; by default an app that imported
-    dash-bootstrap-components gets all of it (dbc's components carry classes
-    no source here names).
+    ``full_bootstrap`` links all of Bootstrap's CSS, not the subset the apps use
+    (default: when dash-bootstrap-components is imported; its classes vary).
     ``plotly_basic`` links plotly.js's basic bundle (scatter, bar, pie) from
     connectkit, so graphs never load the full plotly.js.
     Extra keyword arguments go to ``Dash`` (for example ``use_pages=True``).
-
-    A request body over ``connectkit.inputs.MAX_REQUEST_BYTES`` is refused
-    (413) before it is read: no callback here needs more, and an oversized
-    one would otherwise reach a background job's queue.
 
     Last, it freezes the garbage collector's view of everything built so far
     (``gc.freeze``): Dash, Flask and plotly leave some 60,000 objects that

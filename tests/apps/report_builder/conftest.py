@@ -19,9 +19,15 @@ def reports() -> Iterator[SimpleNamespace]:
             history,
             job,
             managers,
+            owners,
             settings,
         )
 
         yield SimpleNamespace(
-            forecast=forecast, history=history, job=job, managers=managers, settings=settings
+            forecast=forecast,
+            history=history,
+            job=job,
+            managers=managers,
+            owners=owners,
+            settings=settings,
         )

@@ -41,6 +41,13 @@ def embedded(reports: SimpleNamespace, folder: Path) -> Any:
     return manager
 
 
+def started_by_this_caller(reports: SimpleNamespace, manager: Any, pid: int) -> None:
+    """The owner records a start writes (reports.owners): the test is the visitor."""
+    owner = reports.owners.caller()
+    manager._put(f"{KEY}-owner", owner)
+    manager._put(f"job-{pid}-owner", owner)
+
+
 def finish(process: subprocess.Popen[bytes]) -> None:
     assert process.stdin is not None
     process.stdin.close()
@@ -51,6 +58,7 @@ def test_a_job_ending_between_the_read_and_the_running_check_is_polled_again(
     reports: SimpleNamespace, tmp_path: Path, job: subprocess.Popen[bytes]
 ) -> None:
     manager = embedded(reports, tmp_path)
+    started_by_this_caller(reports, manager, job.pid)
     assert manager.get_result(KEY, str(job.pid)) is manager.UNDEFINED  # still computing
     manager.handle.set(KEY, DONE)  # the job writes its report and exits
     finish(job)
@@ -63,6 +71,7 @@ def test_a_job_ending_during_the_lost_check_is_done_not_lost(
     reports: SimpleNamespace, tmp_path: Path, job: subprocess.Popen[bytes]
 ) -> None:
     manager = embedded(reports, tmp_path)
+    started_by_this_caller(reports, manager, job.pid)
 
     def ends_now(pid: str) -> bool:  # the report lands just before the process is looked at
         manager.handle.set(KEY, DONE)
