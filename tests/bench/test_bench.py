@@ -514,14 +514,15 @@ def make_dry_run(*command: str, makeflags: str = "") -> list[str]:
 
 def test_suite_time_runs_what_make_test_runs_whatever_make_bench_was_given() -> None:
     plain = make_dry_run("make", "test")
-    assert len(plain) == 1 and plain[0].endswith("--dist loadscope --no-loadscope-reorder "), plain
+    quick = '--no-loadscope-reorder -m "not slow and not connect" '
+    assert len(plain) == 1 and plain[0].endswith(quick), plain
     # `make bench ARGS=...` hands ARGS to the make it starts: the bench's run stays whole.
     assert make_dry_run(*suite_time.SUITE_COMMAND, makeflags=" -- ARGS=-k\\ x") == plain
 
 
 def test_make_test_passes_args_to_pytest() -> None:
     [line] = make_dry_run("make", "test", "ARGS=-k dashboard -x")
-    assert line.endswith("--no-loadscope-reorder -k dashboard -x"), line
+    assert line.endswith('-m "not slow and not connect" -k dashboard -x'), line
 
 
 # -- missed targets carry a note ---------------------------------------------------------

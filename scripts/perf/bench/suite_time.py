@@ -1,4 +1,4 @@
-"""Test suite: wall time of ``make test``, the command CI runs (target: 3 minutes).
+"""Test suite: wall time of ``make test`` (target: 3 minutes); CI runs it and ``make test-slow``.
 
 Exactly ``make test`` with no arguments: ``ARGS=`` is set empty so a slice
 given to ``make bench`` (make passes its variables on) cannot shrink the run.
