@@ -64,6 +64,22 @@ FILTER_INPUTS = (
 )
 
 
+def stopped_while_loading(error: BaseException) -> bool:
+    """Whether ``error`` is the process being stopped: a signal interrupts DuckDB's
+    running statement (``duckdb.InterruptException``, maybe wrapped by SQLAlchemy
+    and followed by a failed clean-up), or reaches Python as an exit."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt | SystemExit):
+            return True
+        if type(seen).__name__ == "InterruptException" or (
+            type(getattr(seen, "orig", None)).__name__ == "InterruptException"
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class Backend:
     """The database side, started in a background thread once the first
     response is sent (or by the first read, whichever comes first).
@@ -103,7 +119,14 @@ class Backend:
             self._queries = SalesQueries(SalesStore(settings.database), settings.refresh_s)
         except BaseException as error:  # raised to every request, printed once now
             self._error = error
-            traceback.print_exc(file=sys.stderr)
+            if stopped_while_loading(error):
+                # Told to stop (a redeploy activating another process, an idle
+                # timeout) while building the demo data: not a fault of the app,
+                # and the next start builds it again. A traceback here would read
+                # as a crash in the content's log.
+                print("demo data: interrupted, the process is stopping", file=sys.stderr)
+            else:
+                traceback.print_exc(file=sys.stderr)
         finally:
             self._ready.set()
 
